@@ -1,0 +1,137 @@
+"""Validators for identifiers that public data uses: SIREN/SIRET, SPDX, Wikidata.
+
+They are used by model fields, so the admin, the API and imports refuse the same
+bad values with the same message.
+"""
+
+import re
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.deconstruct import deconstructible
+
+# La Poste's establishments share the SIREN 356000000, which passes Luhn, but
+# their SIRETs follow INSEE's documented exception: the sum of the digits is a
+# multiple of 5 instead of the Luhn key.
+LA_POSTE_SIREN = "356000000"
+
+
+def luhn_is_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def validate_siren(value: str) -> None:
+    if not re.fullmatch(r"\d{9}", value or ""):
+        raise ValidationError(
+            "Un SIREN compte exactement 9 chiffres (reçu « %(value)s »).",
+            code="siren_format",
+            params={"value": value},
+        )
+    if not luhn_is_valid(value):
+        raise ValidationError(
+            "Le SIREN « %(value)s » est invalide : sa clé de contrôle (Luhn) ne correspond pas.",
+            code="siren_checksum",
+            params={"value": value},
+        )
+
+
+def validate_siret(value: str) -> None:
+    if not re.fullmatch(r"\d{14}", value or ""):
+        raise ValidationError(
+            "Un SIRET compte exactement 14 chiffres (reçu « %(value)s »).",
+            code="siret_format",
+            params={"value": value},
+        )
+    validate_siren(value[:9])
+    if value.startswith(LA_POSTE_SIREN):
+        valid = sum(int(c) for c in value) % 5 == 0
+    else:
+        valid = luhn_is_valid(value)
+    if not valid:
+        raise ValidationError(
+            "Le SIRET « %(value)s » est invalide : sa clé de contrôle (Luhn) ne correspond pas.",
+            code="siret_checksum",
+            params={"value": value},
+        )
+
+
+validate_wikidata_qid = RegexValidator(
+    r"^Q[1-9]\d*$",
+    "Un identifiant Wikidata s'écrit Q suivi de chiffres, par exemple Q90.",
+    code="wikidata_qid",
+)
+
+
+@lru_cache(maxsize=1)
+def _spdx_licensing():
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+def normalize_spdx(value: str) -> str:
+    """Return the canonical form of an SPDX expression, or raise ValidationError."""
+    licensing = _spdx_licensing()
+    try:
+        info = licensing.validate(value, strict=True)
+        errors = list(info.errors)
+    except Exception as exc:  # the parser raises on some malformed input
+        errors = [str(exc)]
+        info = None
+    # SPDX lets anyone name a licence outside the list with LicenseRef-…
+    errors = [
+        e for e in errors
+        if not (e.startswith("Unknown license key") and all(
+            s.startswith("LicenseRef-") for s in (info.invalid_symbols if info else [])
+        ))
+    ]
+    if errors or info is None:
+        raise ValidationError(
+            "« %(value)s » n'est pas une expression de licence SPDX valide (%(reason)s). "
+            "Exemples : MIT, AGPL-3.0-or-later, MIT OR Apache-2.0, etalab-2.0.",
+            code="spdx",
+            params={"value": value, "reason": "; ".join(errors)},
+        )
+    return info.normalized_expression or value
+
+
+@deconstructible
+class SpdxExpressionValidator:
+    def __call__(self, value):
+        if value:
+            normalize_spdx(value)
+
+    def __eq__(self, other):
+        return isinstance(other, SpdxExpressionValidator)
+
+
+validate_spdx_expression = SpdxExpressionValidator()
+
+
+def validate_sources(value) -> None:
+    """Sources are a list of {"document": …, "url": …, "note": …}; one of document or url."""
+    if not isinstance(value, list):
+        raise ValidationError("Les sources doivent être une liste.", code="sources")
+    for index, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or not (item.get("document") or item.get("url")):
+            raise ValidationError(
+                "Source n° %(index)s : indiquez au moins un document ou une URL.",
+                code="sources",
+                params={"index": index},
+            )
+        unknown = set(item) - {"document", "url", "note"}
+        if unknown:
+            raise ValidationError(
+                "Source n° %(index)s : clés inconnues %(keys)s (attendues : document, url, note).",
+                code="sources",
+                params={"index": index, "keys": ", ".join(sorted(unknown))},
+            )
