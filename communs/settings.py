@@ -58,8 +58,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
-    "initiatives",
-    "actors",
+    "initiatives.apps.InitiativesConfig",
+    "actors.apps.ActorsConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,159 @@
+"""The one search entry point of the directory.
+
+`search(queryset, text)` filters and ranks initiatives, actors or funding schemes.
+Both database backends ignore accents and case; PostgreSQL adds French stemming,
+ranking by field weight and typo tolerance (pg_trgm). The only database-vendor
+branch of the project lives here.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.db import connection
+from django.db.backends.signals import connection_created
+from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Coalesce, Greatest, Lower
+from django.dispatch import receiver
+
+# Longer queries are cut: nobody types more, and it bounds the work per request.
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+# Below this word similarity a name is not taken as a typo of the query.
+TRIGRAM_THRESHOLD = 0.45
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used for comparisons ("Géocommuns" -> "geocommuns")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def clean_query(text) -> str:
+    """Keep letters, digits and a few joiners; quotes, operators and emoji become spaces."""
+    text = (text or "")[: MAX_QUERY_LENGTH * 4]
+    text = re.sub(r"[^\w\s'’\-.]", " ", text, flags=re.UNICODE)
+    text = re.sub(r"[_\s]+", " ", text).strip(" -.'’")
+    return text[:MAX_QUERY_LENGTH]
+
+
+def terms_of(text: str) -> list[str]:
+    terms = [t.strip("-.'’") for t in re.split(r"[\s'’]+", fold(text))]
+    return [t for t in terms if t][:MAX_TERMS]
+
+
+@receiver(connection_created)
+def _register_sqlite_fold(sender, connection, **kwargs):
+    # SQLite has no unaccent(): give it the same folding as Python, deterministic
+    # so that SQLite may use it in indexes.
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("unaccent", 1, fold, deterministic=True)
+
+
+class Unaccent(Func):
+    """unaccent(lower(x)) on both backends (a Python function on SQLite, see above)."""
+
+    function = "unaccent"
+    output_field = TextField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(Lower(Coalesce(expression, Value(""), output_field=TextField())), **extra)
+
+
+# Per model: (lookup, weight). Weight A fields make the name-like matches that rank first.
+def _fields_for(model):
+    from actors.models import Actor
+    from initiatives.models import FundingScheme, Initiative
+
+    if model is Initiative:
+        return [
+            ("name", "A"), ("acronym", "A"), ("aliases", "A"), ("summary", "B"), ("tags__name", "B"),
+            ("involvements__actor__name", "B"), ("involvements__actor__acronym", "B"), ("description", "C"),
+        ]
+    if model is Actor:
+        return [("name", "A"), ("acronym", "A"), ("description", "C"), ("parent__name", "C")]
+    if model is FundingScheme:
+        return [
+            ("name", "A"), ("summary", "B"), ("operators__name", "B"), ("operators__acronym", "B"),
+            ("description", "C"),
+        ]
+    raise TypeError(f"search() does not know {model.__name__}")
+
+
+def search(queryset, text):
+    """Filter `queryset` to the entries matching `text`, annotated with `search_rank`.
+
+    An empty or meaningless query returns the queryset unchanged (with rank 0).
+    """
+    query = clean_query(text)
+    terms = terms_of(query)
+    if not terms:
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    fields = _fields_for(queryset.model)
+    if connection.vendor == "postgresql":
+        return _search_postgresql(queryset, query, terms, fields)
+    return _search_portable(queryset, terms, fields)
+
+
+def _contains_all_terms(fields, terms):
+    """Every term appears, accent- and case-insensitively, in at least one field."""
+    condition = Q()
+    for term in terms:
+        condition &= Q(*[Q(**{f"_fold_{i}__contains": term}) for i in range(len(fields))], _connector=Q.OR)
+    return condition
+
+
+def _matching_pks(model, fields, condition):
+    # Related fields (tags, actors) multiply rows; a pk subquery keeps one row per entry.
+    folded = {f"_fold_{i}": Unaccent(F(lookup)) for i, (lookup, _) in enumerate(fields)}
+    return model._base_manager.annotate(**folded).filter(condition).values("pk")
+
+
+def _search_portable(queryset, terms, fields):
+    model = queryset.model
+    pks = _matching_pks(model, fields, _contains_all_terms(fields, terms))
+    phrase = " ".join(terms)
+    name_rank = Case(
+        When(Q(_name_fold=phrase), then=Value(3)),
+        When(Q(_name_fold__startswith=phrase), then=Value(2)),
+        When(Q(_name_fold__contains=phrase), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        queryset.filter(pk__in=pks)
+        .annotate(_name_fold=Unaccent(F("name")))
+        .annotate(search_rank=name_rank * Value(1.0, output_field=FloatField()))
+    )
+
+
+def _search_postgresql(queryset, query, terms, fields):
+    model = queryset.model
+    own = [(lookup, weight) for lookup, weight in fields if "__" not in lookup]
+    vector = SearchVector(*[lookup for lookup, _ in own[:1]], weight=own[0][1], config="french_unaccent")
+    for lookup, weight in own[1:]:
+        vector = vector + SearchVector(lookup, weight=weight, config="french_unaccent")
+    related_vector = SearchVector(
+        *[lookup for lookup, _ in fields if "__" in lookup], config="french_unaccent"
+    )
+    ts_query = SearchQuery(" ".join(terms), config="french_unaccent", search_type="plain")
+    folded_query = " ".join(terms)
+
+    # Stemmed full-text match on the entry's own fields or on its related names,
+    # plain accent-free substring match (acronyms, prefixes), or a close typo of the name.
+    stemmed = model._base_manager.annotate(_v=vector).filter(_v=ts_query).values("pk")
+    related = model._base_manager.annotate(_rv=related_vector).filter(_rv=ts_query).values("pk")
+    substring = _matching_pks(model, fields, _contains_all_terms(fields, terms))
+    typo = (
+        model._base_manager.annotate(_sim=TrigramWordSimilarity(folded_query, Unaccent(F("name"))))
+        .filter(_sim__gte=TRIGRAM_THRESHOLD)
+        .values("pk")
+    )
+    matches = Q(pk__in=stemmed) | Q(pk__in=related) | Q(pk__in=substring) | Q(pk__in=typo)
+    return queryset.filter(matches).annotate(
+        search_rank=Greatest(
+            SearchRank(vector, ts_query, normalization=Value(1)),
+            TrigramWordSimilarity(folded_query, Unaccent(F("name"))) * Value(0.5),
+            output_field=FloatField(),
+        )
+    )

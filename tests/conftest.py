@@ -1,0 +1,36 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_shared_data(*parts) -> Path:
+    """The path of a file or folder of the shared public data; skip locally when it is absent.
+
+    In CI the data sits beside the clone, so a missing file is a failure there, never a skip.
+    """
+    path = Path(settings.SHARED_DATA_DIR, *parts)
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"shared data missing in CI: {path}")
+        pytest.skip(f"shared data not found at {path} (the ../shared folder is beside the clone in CI)")
+    return path
+
+
+@pytest.fixture
+def demo_data(db):
+    """The demo fixtures, loaded as `make run` loads them."""
+    call_command("load_demo_data", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    # Production serves hashed files after collectstatic; tests serve them from the apps.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,67 @@
+"""The search() contract: the same on SQLite and PostgreSQL."""
+
+import pytest
+from django.db import connection
+
+from actors.models import Actor
+from initiatives.models import Initiative, Involvement
+from initiatives.search import search
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries():
+    ign = Actor.objects.create(name="Institut national de l'information géographique et forestière", acronym="IGN",
+                               slug="ign", kind="agency", publication_status="published")
+    fabrique = Initiative.objects.create(
+        name="Fabrique des géocommuns", slug="fabrique-des-geocommuns", kind="programme",
+        summary="Incubateur de communs de données géographiques", publication_status="published")
+    Involvement.objects.create(initiative=fabrique, actor=ign, role="carrier")
+    decidim = Initiative.objects.create(
+        name="Decidim", slug="decidim", kind="software", summary="Plateforme de participation citoyenne",
+        publication_status="published")
+    sill = Initiative.objects.create(
+        name="Socle interministériel de logiciels libres", acronym="SILL", slug="sill", kind="standard",
+        description="Le catalogue des logiciels libres recommandés.", publication_status="published")
+    return {"fabrique": fabrique, "decidim": decidim, "sill": sill}
+
+
+def slugs(text):
+    return list(search(Initiative.objects.all(), text).order_by("-search_rank", "name").values_list("slug", flat=True))
+
+
+@pytest.mark.parametrize("text", ["geocommuns", "GÉOCOMMUNS", "Géocommuns", "fabrique geo"])
+def test_accents_and_case_are_ignored(entries, text):
+    assert slugs(text) == ["fabrique-des-geocommuns"]
+
+
+def test_acronym_of_an_involved_actor_finds_its_initiatives(entries):
+    assert slugs("IGN") == ["fabrique-des-geocommuns"]
+
+
+def test_own_acronym_matches(entries):
+    assert slugs("sill") == ["sill"]
+
+
+@pytest.mark.parametrize("text", ['"', "' OR 1=1 --", "🙂", "a" * 10_000, "%", "_", "\\", "<script>", "& | ! :*"])
+def test_hostile_queries_do_not_fail(entries, text):
+    assert isinstance(slugs(text), list)
+
+
+def test_empty_query_returns_everything(entries):
+    assert len(slugs("   ")) == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-only: French stemming")
+class TestPostgresOnly:
+    def test_french_stemming(self, entries):
+        assert "sill" in slugs("logiciel")
+
+    def test_typo_tolerance(self, entries):
+        assert slugs("Decidm") == ["decidim"]
+
+    def test_name_match_ranks_before_description_match(self, entries):
+        Initiative.objects.create(name="Logiciels libres en mairie", slug="llm", kind="network",
+                                  publication_status="published")
+        assert slugs("logiciels libres")[0] == "llm"
