@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "import_export",
     "initiatives.apps.InitiativesConfig",
     "actors.apps.ActorsConfig",
+    "curation.apps.CurationConfig",
 ]
 
 MIDDLEWARE = [

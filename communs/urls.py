@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("communs.api")),
     path("acteurs/", include("actors.urls")),
+    path("", include("curation.urls")),
     path("", include("initiatives.urls")),
 ]
 
