@@ -1,0 +1,177 @@
+"""The demo fixtures load, cite the seed documents, and contain what the directory promises."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from actors.models import Actor
+from initiatives.models import (
+    Award, CriterionAssessment, FundingEdition, FundingScheme, Initiative, Involvement, Sector, Territory,
+)
+from tests.conftest import IN_CI
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+SEED_DOCUMENTS = {
+    "000_404ba8fd69e96db8.txt",
+    "001_32650449a7423ebd.txt",
+    "002_df22a215291b5ecd.txt",
+    "003_5b850e168406f36a.txt",
+    "004_f848d1daa0fd2039.txt",
+}
+MODELS = [Sector, Territory, Actor, Initiative, Involvement, FundingScheme, FundingEdition, Award, CriterionAssessment]
+
+REQUIRED_INITIATIVES = [
+    "sill", "base-adresse-nationale", "decidim", "fabrique-des-geocommuns", "data-gouv-fr", "transport-data-gouv-fr",
+    "registre-de-preuve-de-covoiturage", "dialog", "opentripplanner", "albert", "pix", "aidants-connect",
+    "code-gouv-fr", "openstreetmap", "wikipedia", "dhis2", "movilab", "et-si-j-accompagnais",
+    "incubateur-des-territoires", "accelerateur-d-initiatives-citoyennes", "numerique-en-communs", "a-brest",
+    "wiki-brest", "openfisca", "polis", "vtaiwan", "hinaura", "ogptoolbox", "animacoop",
+    "assemblee-des-communs-de-grenoble", "la-turbine", "studio-des-communs-campus-cyber",
+    "reseau-francais-des-fablabs", "papi-brest",
+]
+REQUIRED_ACTORS = [
+    "dinum", "anct", "ign", "ademe", "adullact", "blue-hats", "la-poste", "communaute-openstreetmap",
+    "ville-de-barcelone", "ville-de-brest", "ville-de-grenoble", "smmag", "fabrique-des-mobilites", "campus-cyber",
+    "ngi", "commission-europeenne", "region-auvergne-rhone-alpes", "region-nouvelle-aquitaine", "cnnum", "csnp",
+    "ambassade-numerique", "etalab", "ca-la-rochelle", "nouvelle-aquitaine-mobilites",
+    "metropole-europeenne-de-lille", "beta-gouv", "ville-d-helsinki", "ville-de-mexico", "paris-12e",
+    "ville-de-bologne", "wikimedia", "open-source-politics", "infini", "tela-botanica",
+]
+REQUIRED_SCHEMES = [
+    "appel-a-communs", "ngi-commons-fund", "extreme-defi", "grenoble-civiclab", "proto-impact",
+    "logiciels-libres-innovants", "incubateurs-de-la-culture-du-partage",
+]
+
+
+def fixture_files():
+    return sorted(str(path) for path in FIXTURES_DIR.glob("*.json"))
+
+
+def load():
+    call_command("loaddata", *fixture_files(), verbosity=0)
+
+
+def seed_texts():
+    folder = Path(settings.SHARED_DATA_DIR).parent / "seeds"
+    if not folder.is_dir():
+        if IN_CI:
+            pytest.fail(f"seed documents missing in CI: {folder}")
+        pytest.skip(f"seed documents not found at {folder}")
+    return {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.txt")}
+
+
+def cites_a_seed(sources):
+    return any(source.get("document") in SEED_DOCUMENTS for source in sources)
+
+
+def test_fixture_files_are_pretty_printed_utf8_json_without_primary_keys():
+    files = fixture_files()
+    assert [Path(f).name for f in files][:3] == ["01_sectors.json", "02_territories.json", "03_actors.json"]
+    for name in files:
+        text = Path(name).read_text(encoding="utf-8")
+        objects = json.loads(text)
+        assert text.startswith("[\n  {"), name  # indent 2, hand-editable
+        assert "\\u00e9" not in text, name  # written with ensure_ascii=False
+        assert all("pk" not in obj for obj in objects), name  # natural keys only
+
+
+def test_the_demo_data_has_the_promised_size_and_entries():
+    load()
+
+    assert Initiative.objects.published().count() >= 40
+    assert Actor.objects.published().count() >= 35
+    assert FundingScheme.objects.published().count() >= 7
+    assert Sector.objects.count() == 14
+    required = [(Initiative, REQUIRED_INITIATIVES), (Actor, REQUIRED_ACTORS), (FundingScheme, REQUIRED_SCHEMES)]
+    for model, slugs in required:
+        found = set(model.objects.published().filter(slug__in=slugs).values_list("slug", flat=True))
+        assert found == set(slugs), f"{model.__name__} missing: {sorted(set(slugs) - found)}"
+
+
+def test_every_entry_cites_a_seed_document():
+    load()
+    for model in (Initiative, Actor, FundingScheme, Involvement, FundingEdition):
+        for obj in model.objects.all():
+            assert cites_a_seed(obj.sources), f"{model.__name__} {obj} cites no seed document"
+    for criterion in CriterionAssessment.objects.all():
+        assert any(name in criterion.note for name in SEED_DOCUMENTS), criterion
+
+
+def test_every_url_comes_from_the_seed_documents():
+    """No invented link: each URL is in a document, or is the bare domain the document names (data.gouv.fr)."""
+    corpus = "\n".join(seed_texts().values())
+    urls = []
+    load()
+    for initiative in Initiative.objects.all():
+        urls += [initiative.website, initiative.documentation_url, initiative.repository_url, initiative.governance_url]
+    urls += [actor.website for actor in Actor.objects.all()]
+    urls += [scheme.url for scheme in FundingScheme.objects.all()]
+    urls += [c.evidence_url for c in CriterionAssessment.objects.all()]
+    for model in (Initiative, Actor, FundingScheme, Involvement, FundingEdition):
+        for obj in model.objects.all():
+            urls += [source.get("url", "") for source in obj.sources]
+    for url in filter(None, urls):
+        parts = urlsplit(url)
+        bare_domain = parts.path in ("", "/") and not parts.query
+        assert url in corpus or (bare_domain and parts.netloc.removeprefix("www.") in corpus), url
+
+
+def test_appel_a_communs_has_both_editions_with_their_figures():
+    load()
+    scheme = FundingScheme.objects.get(slug="appel-a-communs")
+    assert list(scheme.operators.values_list("slug", flat=True)) == ["ademe"]
+    first, second = scheme.editions.order_by("label")
+    assert (first.budget, first.laureates_count) == (Decimal("1000000"), 20)
+    assert (second.year, second.budget, second.laureates_count) == (2024, Decimal("1700000"), 30)
+    assert (second.applicants_count, second.applicants_count_is_minimum) == (80, True)
+    assert FundingScheme.objects.get(slug="extreme-defi").total_budget == Decimal("15000000")
+    assert FundingScheme.objects.get(slug="incubateurs-de-la-culture-du-partage").competitive is False
+
+
+def test_the_relations_the_sources_state():
+    load()
+
+    def roles(initiative):
+        return set(Involvement.objects.filter(initiative__slug=initiative).values_list("actor__slug", "role"))
+
+    assert {("ign", "contributor"), ("la-poste", "contributor"), ("communaute-openstreetmap", "contributor")} <= roles(
+        "base-adresse-nationale"
+    )
+    assert roles("decidim") == {
+        ("ville-de-barcelone", "carrier"),
+        ("ville-d-helsinki", "user"),
+        ("ville-de-mexico", "user"),
+        ("paris-12e", "user"),
+    }
+    assert ("dinum", "carrier") in roles("sill")
+    assert ("anct", "carrier") in roles("incubateur-des-territoires")
+    fabrique = Initiative.objects.get(slug="fabrique-des-geocommuns")
+    assert fabrique.launch_year == 2022
+    assert Involvement.objects.get(initiative=fabrique, actor__slug="ign").since == 2022
+    assert Actor.objects.get(slug="ville-de-brest").territory.code == "com-29019"
+    assert Actor.objects.get(slug="blue-hats").parent.parent.slug == "dinum"
+    assert Territory.objects.get(code="com-29019").parent.parent.parent.code == "fr"
+
+
+def test_every_object_passes_model_validation():
+    load()
+    for model in MODELS:
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_loading_twice_creates_no_duplicates():
+    load()
+    before = {model: set(model.objects.values_list("pk", flat=True)) for model in MODELS}
+
+    load()
+
+    assert {model: set(model.objects.values_list("pk", flat=True)) for model in MODELS} == before
+    assert Initiative.objects.get(slug="decidim").sectors.count() == 1
