@@ -4,14 +4,28 @@ The query-string names defined here are the public contract of both: the same
 query string gives the same entries on /initiatives/ and /api/v1/initiatives/.
 """
 
+import datetime
+
 import django_filters
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from taggit.models import Tag
 
 from actors.models import Actor
-from initiatives.models import FundingScheme, Initiative, Involvement, Sector, Territory
+from initiatives.models import FundingEdition, FundingScheme, Initiative, Involvement, Sector, Territory
 from initiatives.search import search
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Compares in UTC: ISO 8601 allows offsets (-19:41) that PostgreSQL refuses in a query."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(datetime.timezone.utc)
+            except (OverflowError, ValueError):  # year 1 at +14:00: before any entry
+                return qs
+        return super().filter(qs, value)
 
 
 class SearchOrderingMixin(django_filters.FilterSet):
@@ -38,7 +52,7 @@ class SearchOrderingMixin(django_filters.FilterSet):
         method="filter_ordering",
         empty_label=None,
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte"
     )
 
@@ -56,10 +70,31 @@ class SearchOrderingMixin(django_filters.FilterSet):
             ordering = "name"
         return queryset.order_by(*self.ORDERINGS[ordering], "pk")
 
+    def queryset_without(self, name):
+        """The entries matching every valid filter except `name`, unordered.
+
+        A facet's counts say what ticking one of its options would give with the
+        *other* active filters, so they are computed on this queryset. The form is
+        validated once; only its cleaned data is narrowed, so no query is added.
+        """
+        self.errors  # noqa: B018 -- validates the form, filling cleaned_data
+        cleaned = self.form.cleaned_data
+        self.form.cleaned_data = {key: value for key, value in cleaned.items() if key != name}
+        try:
+            # django-filter's own filter_queryset: filters only, without the ordering above.
+            queryset = django_filters.FilterSet.filter_queryset(self, self.queryset.all())
+        finally:
+            self.form.cleaned_data = cleaned
+        return queryset.order_by()
+
+
+# django-filter matches a ModelMultipleChoiceFilter's `to_field_name` value against
+# `field_name`, so the field names below end with the slug or code they compare.
+
 
 class InitiativeFilter(SearchOrderingMixin):
     sector = django_filters.ModelMultipleChoiceFilter(
-        label="Secteur", field_name="sectors", to_field_name="slug", queryset=Sector.objects.all()
+        label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
     kind = django_filters.MultipleChoiceFilter(label="Type", choices=Initiative.Kind.choices)
     actor = django_filters.ModelMultipleChoiceFilter(
@@ -69,17 +104,17 @@ class InitiativeFilter(SearchOrderingMixin):
         label="Rôle", choices=Involvement.Role.choices, method="filter_involvement"
     )
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire", field_name="territories", to_field_name="code", queryset=Territory.objects.all()
+        label="Territoire", field_name="territories__code", to_field_name="code", queryset=Territory.objects.all()
     )
     development_status = django_filters.MultipleChoiceFilter(
         label="État", choices=Initiative.DevelopmentStatus.choices
     )
     funding_scheme = django_filters.ModelMultipleChoiceFilter(
         label="Financement", to_field_name="slug", queryset=FundingScheme.objects.published(),
-        field_name="awards__edition__scheme",
+        field_name="awards__edition__scheme__slug",
     )
     tag = django_filters.ModelMultipleChoiceFilter(
-        label="Mot-clé", field_name="tags", to_field_name="slug", queryset=Tag.objects.all()
+        label="Mot-clé", field_name="tags__slug", to_field_name="slug", queryset=Tag.objects.all()
     )
     scope = django_filters.MultipleChoiceFilter(
         label="Échelle", field_name="territorial_scope", choices=Initiative.Scope.choices
@@ -96,6 +131,10 @@ class InitiativeFilter(SearchOrderingMixin):
         actors, roles = data.get("actor"), data.get("role")
         if name == "role" and actors:
             return queryset
+        # django-filter calls a method even for an empty ModelMultipleChoice value (an empty
+        # queryset is not in its EMPTY_VALUES): no actor and no role means no filter.
+        if not actors and not roles:
+            return queryset
         condition = Q()
         if actors:
             condition &= Q(actor__in=actors)
@@ -107,7 +146,7 @@ class InitiativeFilter(SearchOrderingMixin):
 class ActorFilter(SearchOrderingMixin):
     kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices)
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire", field_name="territory", to_field_name="code", queryset=Territory.objects.all()
+        label="Territoire", field_name="territory__code", to_field_name="code", queryset=Territory.objects.all()
     )
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", to_field_name="slug", queryset=Sector.objects.all(), method="filter_sector"
@@ -119,6 +158,8 @@ class ActorFilter(SearchOrderingMixin):
         fields = []
 
     def filter_sector(self, queryset, name, value):
+        if not value:  # called even when empty, see filter_involvement
+            return queryset
         involved = Involvement.objects.filter(
             initiative__sectors__in=value,
             initiative__publication_status=Initiative.PublicationStatus.PUBLISHED,
@@ -126,7 +167,11 @@ class ActorFilter(SearchOrderingMixin):
         return queryset.filter(pk__in=involved.values("actor_id"))
 
     def filter_role(self, queryset, name, value):
-        return queryset.filter(pk__in=Involvement.objects.filter(role__in=value).values("actor_id"))
+        # Only roles in published initiatives: a draft must not show through the filter.
+        involved = Involvement.objects.filter(
+            role__in=value, initiative__publication_status=Initiative.PublicationStatus.PUBLISHED
+        )
+        return queryset.filter(pk__in=involved.values("actor_id"))
 
 
 class FundingSchemeFilter(SearchOrderingMixin):
@@ -136,6 +181,25 @@ class FundingSchemeFilter(SearchOrderingMixin):
         CLOSED = "closed"
         CHOICES = [(OPEN, "Ouvert maintenant"), (RECURRING, "Récurrent"), (CLOSED, "Clos")]
 
+    ORDERINGS = {
+        **SearchOrderingMixin.ORDERINGS,
+        # Open calls first, the one closing soonest on top; then the others by name.
+        "deadline": (F("next_closes_on").asc(nulls_last=True), "name"),
+    }
+
+    ordering = django_filters.ChoiceFilter(
+        label="Trier par",
+        choices=[
+            ("relevance", "Pertinence"),
+            ("deadline", "Date limite la plus proche"),
+            ("name", "Nom (A → Z)"),
+            ("-name", "Nom (Z → A)"),
+            ("-updated_at", "Dernière mise à jour"),
+            ("updated_at", "Plus ancienne mise à jour"),
+        ],
+        method="filter_ordering",
+        empty_label=None,
+    )
     availability = django_filters.MultipleChoiceFilter(
         label="Disponibilité", choices=Availability.CHOICES, method="filter_availability"
     )
@@ -144,18 +208,30 @@ class FundingSchemeFilter(SearchOrderingMixin):
     )
     kind = django_filters.MultipleChoiceFilter(label="Type de soutien", choices=FundingScheme.Kind.choices)
     operator = django_filters.ModelMultipleChoiceFilter(
-        label="Opérateur", field_name="operators", to_field_name="slug", queryset=Actor.objects.published()
+        label="Opérateur", field_name="operators__slug", to_field_name="slug", queryset=Actor.objects.published()
     )
     sector = django_filters.ModelMultipleChoiceFilter(
-        label="Secteur", field_name="sectors", to_field_name="slug", queryset=Sector.objects.all()
+        label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire", field_name="territory", to_field_name="code", queryset=Territory.objects.all()
+        label="Territoire", field_name="territory__code", to_field_name="code", queryset=Territory.objects.all()
     )
 
     class Meta:
         model = FundingScheme
         fields = []
+
+    @staticmethod
+    def next_closes_on(today=None):
+        """The closing date of the scheme's next edition still open to applications."""
+        today = today or timezone.localdate()
+        editions = FundingEdition.objects.filter(scheme=OuterRef("pk"), closes_on__gte=today).order_by("closes_on")
+        return Subquery(editions.values("closes_on")[:1])
+
+    def filter_queryset(self, queryset):
+        if self.form.cleaned_data.get("ordering") == "deadline":
+            queryset = queryset.annotate(next_closes_on=self.next_closes_on())
+        return super().filter_queryset(queryset)
 
     @staticmethod
     def open_now_condition(today=None):

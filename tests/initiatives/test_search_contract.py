@@ -49,6 +49,29 @@ def test_hostile_queries_do_not_fail(entries, text):
     assert isinstance(slugs(text), list)
 
 
+def test_aliases_tags_and_descriptions_match(entries):
+    entries["decidim"].aliases = "Decidim Barcelona\nPlateforme participative"
+    entries["decidim"].save()
+    entries["sill"].tags.add("Logiciel libre")
+    assert slugs("barcelona") == ["decidim"]
+    assert "sill" in slugs("recommandés")
+    assert "sill" in slugs("logiciel libre")
+
+
+def test_actor_full_name_without_accents_finds_its_initiatives(entries):
+    assert slugs("information geographique") == ["fabrique-des-geocommuns"]
+
+
+def test_search_works_on_actors_and_schemes(entries):
+    from initiatives.models import FundingScheme
+
+    scheme = FundingScheme.objects.create(name="Appel à communs", slug="aac", kind="call_for_commons")
+    scheme.operators.add(Actor.objects.get(slug="ign"))
+    assert list(search(Actor.objects.all(), "ign").values_list("slug", flat=True)) == ["ign"]
+    assert list(search(FundingScheme.objects.all(), "appel a communs").values_list("slug", flat=True)) == ["aac"]
+    assert list(search(FundingScheme.objects.all(), "IGN").values_list("slug", flat=True)) == ["aac"]
+
+
 def test_empty_query_returns_everything(entries):
     assert len(slugs("   ")) == 3
 
@@ -58,8 +81,19 @@ class TestPostgresOnly:
     def test_french_stemming(self, entries):
         assert "sill" in slugs("logiciel")
 
+    def test_french_stemming_of_plurals(self, entries):
+        Initiative.objects.create(name="Logiciel de cartographie", slug="carto", kind="software",
+                                  publication_status="published")
+        assert "carto" in slugs("logiciels")
+        assert "sill" in slugs("logiciel")
+
     def test_typo_tolerance(self, entries):
         assert slugs("Decidm") == ["decidim"]
+        assert slugs("decidim") == ["decidim"]
+
+    def test_typo_on_the_site(self, entries, client):
+        response = client.get("/initiatives/", {"q": "Decidm"})
+        assert [i.slug for i in response.context["page"].object_list] == ["decidim"]
 
     def test_name_match_ranks_before_description_match(self, entries):
         Initiative.objects.create(name="Logiciels libres en mairie", slug="llm", kind="network",

@@ -1,0 +1,99 @@
+"""Template helpers of the public site: sanitised Markdown and query-string links."""
+
+import re
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# What a description may contain once rendered; everything else (script, style,
+# event handlers, iframes, javascript: URLs) is dropped by nh3.
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _demote_headings(html, below):
+    # A description's "# Title" must not become a second h1 on the page, nor jump
+    # over the page's own heading levels: shift every heading under `below`.
+    def shift(match):
+        level = min(int(match.group(2)) + below, 6)
+        return f"<{match.group(1)}h{level}"
+
+    return _HEADING.sub(shift, html)
+
+
+@register.filter
+def markdown(text, below=2):
+    """Render Markdown, sanitise it, and start its headings under level `below`."""
+    if not text:
+        return ""
+    html = markdown_lib.markdown(str(text), extensions=["extra", "sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(_demote_headings(clean, int(below)))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def euros(value):
+    """1700000 -> "1 700 000 €" (narrow no-break spaces, as French typography wants)."""
+    if value is None or value == "":
+        return ""
+    number = int(round(float(value)))
+    return f"{number:,}".replace(",", "\u202f") + "\u00a0€"
+
+
+@register.filter
+def startswith(text, prefix):
+    return str(text or "").startswith(str(prefix))
+
+
+@register.filter
+def safe_url(url):
+    """Only web and mail links become hrefs: a javascript: URL slipped into data renders as nothing."""
+    url = str(url or "").strip()
+    return url if url.lower().startswith(("http://", "https://", "mailto:")) else ""
+
+
+@register.filter
+def contact_href(contact):
+    """A contact point is an e-mail address or a URL; anything else is shown as text only."""
+    contact = str(contact or "").strip()
+    if contact.lower().startswith(("http://", "https://", "mailto:")):
+        return contact
+    if "@" in contact and " " not in contact:
+        return f"mailto:{contact}"
+    return ""
+
+
+# The five source documents of the demo data (../shared/seeds/README.md), by file name.
+SOURCE_TITLES = {
+    "000_404ba8fd69e96db8.txt": "A. Berge, « Du New Public Management à la Gouvernance à l'Ère Numérique : "
+    "Quelle Place pour les Communs ? » (2025)",
+    "001_32650449a7423ebd.txt": "La Fabrique des Mobilités, « Les communs numériques en vogue : "
+    "Vers une politique publique ambitieuse ? » (2024)",
+    "002_df22a215291b5ecd.txt": "Article sur les communs numériques et la souveraineté européenne",
+    "003_5b850e168406f36a.txt": "« Comment les biens communs numériques font du bien à nos démocraties » (2022)",
+    "004_f848d1daa0fd2039.txt": "Sciences Po, « Les politiques publiques locales en faveur des communs "
+    "numériques et leurs effets. Comparaison entre Brest et Grenoble »",
+}
+
+
+@register.filter
+def source_title(document):
+    """A readable title for a source document cited by file name; other names pass through."""
+    return SOURCE_TITLES.get(str(document or "").strip(), document)

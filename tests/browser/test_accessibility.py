@@ -1,0 +1,59 @@
+"""axe-core finds no violation on the main pages."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from actors.models import Actor
+from initiatives.models import FundingScheme, Initiative, Sector
+
+AXE = Axe()
+
+
+def audit(page, path):
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    results = AXE.run(page)
+    assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+
+def first_published(model, **filters):
+    entry = model.objects.published().filter(**filters).order_by("name").first()
+    assert entry is not None, f"no published {model.__name__} in the demo data"
+    return entry
+
+
+@pytest.mark.parametrize("mobile", [False, True], ids=["desktop", "mobile"])
+def test_main_pages_have_no_axe_violation(page, demo, mobile):
+    if mobile:
+        page.set_viewport_size({"width": 375, "height": 800})
+    sector = Sector.objects.filter(initiatives__publication_status="published").order_by("name").first()
+    initiative = Initiative.objects.published().get(slug="fabrique-des-geocommuns")
+    actor = first_published(Actor, slug="ign")
+    scheme = first_published(FundingScheme)
+    for path in [
+        "/",
+        f"/initiatives/?sector={sector.slug}&kind=software&kind=data&q=commun",
+        initiative.get_absolute_url(),
+        actor.get_absolute_url(),
+        "/financements/",
+        scheme.get_absolute_url(),
+        "/acteurs/",
+        sector.get_absolute_url(),
+        "/a-propos/",
+        "/initiatives/nexiste-pas/",
+        # Messages, pagination and empty results have their own markup.
+        "/initiatives/?sector=nexiste-pas&page=999",
+        "/initiatives/?q=zzzzzz",
+        "/acteurs/?kind=agency&q=a",
+        "/financements/?availability=open&ordering=deadline",
+    ]:
+        audit(page, path)
+
+
+def test_paginated_list_has_no_axe_violation(page, transactional_db):
+    for index in range(45):
+        Initiative.objects.create(
+            name=f"Commun {index:02}", slug=f"commun-{index:02}", kind="software", publication_status="published"
+        )
+    audit(page, "/initiatives/?page=2")
+    assert page.get_by_role("link", name="Page suivante").is_visible()

@@ -1,0 +1,38 @@
+"""Every public page of the demo data renders, and the demo data's search journeys hold."""
+
+import pytest
+
+from actors.models import Actor
+from initiatives.models import FundingScheme, Initiative, Sector, Territory
+
+
+def test_every_demo_page_renders(client, demo_data):
+    urls = ["/", "/initiatives/", "/acteurs/", "/financements/", "/a-propos/"]
+    urls += [i.get_absolute_url() for i in Initiative.objects.published()]
+    urls += [a.get_absolute_url() for a in Actor.objects.published()]
+    urls += [s.get_absolute_url() for s in FundingScheme.objects.published()]
+    urls += [s.get_absolute_url() for s in Sector.objects.all()]
+    urls += [t.get_absolute_url() for t in Territory.objects.all()]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count("<h1") == 1, url
+    for model in (Initiative, Actor, FundingScheme):
+        for entry in model.objects.exclude(publication_status="published"):
+            assert client.get(entry.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("text, slug", [("geocommuns", "fabrique-des-geocommuns"), ("Decidim", "decidim")])
+def test_demo_search(client, demo_data, text, slug):
+    results = client.get("/initiatives/", {"q": text}).context["page"].object_list
+    assert slug in [initiative.slug for initiative in results]
+
+
+def test_ign_finds_the_initiatives_it_takes_part_in(client, demo_data):
+    ign = Actor.objects.get(slug="ign")
+    involved = set(
+        Initiative.objects.published().filter(involvements__actor=ign).values_list("slug", flat=True)
+    )
+    assert involved
+    found = {i.slug for i in client.get("/initiatives/", {"q": "IGN"}).context["page"].object_list}
+    assert involved <= found

@@ -1,0 +1,59 @@
+"""/financements/: the funding finder."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(client, query=""):
+    response = client.get("/financements/" + (f"?{query}" if query else ""))
+    assert response.status_code == 200
+    return [scheme.slug for scheme in response.context["page"].object_list]
+
+
+def facet_counts(client, query, name):
+    response = client.get(f"/financements/?{query}")
+    facet = next(f for f in response.context["facets"] if f["name"] == name)
+    return {o["value"]: o["count"] for o in facet["options"] + facet["more"]}
+
+
+def test_published_schemes_only(client, directory):
+    assert slugs(client) == ["appel-a-communs", "fonds-communs", "prix-ferme"]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("availability=open", ["appel-a-communs", "fonds-communs"]),  # an edition open today / status open
+        ("availability=recurring", ["appel-a-communs"]),
+        ("availability=closed", ["prix-ferme"]),
+        ("availability=closed&availability=recurring", ["appel-a-communs", "prix-ferme"]),
+        ("beneficiary=company", ["prix-ferme"]),
+        ("beneficiary=local_authority", ["appel-a-communs"]),
+        ("kind=fund", ["fonds-communs"]),
+        ("operator=ademe", ["appel-a-communs"]),
+        ("sector=geodonnees", ["appel-a-communs"]),
+        ("territory=reg-53", ["prix-ferme"]),
+        ("q=ADEME", ["appel-a-communs"]),
+        ("availability=open&beneficiary=association", ["appel-a-communs", "fonds-communs"]),
+    ],
+)
+def test_filters(client, directory, query, expected):
+    assert slugs(client, query) == expected
+
+
+def test_counts(client, directory):
+    assert facet_counts(client, "", "availability") == {"open": 2, "recurring": 1, "closed": 1}
+    assert facet_counts(client, "", "beneficiary") == {
+        "association": 2, "local_authority": 1, "company": 1, "public_body": 0, "individual": 0,
+    }
+    assert facet_counts(client, "beneficiary=company", "availability") == {"open": 0, "recurring": 0, "closed": 1}
+
+
+def test_ordered_by_deadline(client, directory):
+    # The fund closes in 3 days, the call in 30; the closed prize has no deadline and comes last.
+    assert slugs(client, "ordering=deadline") == ["fonds-communs", "appel-a-communs", "prix-ferme"]
+    html = client.get("/financements/").content.decode()
+    calls = html[html.index('data-testid="open-calls"'):]
+    assert calls.index("Fonds pour les communs — Vague 1") < calls.index("Appel à communs — 2030")
+    assert "Appel à communs — 2023" not in calls

@@ -1,0 +1,113 @@
+"""Every list page runs the same number of queries for 3 results as for 50."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from actors.models import Actor
+from initiatives.models import (
+    Award, CriterionAssessment, FundingEdition, FundingScheme, Initiative, Involvement, Sector, Territory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Pinned: a change here must be deliberate (see initiatives/views.py).
+PAGES = {
+    "/": 7,
+    "/initiatives/": 11,
+    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 14,
+    "/acteurs/": 6,
+    "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 7,
+    "/financements/": 11,
+    "/financements/?availability=open&operator=acteur-0&ordering=deadline": 12,
+    "/secteurs/secteur-0/": 6,
+    "/territoires/com-1/": 7,
+}
+
+
+def populate(size):
+    """`size` initiatives, actors and schemes, all linked to everything a page shows."""
+    today = timezone.localdate()
+    sectors = [Sector.objects.create(name=f"Secteur {i}", slug=f"secteur-{i}") for i in range(2)]
+    territory = Territory.objects.create(code="com-1", kind="commune", name="Commune 1")
+    for i in range(size):
+        actor = Actor.objects.create(
+            name=f"Acteur {i}", slug=f"acteur-{i}", kind="agency", publication_status="published",
+            territory=territory,
+        )
+        initiative = Initiative.objects.create(
+            name=f"Commun {i}", slug=f"commun-{i}", kind="software", summary="Un commun",
+            publication_status="published", development_status="stable",
+        )
+        initiative.sectors.set(sectors)
+        initiative.territories.set([territory])
+        initiative.tags.add("tag-0", f"tag-{i}")
+        Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
+        Involvement.objects.create(initiative=initiative, actor=Actor.objects.get(slug="acteur-0"), role="user")
+        CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
+        scheme = FundingScheme.objects.create(
+            name=f"Dispositif {i}", slug=f"dispositif-{i}", kind="fund", status="open",
+            publication_status="published", eligible_association=True,
+        )
+        scheme.operators.set([actor, Actor.objects.get(slug="acteur-0")])
+        scheme.sectors.set(sectors)
+        edition = FundingEdition.objects.create(
+            scheme=scheme, label="2030", closes_on=today + datetime.timedelta(days=i + 1)
+        )
+        Award.objects.create(edition=edition, initiative=initiative, amount=1000)
+
+
+@pytest.mark.parametrize("url", list(PAGES))
+def test_list_pages_run_a_fixed_number_of_queries(client, url, django_assert_num_queries):
+    populate(3)
+    client.get(url)
+    with django_assert_num_queries(PAGES[url]):
+        small = client.get(url)
+    Initiative.objects.all().delete()
+    Actor.objects.all().delete()
+    FundingScheme.objects.all().delete()
+    Sector.objects.all().delete()
+    Territory.objects.all().delete()
+    populate(50)
+    with django_assert_num_queries(PAGES[url]):
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    # The larger directory really shows more on the page (or the test proves nothing).
+    assert len(large.content) > len(small.content)
+
+
+def test_detail_pages_do_not_grow_with_their_relations(client, django_assert_num_queries):
+    """An initiative with 2 actors and one with 29 cost the same; likewise actors and schemes."""
+    populate(3)
+    urls = ["/initiatives/commun-0/", "/acteurs/acteur-0/", "/financements/dispositif-0/"]
+    budgets = {}
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        budgets[url] = len(queries)
+
+    initiative = Initiative.objects.get(slug="commun-0")
+    main_actor = Actor.objects.get(slug="acteur-0")
+    scheme = FundingScheme.objects.get(slug="dispositif-0")
+    edition = scheme.editions.get()
+    CriterionAssessment.objects.create(initiative=initiative, criterion="shared_governance", status="partial")
+    for i in range(3, 30):
+        actor = Actor.objects.create(
+            name=f"Autre {i}", slug=f"autre-{i}", kind="company", publication_status="published", parent=main_actor
+        )
+        Involvement.objects.create(initiative=initiative, actor=actor, role="user")
+        laureate = Initiative.objects.create(
+            name=f"Lauréat {i}", slug=f"laureat-{i}", kind="data", publication_status="published"
+        )
+        laureate.sectors.set(initiative.sectors.all())
+        Involvement.objects.create(initiative=laureate, actor=main_actor, role="contributor")
+        Award.objects.create(edition=edition, initiative=laureate)
+        scheme.operators.add(actor)
+
+    for url in urls:
+        with django_assert_num_queries(budgets[url]):
+            assert client.get(url).status_code == 200
