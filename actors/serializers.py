@@ -1,0 +1,96 @@
+"""Representations of actors in the API (/api/v1/actors/)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actors.models import Actor
+from communs.rest import ApiModelSerializer, FullCleanSerializer, SlugNotChangedMixin, SourcesField
+from initiatives.models import Involvement, Territory
+from initiatives.serializers import (
+    ActorSummarySerializer,
+    HtmlUrlField,
+    HtmlUrlMixin,
+    InitiativeSummarySerializer,
+    TerritorySummarySerializer,
+    api_url,
+)
+
+
+class ActorInvolvementSerializer(ApiModelSerializer):
+    """The actor's role in one initiative (one row per role)."""
+
+    url = api_url("involvement-detail", "pk")
+    initiative = InitiativeSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Involvement
+        fields = ["id", "role", "initiative", "since", "until", "note", "url"]
+
+
+class ActorSerializer(HtmlUrlMixin, ApiModelSerializer):
+    url = api_url("actor-detail")
+    html_url = HtmlUrlField()
+    parent = serializers.SerializerMethodField()
+    territory = TerritorySummarySerializer(read_only=True, allow_null=True)
+    involvements = serializers.SerializerMethodField(help_text="The initiatives it takes part in, with its roles.")
+    sources = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "url", "html_url", "slug", "name", "acronym", "kind", "publication_status", "parent", "description",
+            "website", "territory", "siren", "siret", "wikidata_qid", "involvements", "sources",
+            "created_at", "updated_at",
+        ]
+
+    @extend_schema_field(ActorSummarySerializer(allow_null=True))
+    def get_parent(self, obj):
+        parent = obj.parent
+        # An unpublished parent stays hidden from those who may not see it.
+        if parent is None or not (parent.is_published or self.context.get("see_unpublished")):
+            return None
+        return ActorSummarySerializer(parent, context=self.context).data
+
+    @extend_schema_field(ActorInvolvementSerializer(many=True))
+    def get_involvements(self, obj):
+        rows = getattr(obj, "visible_involvements", None)
+        if rows is None:
+            rows = obj.involvements.filter(initiative__publication_status="published").select_related("initiative")
+        return ActorInvolvementSerializer(rows, many=True, context=self.context).data
+
+
+class ActorCSVSerializer(ActorSerializer):
+    columns = [
+        "slug", "name", "acronym", "kind", "publication_status", "parent", "description", "website", "territory",
+        "siren", "siret", "wikidata_qid", "initiatives", "created_at", "updated_at", "url", "html_url",
+    ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["parent"] = data["parent"]["slug"] if data["parent"] else ""
+        data["territory"] = data["territory"]["code"] if data["territory"] else ""
+        data["initiatives"] = "|".join(
+            f"{row['initiative']['slug']}:{row['role']}" for row in data.pop("involvements")
+        )
+        return {column: data.get(column) for column in self.columns}
+
+
+class ActorWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True, help_text="The parent's slug."
+    )
+    territory = serializers.SlugRelatedField(
+        slug_field="code", queryset=Territory.objects.all(), required=False, allow_null=True,
+        help_text="The territory's code.",
+    )
+    sources = SourcesField()
+
+    class Meta:
+        model = Actor
+        fields = [
+            "slug", "name", "acronym", "kind", "parent", "description", "website",
+            "territory", "siren", "siret", "wikidata_qid", "sources",
+        ]
+
+
+ActorWriteSerializer.Meta.read_fields = ActorSerializer.Meta.fields

@@ -1,0 +1,169 @@
+"""The classes that settings.REST_FRAMEWORK names: pagination, renderers, filter backend, throttles.
+
+They live apart from communs.rest (the views) because DRF imports them while rest_framework.views is
+itself still loading: nothing here may import DRF's views.
+"""
+
+import csv
+import datetime
+import io
+import re
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Slugs, territory codes and tag slugs: word characters and hyphens (never a NUL, a dot or a slash).
+LOOKUP_REGEX = r"[-\w]+"
+
+
+class ProblemJSONRenderer(JSONRenderer):
+    media_type = PROBLEM_MEDIA_TYPE
+    format = "problem+json"
+
+
+# --- Pagination -------------------------------------------------------------------------------
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    max_page_size = 100
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.page_size
+        # A bad page_size is an error, never silently replaced by the default.
+        if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size} is required."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "") and raw not in self.last_page_strings and not re.fullmatch(r"[0-9]{1,9}", raw):
+            raise exceptions.ValidationError({self.page_query_param: ["A page number (1, 2 …) is required."]})
+        if raw is not None and re.fullmatch(r"0+", raw):
+            raise exceptions.ValidationError({self.page_query_param: ["Pages are numbered from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param, "required": False, "in": "query",
+                "description": "Page number (from 1). A page past the last one is a 404.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param, "required": False, "in": "query",
+                "description": f"Results per page (default {self.page_size}, at most {self.max_page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+# How an embedded entry is named in a flat cell: its identifier (a source: its document or URL).
+IDENTIFIER_KEYS = ("slug", "code", "id", "document", "url")
+
+
+def csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        key = next((key for key in IDENTIFIER_KEYS if value.get(key) not in (None, "")), None)
+        return csv_cell(value[key]) if key else ""
+    if isinstance(value, (list, tuple)):
+        return "|".join(csv_cell(item) for item in value)
+    text = str(value)
+    # A cell starting like a formula would be run by a spreadsheet (CSV injection).
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+def csv_text(columns, rows, *, bom=True):
+    """Yield a CSV file piece by piece: the header, then one line per row (a dict)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    # The byte order mark makes spreadsheets read UTF-8 (accents) rather than their local charset.
+    yield ("\ufeff" if bom else "") + buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_cell(row.get(column)) for column in columns])
+        yield buffer.getvalue()
+
+
+class CSVRenderer(BaseRenderer):
+    """Flat CSV: one line per entry; lists of identifiers are joined with `|`."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        view = renderer_context.get("view")
+        if isinstance(data, dict) and "results" in data:
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data]
+        if view is not None and hasattr(view, "csv_columns"):
+            columns = view.csv_columns()
+        else:
+            columns = list(rows[0]) if rows else []
+        return "".join(csv_text(columns, rows)).encode("utf-8")
+
+
+# --- Filtering --------------------------------------------------------------------------------
+
+class FilterBackend(DjangoFilterBackend):
+    """The site's FilterSets; an invalid value is a 400 naming the parameter, never ignored."""
+
+    def filter_queryset(self, request, queryset, view):
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                raise exceptions.ValidationError({name.replace("\x00", ""): ["Null characters are not allowed."]})
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise exceptions.ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+        for name, value in filterset.form.cleaned_data.items():
+            # A date the database cannot store in UTC (year 1 at +14:00 …) is refused here rather than
+            # crashing the query.
+            if isinstance(value, datetime.datetime):
+                try:
+                    value.astimezone(datetime.timezone.utc)
+                except (OverflowError, ValueError):
+                    raise exceptions.ValidationError({name: ["Date out of range."]})
+        return filterset.qs
+
+
+# --- Rate limits ------------------------------------------------------------------------------
+
+class _SettingsRate:
+    # DRF binds the rates when the class is defined; reading them per request lets settings (and
+    # tests) change them.
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_SettingsRate, AnonRateThrottle):
+    pass
+
+
+class UserThrottle(_SettingsRate, UserRateThrottle):
+    pass

@@ -1,0 +1,519 @@
+"""Representations of the API (/api/v1/): what other services read and write.
+
+English snake_case field names; slugs (codes for territories) identify entries. Field names are a
+published contract: add fields, never rename them within v1.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from taggit.models import Tag
+
+from actors.models import Actor
+from communs.rest import ApiModelSerializer, BlankableURLField, FullCleanSerializer, SlugNotChangedMixin, SourcesField
+from initiatives.models import (
+    Award,
+    CriterionAssessment,
+    FundingEdition,
+    FundingScheme,
+    Initiative,
+    Involvement,
+    Sector,
+    Territory,
+)
+
+
+def api_url(view_name, lookup_field="slug"):
+    return serializers.HyperlinkedIdentityField(view_name=f"api:{view_name}", lookup_field=lookup_field)
+
+
+class HtmlUrlField(serializers.SerializerMethodField):
+    """The entry's page on the site."""
+
+    def __init__(self, **kwargs):
+        super().__init__(method_name="get_html_url", **kwargs)
+
+
+class HtmlUrlMixin:
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, obj):
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+# --- Summaries, embedded in other entries -----------------------------------------------------
+
+class SectorSummarySerializer(ApiModelSerializer):
+    url = api_url("sector-detail")
+
+    class Meta:
+        model = Sector
+        fields = ["slug", "name", "url"]
+
+
+class TerritorySummarySerializer(ApiModelSerializer):
+    url = api_url("territory-detail", "code")
+
+    class Meta:
+        model = Territory
+        fields = ["code", "name", "kind", "url"]
+
+
+class TagSummarySerializer(ApiModelSerializer):
+    url = api_url("tag-detail")
+    # Tag slugs keep accents ("référentiel"): a plain string, not the ASCII slug pattern.
+    slug = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Tag
+        fields = ["slug", "name", "url"]
+
+
+class ActorSummarySerializer(ApiModelSerializer):
+    url = api_url("actor-detail")
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "acronym", "kind", "url"]
+
+
+class InitiativeSummarySerializer(ApiModelSerializer):
+    url = api_url("initiative-detail")
+
+    class Meta:
+        model = Initiative
+        fields = ["slug", "name", "acronym", "kind", "url"]
+
+
+class FundingSchemeSummarySerializer(ApiModelSerializer):
+    url = api_url("funding-scheme-detail")
+
+    class Meta:
+        model = FundingScheme
+        fields = ["slug", "name", "kind", "url"]
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+class SectorSerializer(HtmlUrlMixin, ApiModelSerializer):
+    url = api_url("sector-detail")
+    html_url = HtmlUrlField()
+    initiative_count = serializers.IntegerField(read_only=True, help_text="Published initiatives in this sector.")
+
+    class Meta:
+        model = Sector
+        fields = ["slug", "name", "description", "initiative_count", "url", "html_url"]
+
+
+class TerritorySerializer(HtmlUrlMixin, ApiModelSerializer):
+    url = api_url("territory-detail", "code")
+    html_url = HtmlUrlField()
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, help_text="The parent's code.")
+
+    class Meta:
+        model = Territory
+        fields = ["code", "name", "kind", "official_code", "siren", "parent", "url", "html_url"]
+
+
+class TagSerializer(ApiModelSerializer):
+    url = api_url("tag-detail")
+    slug = serializers.CharField(read_only=True)
+    initiative_count = serializers.IntegerField(read_only=True, help_text="Published initiatives with this tag.")
+
+    class Meta:
+        model = Tag
+        fields = ["slug", "name", "initiative_count", "url"]
+
+
+# --- Initiatives ------------------------------------------------------------------------------
+
+class CriterionSerializer(ApiModelSerializer):
+    class Meta:
+        model = CriterionAssessment
+        fields = ["criterion", "status", "evidence_url", "note"]
+
+
+class InitiativeInvolvementSerializer(ApiModelSerializer):
+    """An actor's role in the initiative (one row per role)."""
+
+    url = api_url("involvement-detail", "pk")
+    actor = ActorSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Involvement
+        fields = ["id", "role", "actor", "since", "until", "note", "url"]
+
+
+class InitiativeAwardSerializer(ApiModelSerializer):
+    url = api_url("award-detail", "pk")
+    scheme = FundingSchemeSummarySerializer(source="edition.scheme", read_only=True)
+    edition = serializers.CharField(source="edition.label", read_only=True)
+    year = serializers.IntegerField(source="edition.year", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Award
+        fields = ["id", "scheme", "edition", "year", "amount", "note", "url"]
+
+
+class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
+    url = api_url("initiative-detail")
+    html_url = HtmlUrlField()
+    aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
+    sectors = SectorSummarySerializer(many=True, read_only=True)
+    territories = TerritorySummarySerializer(many=True, read_only=True)
+    tags = TagSummarySerializer(many=True, read_only=True)
+    logics = serializers.ListField(
+        child=serializers.ChoiceField(choices=Initiative.Logic.choices), read_only=True,
+        help_text="Why public actors engage in it (public-interest logics).",
+    )
+    involvements = serializers.SerializerMethodField(help_text="The actors and their roles.")
+    criteria = CriterionSerializer(many=True, read_only=True)
+    awards = serializers.SerializerMethodField(help_text="The funding it received.")
+    sources = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "url", "html_url", "slug", "name", "acronym", "aliases", "summary", "description", "kind",
+            "development_status", "publication_status", "website", "repository_url", "documentation_url",
+            "licence", "sectors", "tags", "territorial_scope", "territories", "launch_year", "logo_url",
+            "wikidata_qid", "sill_id", "software_heritage_url",
+            "contact_point", "governance_url", "contributing_url", "how_to_contribute",
+            "logics", "involvements", "criteria", "awards", "sources", "created_at", "updated_at",
+        ]
+
+    # The viewset prefetches only the involvements and awards the client may see (published actors
+    # and schemes for anonymous clients), under these names.
+    @extend_schema_field(InitiativeInvolvementSerializer(many=True))
+    def get_involvements(self, obj):
+        rows = getattr(obj, "visible_involvements", None)
+        if rows is None:
+            rows = obj.involvements.filter(actor__publication_status="published").select_related("actor")
+        return InitiativeInvolvementSerializer(rows, many=True, context=self.context).data
+
+    @extend_schema_field(InitiativeAwardSerializer(many=True))
+    def get_awards(self, obj):
+        rows = getattr(obj, "visible_awards", None)
+        if rows is None:
+            rows = obj.awards.filter(edition__scheme__publication_status="published").select_related("edition__scheme")
+        return InitiativeAwardSerializer(rows, many=True, context=self.context).data
+
+
+def _joined(items, key):
+    return "|".join(str(item[key]) for item in items)
+
+
+class InitiativeCSVSerializer(InitiativeSerializer):
+    """One flat line per initiative; related entries by identifier, joined with `|`."""
+
+    columns = [
+        "slug", "name", "acronym", "aliases", "summary", "description", "kind", "development_status",
+        "publication_status", "website", "repository_url", "documentation_url", "licence", "sectors", "tags",
+        "territorial_scope", "territories", "launch_year", "logo_url", "wikidata_qid", "sill_id",
+        "software_heritage_url", "contact_point", "governance_url", "contributing_url", "how_to_contribute",
+        "logics", "actors", "criteria", "funding_schemes", "created_at", "updated_at", "url", "html_url",
+    ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["aliases"] = "|".join(data["aliases"])
+        data["sectors"] = _joined(data["sectors"], "slug")
+        data["tags"] = _joined(data["tags"], "name")
+        data["territories"] = _joined(data["territories"], "code")
+        data["logics"] = "|".join(data["logics"])
+        data["actors"] = "|".join(f"{row['actor']['slug']}:{row['role']}" for row in data.pop("involvements"))
+        data["criteria"] = "|".join(f"{row['criterion']}:{row['status']}" for row in data["criteria"])
+        data["funding_schemes"] = "|".join(sorted({row["scheme"]["slug"] for row in data.pop("awards")}))
+        return {column: data.get(column) for column in self.columns}
+
+
+class CriterionWriteSerializer(ApiModelSerializer):
+    class Meta:
+        model = CriterionAssessment
+        fields = ["criterion", "status", "evidence_url", "note"]
+
+
+class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
+    sectors = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Sector.objects.all(), many=True, required=False, help_text="Sector slugs."
+    )
+    territories = serializers.SlugRelatedField(
+        slug_field="code", queryset=Territory.objects.all(), many=True, required=False, help_text="Territory codes."
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=50, help_text="Tag names."
+    )
+    logics = serializers.ListField(
+        child=serializers.ChoiceField(choices=Initiative.Logic.choices), required=False, max_length=10
+    )
+    aliases = serializers.ListField(
+        child=serializers.RegexField(r"^[^\r\n]+$", max_length=200), required=False, max_length=50,
+        help_text="Other names, one per item.",
+    )
+    criteria = CriterionWriteSerializer(
+        many=True, required=False, max_length=len(CriterionAssessment.Criterion.values),
+        help_text="The commons criteria as assessed; when sent, the list replaces the assessments.",
+    )
+    sources = SourcesField()
+    nested_fields = ("criteria",)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "slug", "name", "acronym", "aliases", "summary", "description", "kind", "development_status",
+            "website", "repository_url", "documentation_url", "licence", "sectors", "tags",
+            "territorial_scope", "territories", "launch_year", "logo_url", "wikidata_qid", "sill_id",
+            "software_heritage_url", "contact_point", "governance_url", "contributing_url", "how_to_contribute",
+            "logics", "criteria", "sources",
+        ]
+
+    def validate_criteria(self, value):
+        codes = [item["criterion"] for item in value]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError("Each criterion may appear once.")
+        for item in value:
+            try:
+                CriterionAssessment(**item).full_clean(exclude=["initiative"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({item["criterion"]: error.messages})
+        return value
+
+    def save_nested(self, instance, name, value):
+        user = self.context["request"].user
+        kept = []
+        for item in value:
+            assessment = instance.criteria.filter(criterion=item["criterion"]).first() or CriterionAssessment(
+                initiative=instance, criterion=item["criterion"]
+            )
+            for field, field_value in item.items():
+                setattr(assessment, field, field_value)
+            assessment._history_user = user
+            assessment.save()
+            kept.append(assessment.pk)
+        for assessment in instance.criteria.exclude(pk__in=kept):
+            assessment._history_user = user
+            assessment.delete()
+
+    def validate(self, attrs):
+        if "aliases" in attrs:
+            attrs["aliases"] = "\n".join(alias.strip() for alias in attrs["aliases"] if alias.strip())
+        logics = attrs.pop("logics", None)
+        if logics is not None:
+            for code in Initiative.Logic.values:
+                attrs[f"logic_{code}"] = code in logics
+        return super().validate(attrs)
+
+
+# --- Involvements -----------------------------------------------------------------------------
+
+class InvolvementSerializer(ApiModelSerializer):
+    url = api_url("involvement-detail", "pk")
+    initiative = InitiativeSummarySerializer(read_only=True)
+    actor = ActorSummarySerializer(read_only=True)
+    sources = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Involvement
+        fields = ["id", "url", "initiative", "actor", "role", "since", "until", "note", "sources"]
+
+
+class InvolvementWriteSerializer(FullCleanSerializer):
+    initiative = serializers.SlugRelatedField(slug_field="slug", queryset=Initiative.objects.all())
+    actor = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    sources = SourcesField()
+
+    class Meta:
+        model = Involvement
+        fields = ["initiative", "actor", "role", "since", "until", "note", "sources"]
+
+
+# --- Funding ----------------------------------------------------------------------------------
+
+class EditionAwardSerializer(ApiModelSerializer):
+    url = api_url("award-detail", "pk")
+    initiative = InitiativeSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Award
+        fields = ["id", "initiative", "amount", "note", "url"]
+
+
+class SchemeEditionSerializer(ApiModelSerializer):
+    url = api_url("edition-detail", "pk")
+    website = BlankableURLField(source="url", read_only=True)
+    awards = serializers.SerializerMethodField(help_text="The laureates of this edition.")
+
+    class Meta:
+        model = FundingEdition
+        fields = [
+            "id", "label", "year", "opens_on", "closes_on", "budget", "laureates_count", "applicants_count",
+            "applicants_count_is_minimum", "website", "note", "awards", "url",
+        ]
+
+    @extend_schema_field(EditionAwardSerializer(many=True))
+    def get_awards(self, obj):
+        rows = getattr(obj, "visible_awards", None)
+        if rows is None:
+            rows = obj.awards.filter(initiative__publication_status="published").select_related("initiative")
+        return EditionAwardSerializer(rows, many=True, context=self.context).data
+
+
+class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
+    url = api_url("funding-scheme-detail")
+    html_url = HtmlUrlField()
+    website = BlankableURLField(source="url", read_only=True, help_text="The scheme's official page.")
+    operators = serializers.SerializerMethodField()
+    funders = serializers.SerializerMethodField()
+    beneficiaries = serializers.ListField(
+        child=serializers.ChoiceField(choices=FundingScheme.Beneficiary.choices), read_only=True
+    )
+    sectors = SectorSummarySerializer(many=True, read_only=True)
+    territory = TerritorySummarySerializer(read_only=True, allow_null=True)
+    editions = serializers.SerializerMethodField()
+    sources = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = FundingScheme
+        fields = [
+            "url", "html_url", "slug", "name", "kind", "status", "publication_status", "summary", "description",
+            "operators", "funders", "beneficiaries", "competitive", "amount_min", "amount_max", "total_budget",
+            "sectors", "territory", "website", "editions", "sources", "created_at", "updated_at",
+        ]
+
+    def _actors(self, obj, name):
+        rows = getattr(obj, f"visible_{name}", None)
+        if rows is None:
+            rows = getattr(obj, name).filter(publication_status="published")
+        return ActorSummarySerializer(rows, many=True, context=self.context).data
+
+    @extend_schema_field(ActorSummarySerializer(many=True))
+    def get_operators(self, obj):
+        return self._actors(obj, "operators")
+
+    @extend_schema_field(ActorSummarySerializer(many=True))
+    def get_funders(self, obj):
+        return self._actors(obj, "funders")
+
+    @extend_schema_field(SchemeEditionSerializer(many=True))
+    def get_editions(self, obj):
+        return SchemeEditionSerializer(obj.editions.all(), many=True, context=self.context).data
+
+
+class FundingSchemeCSVSerializer(FundingSchemeSerializer):
+    columns = [
+        "slug", "name", "kind", "status", "publication_status", "summary", "description", "operators", "funders",
+        "beneficiaries", "competitive", "amount_min", "amount_max", "total_budget", "sectors", "territory",
+        "website", "editions", "laureates", "created_at", "updated_at", "url", "html_url",
+    ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["operators"] = _joined(data["operators"], "slug")
+        data["funders"] = _joined(data["funders"], "slug")
+        data["beneficiaries"] = "|".join(data["beneficiaries"])
+        data["sectors"] = _joined(data["sectors"], "slug")
+        data["territory"] = data["territory"]["code"] if data["territory"] else ""
+        editions = data.pop("editions")
+        data["editions"] = _joined(editions, "label")
+        data["laureates"] = "|".join(
+            sorted({award["initiative"]["slug"] for edition in editions for award in edition["awards"]})
+        )
+        return {column: data.get(column) for column in self.columns}
+
+
+class FundingSchemeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
+    website = BlankableURLField(source="url", required=False, allow_blank=True, max_length=200)
+    operators = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), many=True, required=False)
+    funders = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), many=True, required=False)
+    sectors = serializers.SlugRelatedField(slug_field="slug", queryset=Sector.objects.all(), many=True, required=False)
+    territory = serializers.SlugRelatedField(
+        slug_field="code", queryset=Territory.objects.all(), required=False, allow_null=True
+    )
+    beneficiaries = serializers.ListField(
+        child=serializers.ChoiceField(choices=FundingScheme.Beneficiary.choices), required=False, max_length=10
+    )
+    sources = SourcesField()
+
+    class Meta:
+        model = FundingScheme
+        fields = [
+            "slug", "name", "kind", "status", "summary", "description", "operators",
+            "funders", "beneficiaries", "competitive", "amount_min", "amount_max", "total_budget", "sectors",
+            "territory", "website", "sources",
+        ]
+
+    def validate(self, attrs):
+        beneficiaries = attrs.pop("beneficiaries", None)
+        if beneficiaries is not None:
+            for code in FundingScheme.Beneficiary.values:
+                attrs[f"eligible_{code}"] = code in beneficiaries
+        return super().validate(attrs)
+
+
+class FundingEditionSerializer(SchemeEditionSerializer):
+    scheme = FundingSchemeSummarySerializer(read_only=True)
+    sources = serializers.JSONField(read_only=True)
+
+    class Meta(SchemeEditionSerializer.Meta):
+        fields = ["id", "url", "scheme", *SchemeEditionSerializer.Meta.fields[1:-1], "sources"]
+
+
+class FundingEditionWriteSerializer(FullCleanSerializer):
+    scheme = serializers.SlugRelatedField(slug_field="slug", queryset=FundingScheme.objects.all())
+    website = BlankableURLField(source="url", required=False, allow_blank=True, max_length=200)
+    sources = SourcesField()
+
+    class Meta:
+        model = FundingEdition
+        fields = [
+            "scheme", "label", "year", "opens_on", "closes_on", "budget", "laureates_count", "applicants_count",
+            "applicants_count_is_minimum", "website", "note", "sources",
+        ]
+
+
+class AwardSerializer(ApiModelSerializer):
+    url = api_url("award-detail", "pk")
+    scheme = FundingSchemeSummarySerializer(source="edition.scheme", read_only=True)
+    edition = serializers.SerializerMethodField()
+    initiative = InitiativeSummarySerializer(read_only=True)
+    sources = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Award
+        fields = ["id", "url", "scheme", "edition", "initiative", "amount", "note", "sources"]
+
+    @extend_schema_field(
+        {"type": "object", "properties": {"id": {"type": "integer"}, "label": {"type": "string"},
+                                          "year": {"type": "integer", "nullable": True}, "url": {"type": "string"}}}
+    )
+    def get_edition(self, obj):
+        request = self.context.get("request")
+        from django.urls import reverse
+
+        path = reverse("api:edition-detail", args=[obj.edition_id])
+        return {
+            "id": obj.edition_id,
+            "label": obj.edition.label,
+            "year": obj.edition.year,
+            "url": request.build_absolute_uri(path) if request else path,
+        }
+
+
+class AwardWriteSerializer(FullCleanSerializer):
+    edition = serializers.PrimaryKeyRelatedField(queryset=FundingEdition.objects.all(), help_text="The edition's id.")
+    initiative = serializers.SlugRelatedField(slug_field="slug", queryset=Initiative.objects.all())
+    sources = SourcesField()
+
+    class Meta:
+        model = Award
+        fields = ["edition", "initiative", "amount", "note", "sources"]
+
+
+# What a client may send back unchanged from what it read (see FullCleanSerializer.check_field_names).
+InitiativeWriteSerializer.Meta.read_fields = InitiativeSerializer.Meta.fields
+InvolvementWriteSerializer.Meta.read_fields = InvolvementSerializer.Meta.fields
+FundingSchemeWriteSerializer.Meta.read_fields = FundingSchemeSerializer.Meta.fields
+FundingEditionWriteSerializer.Meta.read_fields = FundingEditionSerializer.Meta.fields
+AwardWriteSerializer.Meta.read_fields = AwardSerializer.Meta.fields
