@@ -29,7 +29,7 @@ test: install
 	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 screenshots: install
-	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
+	SCREENSHOTS=1 SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
 from actors.models import Actor
+from curation.admin_base import HTTPS_URLS, CuratedAdmin
+from curation.resources import ActorResource
 from initiatives.models import Involvement
 
 
 class InvolvementInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = Involvement
     extra = 0
     autocomplete_fields = ["initiative"]
@@ -12,20 +15,24 @@ class InvolvementInline(admin.TabularInline):
     verbose_name = "implication dans une initiative"
     verbose_name_plural = "implications dans des initiatives"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("initiative")
+
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
-    list_display = ["name", "acronym", "kind", "parent", "territory", "publication_status", "updated_at"]
-    list_filter = ["publication_status", "kind"]
+class ActorAdmin(CuratedAdmin):
+    resource_classes = [ActorResource]
+    check_duplicates = True
+    list_display = ["name", "acronym", "kind", "parent", "territory", "publication_status", "updated_at", "public_link"]
+    list_filter = ["publication_status", "kind", ("territory", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["parent", "territory"]
-    search_fields = ["name", "acronym", "slug", "siren"]
+    search_fields = ["name", "acronym", "slug", "siren", "website"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "territory"]
-    readonly_fields = ["created_at", "updated_at"]
     inlines = [InvolvementInline]
     fieldsets = [
-        (None, {"fields": ["name", "acronym", "slug", "kind", "parent", "publication_status"]}),
+        (None, {"fields": ["name", "acronym", "slug", "kind", "parent"]}),
         ("Présentation", {"fields": ["description", "website", "territory"]}),
         ("Identifiants", {"fields": ["siren", "siret", "wikidata_qid"]}),
-        ("Sources et suivi", {"fields": ["sources", "created_at", "updated_at"]}),
+        ("Sources", {"fields": ["sources"]}),
     ]

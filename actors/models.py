@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from communs.models import Publishable
 from communs.validators import validate_siren, validate_siret, validate_wikidata_qid
@@ -40,10 +41,13 @@ class Actor(Publishable):
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
     wikidata_qid = models.CharField("Wikidata", max_length=20, blank=True, validators=[validate_wikidata_qid])
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "acteur"
         verbose_name_plural = "acteurs"
         ordering = ["name"]
+        permissions = [("publish_actor", "Peut publier, archiver et renvoyer en brouillon un acteur")]
         constraints = [
             *Publishable.Meta.constraints,
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="actors_actor_not_own_parent"),

@@ -1,5 +1,6 @@
 """Abstract bases shared by the curated models of every app."""
 
+from django.conf import settings
 from django.db import models
 
 from communs.validators import validate_sources
@@ -40,6 +41,25 @@ class Publishable(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True, db_index=True)
 
+    # Optimistic locking: every save bumps the counter (see save()), so an editor
+    # (admin form, API If-Match) can tell that the entry changed since it was read.
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    # Who moved the entry through the review workflow last, and when
+    # (curation/services.py is the only writer; the history keeps every step).
+    status_changed_at = models.DateTimeField("statut modifié le", null=True, blank=True, editable=False)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="statut modifié par", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    # Last editorial review (publication or an explicit "relu"): the data-quality
+    # page lists published entries not reviewed for a year.
+    reviewed_at = models.DateTimeField("relu le", null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="relu par", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    archived_reason = models.TextField("motif d'archivage", blank=True, editable=False)
+
     objects = PublishableManager()
 
     class Meta:
@@ -53,6 +73,16 @@ class Publishable(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        # A plain counter rather than a timestamp: two saves within the same
+        # microsecond still get distinct versions. Fixtures (raw saves) keep theirs.
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "version" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "version"]
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self):

@@ -159,3 +159,81 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- REST API (/api/v1/): DRF, OpenAPI, CORS, rate limits -------------------------------------
+REST_FRAMEWORK = {
+    # Tokens are created by curators in the admin; no session auth, so the API needs no CSRF dance.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "communs.rest_settings.CSVRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["communs.rest_settings.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "communs.rest_settings.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "communs.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["communs.rest_settings.AnonThrottle", "communs.rest_settings.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+    },
+    # Behind the reverse proxy set API_NUM_PROXIES=1, so that anonymous clients are told apart by
+    # X-Forwarded-For; 0 trusts only REMOTE_ADDR (a client cannot spoof its way past the limit).
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "PAGE_SIZE": 20,
+    "UNICODE_JSON": True,
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de l'annuaire des communs numériques du secteur public",
+    "DESCRIPTION": (
+        "Read the directory anonymously with the same filters as the site; curators write with a token "
+        "(`Authorization: Token …`). Errors are `application/problem+json`. Lists take `?format=csv`; "
+        "full dumps are under `…/export.csv` and `…/export.json`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The interactive documentation's assets are served by us (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InitiativeKindEnum": "initiatives.models.Initiative.Kind",
+        "ActorKindEnum": "actors.models.Actor.Kind",
+        "TerritoryKindEnum": "initiatives.models.Territory.Kind",
+        "FundingSchemeKindEnum": "initiatives.models.FundingScheme.Kind",
+        "FundingSchemeStatusEnum": "initiatives.models.FundingScheme.Status",
+        "CriterionStatusEnum": "initiatives.models.CriterionAssessment.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "communs.problems.add_problem_responses",
+    ],
+}
+
+# Anyone may read the API from a browser on another site; writes stay same-origin (no preflight passes).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since", "user-agent"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
+
+# --- Curation (curation/) -------------------------------------------------------
+# simple-history's own revert form would save an old copy whole (status, version);
+# the admin reverts through curation.services.revert instead.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# Imports run in one transaction: a file with one bad row imports nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Public suggestions: (submissions, seconds) per address, link cap, size caps.
+CURATION_SUGGESTION_RATE = (env_int("CURATION_SUGGESTION_RATE", 5), 3600)
+CURATION_SUGGESTION_MAX_LINKS = 3
+CURATION_SUGGESTION_MAX_MESSAGE = 5000
+CURATION_SUGGESTION_MAX_BYTES = 20_000
+# Behind N reverse proxies that append to X-Forwarded-For, the client is the Nth
+# address from the right; 0 (the default) trusts only REMOTE_ADDR, which cannot be forged.
+CURATION_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.urls import path
 
+from curation.admin_base import HTTPS_URLS, CuratedAdmin, VersionedAdmin
+from curation.resources import FundingSchemeResource, InitiativeResource
 from initiatives.models import (
     Award,
     CriterionAssessment,
@@ -13,7 +16,7 @@ from initiatives.models import (
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(VersionedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -21,6 +24,7 @@ class SectorAdmin(admin.ModelAdmin):
 
 @admin.register(Territory)
 class TerritoryAdmin(admin.ModelAdmin):
+    # Reference data imported from INSEE (import_territories): not versioned.
     list_display = ["name", "kind", "code", "official_code", "siren", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -29,6 +33,7 @@ class TerritoryAdmin(admin.ModelAdmin):
 
 
 class InvolvementInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = Involvement
     extra = 0
     autocomplete_fields = ["actor"]
@@ -36,29 +41,43 @@ class InvolvementInline(admin.TabularInline):
 
 
 class CriterionInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = CriterionAssessment
     extra = 0
     fields = ["criterion", "status", "evidence_url", "note"]
 
 
 class AwardInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = Award
     extra = 0
     autocomplete_fields = ["edition"]
     fields = ["edition", "amount", "note"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("edition__scheme")
+
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
-    list_display = ["name", "acronym", "kind", "development_status", "publication_status", "updated_at"]
-    list_filter = ["publication_status", "kind", "development_status", "territorial_scope", "sectors"]
-    search_fields = ["name", "acronym", "aliases", "slug", "summary"]
+class InitiativeAdmin(CuratedAdmin):
+    resource_classes = [InitiativeResource]
+    check_duplicates = True
+    bulk_m2m_sectors = True
+    bulk_tags = True
+    list_display = [
+        "name", "acronym", "kind", "development_status", "publication_status", "updated_at", "public_link",
+    ]
+    list_filter = [
+        "publication_status", "kind", "development_status", "territorial_scope",
+        ("sectors", admin.RelatedOnlyFieldListFilter), ("territories", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["name", "acronym", "aliases", "slug", "summary", "website", "repository_url"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sectors", "territories"]
-    readonly_fields = ["created_at", "updated_at"]
     inlines = [InvolvementInline, CriterionInline, AwardInline]
+    change_list_template = "admin/curation/change_list.html"
     fieldsets = [
-        (None, {"fields": ["name", "acronym", "slug", "aliases", "kind", "development_status", "publication_status"]}),
+        (None, {"fields": ["name", "acronym", "slug", "aliases", "kind", "development_status"]}),
         ("Présentation", {"fields": ["summary", "description", "sectors", "tags", "launch_year", "logo_url"]}),
         ("Territoires", {"fields": ["territorial_scope", "territories"]}),
         ("Liens et licence", {"fields": ["website", "repository_url", "documentation_url", "licence"]}),
@@ -67,12 +86,23 @@ class InitiativeAdmin(admin.ModelAdmin):
             "fields": ["logic_free_software", "logic_sovereignty", "logic_public_action", "logic_resilience"]
         }),
         ("Identifiants", {"fields": ["wikidata_qid", "sill_id", "software_heritage_url"]}),
-        ("Sources et suivi", {"fields": ["sources", "created_at", "updated_at"]}),
+        ("Sources", {"fields": ["sources"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    def get_urls(self):
+        from curation.views_admin import data_quality
+
+        return [
+            path("qualite/", self.admin_site.admin_view(data_quality), name="curation_data_quality"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Involvement)
-class InvolvementAdmin(admin.ModelAdmin):
+class InvolvementAdmin(VersionedAdmin):
     list_display = ["initiative", "actor", "role", "since", "until"]
     list_filter = ["role"]
     list_select_related = ["initiative", "actor"]
@@ -81,6 +111,7 @@ class InvolvementAdmin(admin.ModelAdmin):
 
 
 class EditionInline(admin.StackedInline):
+    formfield_overrides = HTTPS_URLS
     model = FundingEdition
     extra = 0
     fields = [
@@ -91,16 +122,23 @@ class EditionInline(admin.StackedInline):
 
 
 @admin.register(FundingScheme)
-class FundingSchemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "status", "competitive", "total_budget", "publication_status", "updated_at"]
-    list_filter = ["publication_status", "kind", "status", "competitive", "sectors"]
+class FundingSchemeAdmin(CuratedAdmin):
+    resource_classes = [FundingSchemeResource]
+    bulk_m2m_sectors = True
+    list_display = [
+        "name", "kind", "status", "competitive", "total_budget", "publication_status", "updated_at", "public_link",
+    ]
+    list_filter = [
+        "publication_status", "kind", "status", "competitive",
+        ("sectors", admin.RelatedOnlyFieldListFilter), ("territory", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["territory"]
     search_fields = ["name", "slug", "summary", "operators__name", "operators__acronym"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["operators", "funders", "sectors", "territory"]
-    readonly_fields = ["created_at", "updated_at"]
     inlines = [EditionInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "status", "publication_status"]}),
+        (None, {"fields": ["name", "slug", "kind", "status"]}),
         ("Présentation", {"fields": ["summary", "description", "url", "sectors", "territory"]}),
         ("Qui", {"fields": ["operators", "funders"]}),
         ("Éligibilité", {"fields": [
@@ -108,11 +146,12 @@ class FundingSchemeAdmin(admin.ModelAdmin):
             "eligible_public_body", "eligible_individual", "competitive",
         ]}),
         ("Montants", {"fields": ["amount_min", "amount_max", "total_budget"]}),
-        ("Sources et suivi", {"fields": ["sources", "created_at", "updated_at"]}),
+        ("Sources", {"fields": ["sources"]}),
     ]
 
 
 class EditionAwardInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = Award
     extra = 0
     autocomplete_fields = ["initiative"]
@@ -120,17 +159,27 @@ class EditionAwardInline(admin.TabularInline):
 
 
 @admin.register(FundingEdition)
-class FundingEditionAdmin(admin.ModelAdmin):
+class FundingEditionAdmin(VersionedAdmin):
     list_display = ["scheme", "label", "year", "opens_on", "closes_on", "budget", "laureates_count"]
     list_select_related = ["scheme"]
+    list_filter = ["year"]
     search_fields = ["scheme__name", "label"]
     autocomplete_fields = ["scheme"]
     inlines = [EditionAwardInline]
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(VersionedAdmin):
     list_display = ["initiative", "edition", "amount"]
     list_select_related = ["initiative", "edition__scheme"]
     search_fields = ["initiative__name", "edition__scheme__name", "edition__label"]
     autocomplete_fields = ["initiative", "edition"]
+
+
+@admin.register(CriterionAssessment)
+class CriterionAssessmentAdmin(VersionedAdmin):
+    list_display = ["initiative", "criterion", "status"]
+    list_filter = ["criterion", "status"]
+    list_select_related = ["initiative"]
+    search_fields = ["initiative__name"]
+    autocomplete_fields = ["initiative"]

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from communs.models import Publishable, sources_field
@@ -48,6 +49,7 @@ class Sector(models.Model):
     description = models.TextField("description", blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "secteur"
@@ -204,10 +206,15 @@ class Initiative(Publishable):
     logic_public_action = models.BooleanField(Logic.PUBLIC_ACTION.label, default=False)
     logic_resilience = models.BooleanField(Logic.RESILIENCE.label, default=False)
 
+    # Sectors and territories are versioned with the entry; tags are not
+    # (taggit's generic relation is not supported by simple-history).
+    history = HistoricalRecords(m2m_fields=[sectors, territories])
+
     class Meta:
         verbose_name = "initiative"
         verbose_name_plural = "initiatives"
         ordering = ["name"]
+        permissions = [("publish_initiative", "Peut publier, archiver et renvoyer en brouillon une initiative")]
         constraints = [
             *Publishable.Meta.constraints,
             models.CheckConstraint(
@@ -275,6 +282,7 @@ class CriterionAssessment(models.Model):
     note = models.TextField("commentaire", blank=True)
 
     objects = CriterionManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "critère du commun"
@@ -322,6 +330,7 @@ class Involvement(models.Model):
     sources = sources_field()
 
     objects = InvolvementManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "implication"
@@ -409,10 +418,13 @@ class FundingScheme(Publishable):
     )
     url = models.URLField("page officielle", blank=True)
 
+    history = HistoricalRecords(m2m_fields=[operators, funders, sectors])
+
     class Meta:
         verbose_name = "dispositif de financement"
         verbose_name_plural = "dispositifs de financement"
         ordering = ["name"]
+        permissions = [("publish_fundingscheme", "Peut publier, archiver et renvoyer en brouillon un dispositif")]
         constraints = [
             *Publishable.Meta.constraints,
             models.CheckConstraint(
@@ -482,6 +494,7 @@ class FundingEdition(models.Model):
     sources = sources_field()
 
     objects = EditionManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "édition"
@@ -527,6 +540,7 @@ class Award(models.Model):
     sources = sources_field()
 
     objects = AwardManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "lauréat"

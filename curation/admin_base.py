@@ -1,0 +1,391 @@
+"""What every curated model's admin shares: workflow buttons and actions, history with
+diffs and revert, the lost-update guard, duplicate warnings, import/export."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from simple_history.admin import SimpleHistoryAdmin
+
+from curation import services
+from curation.duplicates import find_duplicates
+from curation.services import ConcurrentEditError, TransitionError
+
+WORKFLOW_READONLY = [
+    "publication_status", "status_changed_at", "status_changed_by", "reviewed_at", "reviewed_by",
+    "archived_reason", "version", "created_at", "updated_at",
+]
+# Django 6 makes https the default scheme of URL form fields; adopt it now everywhere.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+WORKFLOW_FIELDSET = ("Relecture et suivi", {"fields": WORKFLOW_READONLY, "classes": ["collapse"]})
+DUPLICATE_FIELDS = ["name", "acronym", "aliases", "website", "repository_url"]
+
+
+class CuratedForm(forms.ModelForm):
+    # The version the editor started from; compared with the database on save.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_not_duplicate = forms.BooleanField(
+        label="Ce n'est pas un doublon : enregistrer quand même", required=False,
+        help_text="À cocher seulement après avoir vérifié les fiches proches signalées.",
+    )
+    check_duplicates = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+        if not self.check_duplicates:
+            self.fields["confirm_not_duplicate"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._check_version(cleaned.get("loaded_version"))
+        if self.check_duplicates and not cleaned.get("confirm_not_duplicate"):
+            self._check_duplicates(cleaned)
+        return cleaned
+
+    def _check_version(self, loaded):
+        if loaded is None:
+            return
+        model = type(self.instance)
+        rows = model._default_manager.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            # Lock the row until this save commits: a concurrent save waits here,
+            # then sees the new version and is refused (PostgreSQL).
+            rows = rows.select_for_update()
+        current = rows.values_list("version", flat=True).first()
+        if current is None or current == loaded:
+            return
+        who, when, lines = services.describe_conflict(self.instance, loaded)
+        changes = format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines))) if lines else ""
+        raise ValidationError(
+            format_html(
+                "Cette fiche a été modifiée par {} le {} pendant que vous la modifiiez "
+                "(version {} → {}). Vos modifications n'ont pas été enregistrées, pour ne pas "
+                "écraser les siennes. Changements faits entre-temps : {} "
+                "Rechargez la page pour repartir de la version actuelle.",
+                who, when, loaded, current, changes or "aucun champ visible.",
+            ),
+            code="stale_version",
+        )
+
+    def _check_duplicates(self, cleaned):
+        model = self._meta.model
+        if self.instance.pk and not any(f in self.changed_data for f in DUPLICATE_FIELDS):
+            return
+        values = {f: cleaned.get(f) or "" for f in DUPLICATE_FIELDS if f in self.fields}
+        duplicates = find_duplicates(model, exclude_pk=self.instance.pk, **values)
+        if not duplicates:
+            return
+        opts = model._meta
+        items = format_html_join(
+            "", '<li><a href="{}" target="_blank">{}</a> ({}) : {}</li>',
+            (
+                (
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[d.obj.pk]),
+                    d.obj.name, d.obj.get_publication_status_display(), " ; ".join(d.reasons),
+                )
+                for d in duplicates
+            ),
+        )
+        raise ValidationError(
+            format_html(
+                "Doublon probable : {} proche(s) existe(nt) déjà. <ul>{}</ul> "
+                "Vérifiez ces fiches ; s'il s'agit bien d'une autre entrée, cochez "
+                "« Ce n'est pas un doublon » et enregistrez à nouveau.",
+                opts.verbose_name, items,
+            ),
+            code="duplicate",
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Motif de l'archivage", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class SectorForm(forms.Form):
+    sector = forms.ModelChoiceField(label="Secteur à ajouter", queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from initiatives.models import Sector
+
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.all()
+
+
+class TagForm(forms.Form):
+    tag = forms.CharField(label="Mot-clé à ajouter", max_length=100)
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """History with field-level diffs and a revert button, for every versioned model."""
+
+    object_history_list_template = "admin/curation/object_history_list.html"
+    object_history_form_template = "admin/curation/object_history_form.html"
+    formfield_overrides = HTTPS_URLS
+
+    def get_urls(self):
+        opts = self.model._meta
+        prefix = f"{opts.app_label}_{opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/revert/<int:history_id>/",
+                self.admin_site.admin_view(self.revert_view), name=f"{prefix}_revert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, obj):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+    def revert_view(self, request, object_id, history_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        record = get_object_or_404(obj.history.all(), history_id=history_id)
+        try:
+            services.revert(obj, record, request.user)
+        except ValidationError as error:
+            self.message_user(request, "Restauration impossible : " + " ".join(error.messages), messages.ERROR)
+        else:
+            stamp = timezone.localtime(record.history_date).strftime("%d/%m/%Y %H:%M")
+            self.message_user(request, f"« {obj} » a retrouvé son contenu du {stamp}.", messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's own form would save a whole old instance (status and
+        # version included); reverting goes through revert_view instead.
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])
+        opts = self.model._meta
+        extra_context = {
+            **(extra_context or {}),
+            "revert_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_revert", args=[object_id, version_id]),
+        }
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A malformed id is a 404 here, as on Django's own pages (simple-history lets it crash).
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        extra_context = {**(extra_context or {}), "can_revert": self.has_change_permission(request)}
+        return super().history_view(request, object_id, extra_context)
+
+    def history_view_title(self, request, obj):
+        return f"Historique : {obj}"
+
+    def history_form_view_title(self, request, obj):
+        return f"Version enregistrée de : {obj}"
+
+
+class CuratedAdmin(ImportExportMixin, VersionedAdmin):
+    form = CuratedForm
+    change_form_template = "admin/curation/change_form.html"
+    import_formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+    export_formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+    list_per_page = 50
+    check_duplicates = False
+    bulk_m2m_sectors = False
+    bulk_tags = False
+    actions = [
+        "action_submit", "action_publish", "action_return_to_draft", "action_archive",
+        "action_reopen", "action_mark_reviewed", "action_add_sector", "action_add_tag",
+    ]
+
+    # --- forms ------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.check_duplicates = self.check_duplicates
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *WORKFLOW_READONLY]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(name, {**options, "fields": list(options["fields"])}) for name, options in super().get_fieldsets(request, obj)]
+        fieldsets[0][1]["fields"] += ["loaded_version", "confirm_not_duplicate"]
+        return [*fieldsets, WORKFLOW_FIELDSET]
+
+    def view_on_site(self, obj):
+        # The public site shows published entries only; any other link would 404.
+        return obj.get_absolute_url() if obj.is_published else None
+
+    @admin.display(description="sur le site")
+    def public_link(self, obj):
+        if not obj.is_published:
+            return "—"
+        return format_html('<a href="{}" target="_blank">Voir sur le site</a>', obj.get_absolute_url())
+
+    def save_model(self, request, obj, form, change):
+        loaded = form.cleaned_data.get("loaded_version")
+        if change and loaded is not None:
+            # Last guard for backends without row locks (SQLite): write only if the
+            # row is still at the version the editor loaded.
+            if not type(obj)._default_manager.filter(pk=obj.pk, version=loaded).update(version=loaded):
+                raise ConcurrentEditError(f"{obj} changed while being edited")
+            obj.version = loaded
+        super().save_model(request, obj, form, change)
+
+    # --- permissions -------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(services.permission_name(self.model, "publish"))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.bulk_m2m_sectors:
+            actions.pop("action_add_sector", None)
+        if not self.bulk_tags:
+            actions.pop("action_add_tag", None)
+        return actions
+
+    # --- URLs and views ----------------------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        prefix = f"{opts.app_label}_{opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/workflow/<str:name>/", view(self.transition_view), name=f"{prefix}_transition"),
+            path("<path:object_id>/reviewed/", view(self.reviewed_view), name=f"{prefix}_reviewed"),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, object_id, name):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            obj = services.apply_transition(obj, name, request.user, reason=request.POST.get("reason", ""))
+        except TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"« {obj} » : {obj.get_publication_status_display().lower()}.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def reviewed_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        try:
+            services.mark_reviewed(obj, request.user)
+        except TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, f"« {obj} » marqué comme relu.", messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra = {}
+        if obj is not None:
+            extra = {
+                "workflow_transitions": services.allowed_transitions(request.user, obj),
+                "can_mark_reviewed": obj.is_published and self.has_change_permission(request, obj),
+            }
+            if hasattr(obj, "suggestions") and request.user.has_perm("curation.view_suggestion"):
+                # Public corrections waiting for this entry, so that an editor sees them while editing.
+                extra["pending_suggestions"] = obj.suggestions.pending().count()
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    # --- bulk actions --------------------------------------------------------
+
+    def _bulk_transition(self, request, queryset, name, reason=""):
+        done, refused = 0, []
+        for obj in queryset:
+            try:
+                services.apply_transition(obj, name, request.user, reason=reason)
+                done += 1
+            except (TransitionError, PermissionDenied) as error:
+                refused.append(str(error))
+        label = services.TRANSITIONS[name].label.lower()
+        if done:
+            self.message_user(request, f"{done} fiche(s) : {label} fait.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, f"{len(refused)} refus : " + " ".join(refused), messages.WARNING)
+
+    @admin.action(description="Soumettre à relecture", permissions=["change"])
+    def action_submit(self, request, queryset):
+        self._bulk_transition(request, queryset, "submit")
+
+    @admin.action(description="Publier", permissions=["publish"])
+    def action_publish(self, request, queryset):
+        self._bulk_transition(request, queryset, "publish")
+
+    @admin.action(description="Renvoyer en brouillon", permissions=["publish"])
+    def action_return_to_draft(self, request, queryset):
+        self._bulk_transition(request, queryset, "return_to_draft")
+
+    @admin.action(description="Rouvrir en brouillon (fiches archivées)", permissions=["publish"])
+    def action_reopen(self, request, queryset):
+        self._bulk_transition(request, queryset, "reopen")
+
+    @admin.action(description="Archiver (avec un motif)", permissions=["publish"])
+    def action_archive(self, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._bulk_transition(request, queryset, "archive", reason=form.cleaned_data["reason"])
+            return None
+        return self._intermediate(request, queryset, "action_archive", "Archiver", form)
+
+    @admin.action(description="Marquer comme relu (fiches publiées)", permissions=["change"])
+    def action_mark_reviewed(self, request, queryset):
+        done, refused = 0, 0
+        for obj in queryset:
+            try:
+                services.mark_reviewed(obj, request.user)
+                done += 1
+            except TransitionError:
+                refused += 1
+        self.message_user(request, f"{done} fiche(s) marquée(s) comme relue(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, f"{refused} fiche(s) non publiée(s) ignorée(s).", messages.WARNING)
+
+    @admin.action(description="Ajouter un secteur", permissions=["change"])
+    def action_add_sector(self, request, queryset):
+        form = SectorForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            sector = form.cleaned_data["sector"]
+            count = services.add_to_m2m(queryset, "sectors", sector, request.user)
+            self.message_user(request, f"Secteur « {sector} » ajouté à {count} fiche(s).", messages.SUCCESS)
+            return None
+        return self._intermediate(request, queryset, "action_add_sector", "Ajouter un secteur", form)
+
+    @admin.action(description="Ajouter un mot-clé", permissions=["change"])
+    def action_add_tag(self, request, queryset):
+        form = TagForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            tag = form.cleaned_data["tag"].strip()
+            count = services.add_to_m2m(queryset, "tags", tag, request.user)
+            self.message_user(request, f"Mot-clé « {tag} » ajouté à {count} fiche(s).", messages.SUCCESS)
+            return None
+        return self._intermediate(request, queryset, "action_add_tag", "Ajouter un mot-clé", form)
+
+    def _intermediate(self, request, queryset, action, title, form):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/curation/action_form.html", context)

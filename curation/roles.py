@@ -1,0 +1,74 @@
+"""The curators' roles, as Django groups with the least permissions each needs.
+
+- Curateur: creates and edits entries (and their involvements, editions, awards,
+  criteria), submits them for review, reads the suggestion queue.
+- Éditeur: everything a curator does, plus publish / archive / send back to draft,
+  handle suggestions, manage API tokens and the reference sectors.
+- Deleting an entry is left to superusers: editors archive instead, so nothing is lost.
+
+`sync_roles()` is idempotent; the data migration, every `migrate` (post_migrate, so a
+role gains the permissions of a model added later) and `manage.py setup_roles` call it.
+"""
+
+CURATOR = "Curateur"
+EDITOR = "Éditeur"
+
+_EDIT = ("add", "change", "view")
+_FULL = ("add", "change", "delete", "view")
+
+CURATOR_PERMISSIONS = [
+    *[f"initiatives.{action}_initiative" for action in _EDIT],
+    *[f"initiatives.{action}_fundingscheme" for action in _EDIT],
+    *[f"actors.{action}_actor" for action in _EDIT],
+    # Inline rows: editing an entry means adding and removing these.
+    *[f"initiatives.{action}_involvement" for action in _FULL],
+    *[f"initiatives.{action}_criterionassessment" for action in _FULL],
+    *[f"initiatives.{action}_fundingedition" for action in _FULL],
+    *[f"initiatives.{action}_award" for action in _FULL],
+    # Autocomplete needs view permission on the target.
+    "initiatives.view_sector",
+    "initiatives.view_territory",
+    "taggit.view_tag",
+    "curation.view_suggestion",
+]
+
+EDITOR_PERMISSIONS = [
+    *CURATOR_PERMISSIONS,
+    "initiatives.publish_initiative",
+    "initiatives.publish_fundingscheme",
+    "actors.publish_actor",
+    "curation.change_suggestion",
+    "initiatives.add_sector",
+    "initiatives.change_sector",
+    *[f"authtoken.{action}_token" for action in _FULL],
+    *[f"authtoken.{action}_tokenproxy" for action in _FULL],
+]
+
+ROLES = {CURATOR: CURATOR_PERMISSIONS, EDITOR: EDITOR_PERMISSIONS}
+
+
+def sync_roles(apps=None, strict=True):
+    """Create or update the groups so that each has exactly its role's permissions.
+
+    `strict=False` skips permissions that do not exist yet: the data migration runs
+    against an old schema state, where permissions added later are still missing.
+    """
+    if apps is None:
+        from django.apps import apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".")
+            try:
+                permissions.append(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+            except Permission.DoesNotExist:
+                if not strict:
+                    continue
+                # A renamed model would silently weaken a role: fail loudly instead.
+                raise LookupError(f"permission {dotted} does not exist (run migrate first)")
+        group.permissions.set(permissions)

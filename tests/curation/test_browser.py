@@ -1,0 +1,104 @@
+"""The public suggestion and history pages in a real browser: the journey works and
+axe-core finds no accessibility violation, errors and warnings included."""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from curation.models import Suggestion
+
+from .conftest import make_initiative
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+
+def in_browser(live_server, journey):
+    """Run `journey(page)` in its own thread with its own Playwright.
+
+    Playwright's sync API refuses to start where another sync Playwright is running
+    (tests/browser keeps one for the whole session), so this one lives in a thread.
+    """
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("browser tests are required in CI: Chromium missing")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+
+    def run():
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+            ])
+            try:
+                page = browser.new_context(locale="fr-FR", base_url=live_server.url).new_page()
+                page.set_default_timeout(15_000)
+                journey(page)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(run).result()  # re-raises the journey's assertion errors here
+
+
+def audit(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def submit(page):
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_propose_journey_is_accessible(live_server, transactional_db):
+    make_initiative(name="Base Adresse Nationale", publication_status="published")
+    in_browser(live_server, propose_journey)
+    assert Suggestion.objects.get().name == "base adresse nationale"
+
+
+def propose_journey(page):
+    page.goto("/proposer/")
+    audit(page)
+    submit(page)  # empty: errors on the fields
+    assert page.get_by_text("Votre envoi n'a pas été enregistré").is_visible()
+    audit(page)
+    page.get_by_label("Nom du commun ou de l'initiative").fill("base adresse nationale")
+    page.get_by_label("Type").select_option("data")
+    page.get_by_label("Résumé en une phrase").fill("Les adresses de France.")
+    submit(page)  # the likely duplicate is shown first
+    assert page.get_by_role("link", name="Base Adresse Nationale").is_visible()
+    audit(page)
+    # DSFR draws the checkbox through its label, which is what a person clicks.
+    page.locator("label[for=id_confirm_not_duplicate]").click()
+    assert page.get_by_label("Ma proposition est différente des initiatives ci-dessus").is_checked()
+    submit(page)
+    assert page.get_by_text("Merci, votre proposition est bien reçue").is_visible()
+    audit(page)
+
+
+def test_correction_and_history_pages_are_accessible(live_server, transactional_db):
+    initiative = make_initiative(name="Decidim", publication_status="published", summary="Participation")
+    initiative.summary = "Participation citoyenne"
+    initiative.save()
+    in_browser(live_server, lambda page: correction_journey(page, initiative.slug))
+    assert Suggestion.objects.get().message == "Le dépôt a déménagé."
+
+
+def correction_journey(page, slug):
+    page.goto(f"/initiatives/{slug}/signaler/")
+    audit(page)
+    page.get_by_label("Ce qui est inexact ou manquant").fill("Le dépôt a déménagé.")
+    submit(page)
+    assert page.get_by_text("Merci, votre signalement est bien reçu").is_visible()
+    audit(page)
+    page.goto(f"/initiatives/{slug}/historique/")
+    assert page.get_by_role("cell", name="résumé").is_visible()
+    audit(page)

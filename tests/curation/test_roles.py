@@ -1,0 +1,122 @@
+"""The permission matrix of the roles, checked on the permissions and through the admin."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from curation.roles import CURATOR, EDITOR
+
+from .conftest import logged_in, make_initiative
+
+MATRIX = [
+    # permission, curator, editor
+    ("initiatives.add_initiative", True, True),
+    ("initiatives.change_initiative", True, True),
+    ("initiatives.delete_initiative", False, False),
+    ("initiatives.publish_initiative", False, True),
+    ("actors.add_actor", True, True),
+    ("actors.change_actor", True, True),
+    ("actors.delete_actor", False, False),
+    ("actors.publish_actor", False, True),
+    ("initiatives.add_fundingscheme", True, True),
+    ("initiatives.delete_fundingscheme", False, False),
+    ("initiatives.publish_fundingscheme", False, True),
+    ("initiatives.add_involvement", True, True),
+    ("initiatives.delete_involvement", True, True),
+    ("initiatives.add_award", True, True),
+    ("initiatives.delete_award", True, True),
+    ("initiatives.add_fundingedition", True, True),
+    ("initiatives.view_sector", True, True),
+    ("initiatives.add_sector", False, True),
+    ("initiatives.add_territory", False, False),
+    ("initiatives.view_territory", True, True),
+    ("curation.view_suggestion", True, True),
+    ("curation.change_suggestion", False, True),
+    ("curation.delete_suggestion", False, False),
+    ("authtoken.add_token", False, True),
+    ("authtoken.view_tokenproxy", False, True),
+    ("authtoken.delete_tokenproxy", False, True),
+    ("auth.change_user", False, False),
+    ("auth.add_group", False, False),
+]
+
+
+@pytest.mark.parametrize("perm,curator_has,editor_has", MATRIX)
+def test_permission_matrix(curator, editor, superuser, perm, curator_has, editor_has):
+    assert curator.has_perm(perm) is curator_has
+    assert editor.has_perm(perm) is editor_has
+    assert superuser.has_perm(perm) is True
+
+
+def test_roles_exist_after_migrate_and_setup_roles_is_idempotent(db):
+    before = {g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()}
+    assert {CURATOR, EDITOR} <= set(before)
+    call_command("setup_roles", verbosity=0)
+    call_command("setup_roles", verbosity=0)
+    after = {g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()}
+    assert after == before
+
+
+def test_setup_roles_restores_a_tampered_group(curator):
+    group = Group.objects.get(name=CURATOR)
+    group.permissions.clear()
+    call_command("setup_roles", verbosity=0)
+    assert group.permissions.filter(codename="change_initiative").exists()
+    assert not group.permissions.filter(codename="publish_initiative").exists()
+
+
+@pytest.mark.parametrize("role,status", [("curator", 403), ("editor", 200), ("superuser", 200)])
+def test_token_admin_is_for_editors(client, users, role, status):
+    response = logged_in(client, users[role]).get(reverse("admin:authtoken_tokenproxy_changelist"))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("role,status", [("curator", 403), ("editor", 403), ("superuser", 200)])
+def test_only_superusers_delete_entries(client, users, role, status):
+    initiative = make_initiative()
+    response = logged_in(client, users[role]).get(reverse("admin:initiatives_initiative_delete", args=[initiative.pk]))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("role,can_publish", [("curator", False), ("editor", True), ("superuser", True)])
+def test_publish_action_offered_by_role(client, users, role, can_publish):
+    make_initiative()
+    response = logged_in(client, users[role]).get(reverse("admin:initiatives_initiative_changelist"))
+    actions = [value for value, _ in response.context["action_form"].fields["action"].choices]
+    assert "action_submit" in actions
+    assert ("action_publish" in actions) is can_publish
+    assert ("action_archive" in actions) is can_publish
+    assert "delete_selected" not in actions or role == "superuser"
+
+
+def test_curator_cannot_handle_suggestions(client, curator):
+    from curation.models import Suggestion
+
+    suggestion = Suggestion.objects.create(kind="new", name="Un commun", summary="Résumé")
+    client = logged_in(client, curator)
+    assert client.get(reverse("admin:curation_suggestion_change", args=[suggestion.pk])).status_code == 200
+    response = client.post(reverse("admin:curation_suggestion_accept", args=[suggestion.pk]))
+    assert response.status_code == 403
+    suggestion.refresh_from_db()
+    assert suggestion.status == "pending"
+
+
+def test_editor_cannot_mint_a_token_for_a_superuser(client, editor, superuser):
+    from rest_framework.authtoken.models import Token
+
+    client = logged_in(client, editor)
+    url = reverse("admin:authtoken_tokenproxy_add")
+    response = client.post(url, {"user": superuser.pk})
+    assert response.status_code == 200  # the form again: not a valid choice
+    assert not Token.objects.filter(user=superuser).exists()
+    service = type(editor).objects.create_user("service-portail", password="x")
+    assert client.post(url, {"user": service.pk}).status_code == 302
+    assert Token.objects.filter(user=service).exists()
+
+
+def test_migrate_resyncs_roles(curator):
+    group = Group.objects.get(name=CURATOR)
+    group.permissions.clear()
+    call_command("migrate", verbosity=0)
+    assert group.permissions.filter(codename="change_initiative").exists()
