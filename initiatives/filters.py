@@ -40,17 +40,16 @@ class SearchOrderingMixin(django_filters.FilterSet):
     }
 
     q = django_filters.CharFilter(label="Recherche", method="filter_q", max_length=10_000)
+    ORDERING_CHOICES = [
+        ("relevance", "Pertinence"),
+        ("name", "Nom (A → Z)"),
+        ("-name", "Nom (Z → A)"),
+        ("-updated_at", "Dernière mise à jour"),
+        ("updated_at", "Plus ancienne mise à jour"),
+    ]
+
     ordering = django_filters.ChoiceFilter(
-        label="Trier par",
-        choices=[
-            ("relevance", "Pertinence"),
-            ("name", "Nom (A → Z)"),
-            ("-name", "Nom (Z → A)"),
-            ("-updated_at", "Dernière mise à jour"),
-            ("updated_at", "Plus ancienne mise à jour"),
-        ],
-        method="filter_ordering",
-        empty_label=None,
+        label="Trier par", choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
     )
     updated_since = UtcIsoDateTimeFilter(
         label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte"
@@ -190,12 +189,9 @@ class FundingSchemeFilter(SearchOrderingMixin):
     ordering = django_filters.ChoiceFilter(
         label="Trier par",
         choices=[
-            ("relevance", "Pertinence"),
+            SearchOrderingMixin.ORDERING_CHOICES[0],
             ("deadline", "Date limite la plus proche"),
-            ("name", "Nom (A → Z)"),
-            ("-name", "Nom (Z → A)"),
-            ("-updated_at", "Dernière mise à jour"),
-            ("updated_at", "Plus ancienne mise à jour"),
+            *SearchOrderingMixin.ORDERING_CHOICES[1:],
         ],
         method="filter_ordering",
         empty_label=None,

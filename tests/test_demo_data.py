@@ -175,3 +175,30 @@ def test_loading_twice_creates_no_duplicates():
 
     assert {model: set(model.objects.values_list("pk", flat=True)) for model in MODELS} == before
     assert Initiative.objects.get(slug="decidim").sectors.count() == 1
+
+
+def test_load_demo_data_gives_each_entry_one_first_version_shown_on_its_public_history(client):
+    call_command("load_demo_data", verbosity=0)
+    decidim = Initiative.objects.get(slug="decidim")
+    records = list(decidim.history.all())
+    assert [r.history_type for r in records] == ["+"]
+    assert decidim.sectors.exists()
+    assert {row.sector_id for row in records[0].sectors.all()} == set(decidim.sectors.values_list("pk", flat=True))
+    for model in (Actor, Involvement, FundingScheme, FundingEdition, CriterionAssessment):
+        assert not model.objects.exclude(pk__in=model.history.values("id")).exists(), model
+    page = client.get(f"/initiatives/{decidim.slug}/historique/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Création" in text and "Aucune modification enregistrée" not in text
+
+
+def test_load_demo_data_leaves_an_existing_directory_alone_unless_reload(capsys):
+    call_command("load_demo_data", verbosity=0)
+    Initiative.objects.filter(slug="decidim").update(summary="Résumé revu par une curatrice")
+    call_command("load_demo_data", verbosity=0)
+    assert "already present" in capsys.readouterr().out
+    assert Initiative.objects.get(slug="decidim").summary == "Résumé revu par une curatrice"
+    history_rows = Initiative.history.count()
+    call_command("load_demo_data", "--reload", verbosity=0)
+    assert Initiative.objects.get(slug="decidim").summary != "Résumé revu par une curatrice"
+    assert Initiative.history.count() == history_rows  # a reload adds no spurious versions

@@ -1,12 +1,52 @@
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.test.utils import override_settings
+
+from initiatives.models import Initiative
 
 
 class Command(BaseCommand):
-    help = "Load the directory's demo data (fixtures/*.json, every fact citing its source). Safe to run again."
+    help = (
+        "Load the directory's demo data (fixtures/*.json, every fact citing its source). "
+        "Does nothing when the directory already holds initiatives, unless --reload is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="Load the fixtures over existing data: entries they hold are reset to the fixture's values.",
+        )
 
     def handle(self, *args, **options):
+        # `make run` calls this every time: a curator's edits to demo entries must not be overwritten
+        # behind their back, so a directory that already has content is left as it is.
+        if Initiative.objects.exists() and not options["reload"]:
+            self.stdout.write("Demo data already present: nothing loaded (use --reload to reset it).")
+            return
         files = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
-        call_command("loaddata", *files, verbosity=options["verbosity"])
+        with transaction.atomic():
+            # loaddata saves raw, and each many-to-many row it adds would be recorded as a change.
+            # Load without history, then give every entry that has none its first version.
+            with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                call_command("loaddata", *files, verbosity=options["verbosity"])
+            self._record_first_versions()
+
+    def _record_first_versions(self):
+        for model in apps.get_models():
+            manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+            if manager_name is None:
+                continue
+            history = getattr(model, manager_name).model
+            without_history = model._base_manager.exclude(
+                pk__in=history.objects.values(model._meta.pk.attname)
+            )
+            for instance in without_history.iterator():
+                # What a non-raw save announces; django-simple-history's receiver turns it into a
+                # "created" record with the many-to-many values (the project has no other receiver).
+                post_save.send(sender=model, instance=instance, created=True, raw=False, using="default")
