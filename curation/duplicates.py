@@ -1,13 +1,11 @@
 """Likely duplicates of an initiative or actor about to be created (or suggested).
 
 Names, acronyms and aliases are compared accent- and case-free (``fold`` from
-initiatives.search, the project's one definition of folding); websites and
-repositories are compared after normalising the URL (scheme, ``www.``, trailing
-slash, ``.git``). PostgreSQL adds trigram similarity (pg_trgm, enabled by migration
-initiatives/0002) to catch typos in SQL; SQLite, which has no trigram index,
-compares normalised forms in Python with a close-match ratio. This module holds the
-project's second vendor branch, next to search.py's, on purpose: it is the same
-kind of fuzzy name matching, kept out of the search contract the site owns.
+initiatives.search, the project's one definition of folding), with pg_trgm's trigram
+similarity to catch typos (PostgreSQL's own function; on SQLite the same function
+written in Python, registered by initiatives.search), so one query serves both
+backends. Websites and repositories are compared after normalising the URL (scheme,
+``www.``, trailing slash, ``.git``).
 """
 
 import difflib
@@ -16,13 +14,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 
 from initiatives.search import Unaccent, fold
 
-# Trigram similarity (PostgreSQL) and difflib ratio (portable) from which two names
+# Trigram similarity (in SQL) and difflib ratio (in Python) from which two names
 # are shown as a possible duplicate. Low enough for a typo or a missing word,
 # high enough that "Base Adresse Nationale" does not match every "Base …".
 TRIGRAM_THRESHOLD = 0.5
@@ -87,8 +84,7 @@ def find_duplicates(model, *, name="", acronym="", aliases="", website="", repos
     queryset = model._default_manager.all()
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
-    if connection.vendor == "postgresql":
-        queryset = _postgresql_candidates(queryset, query_names, query_urls, name_fields, url_fields)
+    queryset = _candidates(queryset, query_names, query_urls, name_fields, url_fields)
 
     found = []
     for obj in queryset.only("pk", "slug", "publication_status", *name_fields, *url_fields):
@@ -100,8 +96,9 @@ def find_duplicates(model, *, name="", acronym="", aliases="", website="", repos
     return found[:MAX_RESULTS]
 
 
-def _postgresql_candidates(queryset, query_names, query_urls, name_fields, url_fields):
-    # Narrow in SQL (trigram index on lower(name)); the exact reasons are worked out in Python.
+def _candidates(queryset, query_names, query_urls, name_fields, url_fields):
+    # Narrow in SQL (on PostgreSQL a trigram index on lower(name) serves it); the exact reasons
+    # are worked out in Python.
     folded = [fold(n) for n in query_names if n]
     condition = Q()
     if folded:
@@ -140,7 +137,7 @@ def _reasons(obj, query_keys, query_urls, name_fields, url_fields):
                 break
     similarity = getattr(obj, "_name_similarity", None)
     if similarity is not None and similarity >= TRIGRAM_THRESHOLD and not reasons:
-        # A typo the portable ratio missed but pg_trgm caught.
+        # A typo the close-match ratio missed but the trigram similarity caught.
         reasons.append(f"nom proche : « {obj.name} »")
     for url_field in url_fields:
         key = url_key(getattr(obj, url_field))

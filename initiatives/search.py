@@ -42,12 +42,33 @@ def terms_of(text: str) -> list[str]:
     return [t for t in terms if t][:MAX_TERMS]
 
 
+def _trigrams(text: str) -> set[str]:
+    # pg_trgm's rule: lower-cased words of letters and digits, each padded with two spaces in
+    # front and one behind, cut into overlapping three-character pieces.
+    grams = set()
+    for word in re.findall(r"[^\W_]+", (text or "").lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity(a, b): shared trigrams over all trigrams of both texts."""
+    first, second = _trigrams(a), _trigrams(b)
+    if not first or not second:
+        return 0.0
+    shared = len(first & second)
+    return shared / (len(first) + len(second) - shared)
+
+
 @receiver(connection_created)
-def _register_sqlite_fold(sender, connection, **kwargs):
-    # SQLite has no unaccent(): give it the same folding as Python, deterministic
-    # so that SQLite may use it in indexes.
+def _register_sqlite_functions(sender, connection, **kwargs):
+    # SQLite has neither unaccent() nor pg_trgm's similarity(): give it the same functions in
+    # Python, deterministic so that SQLite may use them in indexes. Code above the database
+    # layer (duplicate warnings) then writes one query for both backends.
     if connection.vendor == "sqlite":
         connection.connection.create_function("unaccent", 1, fold, deterministic=True)
+        connection.connection.create_function("similarity", 2, trigram_similarity, deterministic=True)
 
 
 class Unaccent(Func):

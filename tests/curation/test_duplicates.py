@@ -108,12 +108,26 @@ def test_admin_add_actor_warns(client, curator):
     assert "Doublon probable" in html.unescape(response.text)
 
 
-def test_each_database_uses_its_own_comparison(ban):
+def test_typo_is_caught_by_trigram_similarity_in_sql_on_both_databases(ban):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    make_initiative(name="Plateforme sans rapport", slug="sans-rapport")
     with CaptureQueriesContext(connection) as queries:
-        find_duplicates(Initiative, name="Base Adresse Nationalle")
+        found = find_duplicates(Initiative, name="Base Adresse Nationalle")
     sql = " ".join(q["sql"] for q in queries).upper()
-    # PostgreSQL narrows in SQL with pg_trgm; SQLite reads the names and compares in Python.
-    assert ("SIMILARITY" in sql) is (connection.vendor == "postgresql")
+    # One query for both backends: pg_trgm's similarity(), or the same function in Python on SQLite.
+    assert "SIMILARITY" in sql
+    assert [d.obj.slug for d in found] == [ban.slug]
+
+
+def test_sqlite_trigram_similarity_matches_pg_trgm():
+    from initiatives.search import trigram_similarity
+
+    # Figures given by PostgreSQL 15's pg_trgm for the same pairs.
+    assert trigram_similarity("decidim", "decidm") == 0.5
+    assert trigram_similarity("base adresse nationale", "base adresse nationalle") == 0.875
+    assert round(trigram_similarity("fabrique des geocommuns", "la fabrique des geo-communs"), 4) == 0.7333
+    assert trigram_similarity("l'état", "etat") == 0.2
+    assert trigram_similarity("IGN", "ign") == 1.0
+    assert trigram_similarity("", "ign") == 0.0
