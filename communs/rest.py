@@ -28,8 +28,10 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from communs.models import Publishable
 from communs.problems import PreconditionFailed, django_validation_error_to_drf
 from communs.rest_settings import LOOKUP_REGEX, CSVRenderer, ProblemJSONRenderer, csv_text
+from initiatives.filters import ArchivedFilter
 
 # --- Permissions ------------------------------------------------------------------------------
 
@@ -503,11 +505,17 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class ArchivedEntrySerializer(serializers.Serializer):
+    slug = serializers.SlugField(help_text="The identifier the entry had in the list.")
+    archived_at = serializers.DateTimeField(source="status_changed_at", allow_null=True)
+
+
 class WorkflowMixin:
     """Publication goes through the editorial workflow (curation.services), as in the admin.
 
     Writes never set publication_status; new entries are drafts. `…/transition/` moves an entry;
-    DELETE archives it (nothing is destroyed).
+    DELETE archives it (nothing is destroyed). `…/archived/` lists the archived entries, so that a
+    client syncing with `updated_since` learns which entries left the public list.
     """
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -526,6 +534,23 @@ class WorkflowMixin:
         reason = request.query_params.get("reason") or f"Archivé via l'API par {request.user}"
         self._transition("archive", reason.replace("\x00", ""))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Archived entries: slugs to remove from a synced copy (filter with updated_since)",
+        responses=ArchivedEntrySerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="archived", url_name="archived",
+            filterset_class=ArchivedFilter, serializer_class=ArchivedEntrySerializer, csv_serializer_class=None)
+    def archived(self, request, *args, **kwargs):
+        # Only the slug and the date: the reason and the content of an archived entry stay private.
+        queryset = self.queryset.model._base_manager.filter(
+            publication_status=Publishable.PublicationStatus.ARCHIVED
+        ).only("slug", "status_changed_at").order_by("-status_changed_at", "slug")
+        queryset = self.filter_queryset(queryset)
+        page = self.paginate_queryset(queryset)
+        response = self.get_paginated_response(ArchivedEntrySerializer(page, many=True).data)
+        self._last_modified = self.queryset.model._base_manager.aggregate(last=Max("updated_at"))["last"]
+        return response
 
     @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
     @transaction.atomic

@@ -253,3 +253,11 @@ class FundingSchemeFilter(SearchOrderingMixin):
         for code in value:
             condition |= Q(**{f"eligible_{code}": True})
         return queryset.filter(condition)
+
+
+class ArchivedFilter(django_filters.FilterSet):
+    """Archived entries for the API's `…/archived/` lists: what a synced copy must remove."""
+
+    updated_since = UtcIsoDateTimeFilter(
+        label="Archivé depuis (ISO 8601)", field_name="status_changed_at", lookup_expr="gte"
+    )

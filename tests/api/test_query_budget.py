@@ -1,6 +1,7 @@
 """Each list runs the same number of queries for 3 entries or 100."""
 
 import pytest
+from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -43,6 +44,8 @@ def build(start, stop):
         scheme.sectors.add(sector)
         edition = FundingEdition.objects.create(scheme=scheme, label="2024", year=2024)
         Award.objects.create(edition=edition, initiative=initiative, amount=1000)
+        Initiative.objects.create(name=f"Ancien {n}", slug=f"ancien-{n}", kind="data",
+                                  publication_status="archived", status_changed_at=timezone.now())
 
 
 LISTS = [
@@ -51,6 +54,7 @@ LISTS = [
     "/api/v1/initiatives/?q=commun&sector=geodonnees&ordering=relevance",
     "/api/v1/actors/?q=acteur&kind=agency", "/api/v1/funding-schemes/?availability=open&ordering=deadline",
     "/api/v1/initiatives/?format=csv", "/api/v1/funding-schemes/?format=csv",
+    "/api/v1/initiatives/archived/", "/api/v1/actors/archived/?updated_since=2020-01-01",
 ]
 
 
@@ -74,7 +78,7 @@ def test_every_list_runs_the_same_queries_for_3_or_100_entries(api, db, django_a
     for url in LISTS:
         with django_assert_num_queries(few[url]):
             response = api.get(page_of_100(url))
-        if "format=csv" not in url and "availability" not in url and "/sectors/" not in url:
+        if "format=csv" not in url and "availability" not in url and "/sectors/" not in url and "/actors/archived/" not in url:
             assert response.json()["count"] >= 100, url
 
 

@@ -1,0 +1,69 @@
+"""Keeping a copy in sync: `updated_since` gives what changed, `…/archived/` what left the public list."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from initiatives.models import Initiative
+
+from .conftest import make_actor, make_initiative
+
+
+@pytest.fixture
+def two_initiatives(db):
+    return make_initiative("decidim", "Decidim"), make_initiative("dhis2", "DHIS2")
+
+
+def test_an_archived_entry_leaves_the_list_and_appears_in_archived(api, editor_client, two_initiatives):
+    since = timezone.now()
+    assert api.get("/api/v1/initiatives/archived/").json()["results"] == []
+    response = editor_client.delete("/api/v1/initiatives/dhis2/?reason=Projet+arrêté")
+    assert response.status_code == 204
+
+    # The changed list no longer holds it, so a syncing client learns of it here.
+    changed = api.get("/api/v1/initiatives/", {"updated_since": since.isoformat()}).json()
+    assert [row["slug"] for row in changed["results"]] == []
+    archived = api.get("/api/v1/initiatives/archived/", {"updated_since": since.isoformat()})
+    assert archived.status_code == 200
+    body = archived.json()
+    assert body["count"] == 1
+    assert [row["slug"] for row in body["results"]] == ["dhis2"]
+    assert set(body["results"][0]) == {"slug", "archived_at"}  # no reason, no content
+    assert "Projet" not in archived.content.decode()
+
+
+def test_archived_takes_updated_since_and_refuses_a_bad_date(api, two_initiatives):
+    decidim, dhis2 = two_initiatives
+    long_ago = timezone.now() - timedelta(days=40)
+    Initiative.objects.filter(pk=dhis2.pk).update(publication_status="archived", status_changed_at=long_ago)
+    Initiative.objects.filter(pk=decidim.pk).update(publication_status="archived", status_changed_at=timezone.now())
+    recent = api.get("/api/v1/initiatives/archived/", {"updated_since": (timezone.now() - timedelta(days=1)).isoformat()})
+    assert [row["slug"] for row in recent.json()["results"]] == ["decidim"]
+    everything = api.get("/api/v1/initiatives/archived/").json()
+    assert [row["slug"] for row in everything["results"]] == ["decidim", "dhis2"]  # newest first
+
+    bad = api.get("/api/v1/initiatives/archived/", {"updated_since": "yesterday"})
+    assert bad.status_code == 400
+    assert bad["Content-Type"] == "application/problem+json"
+    assert "updated_since" in bad.json()["errors"]
+
+
+def test_drafts_never_appear_in_archived(api, db):
+    make_initiative("brouillon", "Brouillon", publication_status="draft")
+    make_actor("agence", "Agence", publication_status="archived")
+    assert api.get("/api/v1/initiatives/archived/").json()["count"] == 0
+    actors = api.get("/api/v1/actors/archived/").json()
+    assert [row["slug"] for row in actors["results"]] == ["agence"]
+    assert api.get("/api/v1/funding-schemes/archived/").json()["count"] == 0
+
+
+def test_archived_is_in_the_openapi_document(api, db):
+    schema = api.get("/api/v1/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/initiatives/archived/"]["get"]
+    names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+    assert {"page", "page_size", "updated_since"} <= names
+    # Not the list's filters: they describe entries the archived list does not show.
+    assert not names & {"q", "sector", "kind"}
+    row = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert row["$ref"].endswith("PaginatedArchivedEntryList")
