@@ -106,6 +106,20 @@ def test_search_and_facets_together(client, directory):
     assert counts(response, "kind")["data"] == 1
 
 
+@pytest.mark.parametrize("as_list", [True, False], ids=["matches-as-list", "matches-as-subquery"])
+def test_search_facet_counts_are_the_same_whether_matches_are_listed_or_not(client, directory, as_list, monkeypatch):
+    from initiatives.filters import InitiativeFilter
+
+    # Past MAX_MATCHES_AS_LIST matches the facets run the search as a subquery: same counts.
+    monkeypatch.setattr(InitiativeFilter, "MAX_MATCHES_AS_LIST", 10_000 if as_list else 0)
+    response = get(client, "q=cartographie&sector=geodonnees")
+    assert slugs(response) == ["base-adresse-nationale", "fabrique-des-geocommuns"]
+    assert counts(response, "sector") == {"geodonnees": 2}
+    assert counts(response, "kind")["data"] == 1
+    assert counts(response, "actor") == {"ign": 2, "dinum": 2}
+    assert counts(response, "tag") == {"cartographie": 2, "adresses": 1}
+
+
 def test_actor_and_role_name_the_same_involvement(client, directory):
     assert slugs(get(client, "actor=dinum&role=funder")) == ["fabrique-des-geocommuns"]
     assert slugs(get(client, "actor=ign&role=funder")) == []
