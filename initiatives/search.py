@@ -12,14 +12,16 @@ import unicodedata
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, Exists, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.dispatch import receiver
 
 # Longer queries are cut: nobody types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
-# Below this word similarity a name is not taken as a typo of the query.
+# Below this word similarity a name is not taken as a typo of the query. Lower than pg_trgm's
+# default (0.6), which misses one wrong letter in a short name ("Wikipdia": 0.58); typos are only
+# looked for when nothing matches as typed (see _search_postgresql).
 TRIGRAM_THRESHOLD = 0.45
 
 
@@ -89,7 +91,8 @@ def _fields_for(model):
     if model is Initiative:
         return [
             ("name", "A"), ("acronym", "A"), ("aliases", "A"), ("summary", "B"), ("tags__name", "B"),
-            ("involvements__actor__name", "B"), ("involvements__actor__acronym", "B"), ("description", "C"),
+            ("sectors__name", "B"), ("involvements__actor__name", "B"), ("involvements__actor__acronym", "B"),
+            ("description", "C"),
         ]
     if model is Actor:
         return [("name", "A"), ("acronym", "A"), ("description", "C"), ("parent__name", "C")]
@@ -170,7 +173,10 @@ def _search_postgresql(queryset, query, terms, fields):
         .filter(_sim__gte=TRIGRAM_THRESHOLD)
         .values("pk")
     )
-    matches = Q(pk__in=stemmed) | Q(pk__in=related) | Q(pk__in=substring) | Q(pk__in=typo)
+    # Typos only when nothing matches as typed: "geocommuns" must not bring every "… des communs"
+    # along (word similarity 0.55), while "Decidm" alone finds Decidim.
+    as_typed = Q(pk__in=stemmed) | Q(pk__in=related) | Q(pk__in=substring)
+    matches = as_typed | (Q(pk__in=typo) & ~Exists(queryset.order_by().filter(as_typed).values("pk")))
     return queryset.filter(matches).annotate(
         search_rank=Greatest(
             SearchRank(vector, ts_query, normalization=Value(1)),

@@ -10,11 +10,14 @@ from itertools import groupby
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from taggit.models import Tag
 
 from actors.models import Actor
 from initiatives.filters import FundingSchemeFilter, InitiativeFilter
+from initiatives.search import clean_query, search, terms_of
 from initiatives.models import (
     Award,
     CriterionAssessment,
@@ -292,8 +295,28 @@ def initiative_list(request):
         "page": page,
         "page_notice": page_notice,
         "total": page.paginator.count,
+        "elsewhere": _search_elsewhere(filterset.form.cleaned_data.get("q") or ""),
     }
     return render(request, "initiatives/initiative_list.html", context)
+
+
+def _search_elsewhere(query):
+    """How many actors and funding schemes the same words find, so that a search for "ADEME"
+    or "Appel à communs" on the list of commons is not a dead end (two queries, only with a query)."""
+    if not terms_of(clean_query(query)):
+        return []
+    found = [
+        ("acteur", "acteurs", reverse("actors:list"), search(Actor.objects.published(), query).count()),
+        (
+            "dispositif de financement", "dispositifs de financement", reverse("initiatives:schemes"),
+            search(FundingScheme.objects.published(), query).count(),
+        ),
+    ]
+    return [
+        {"label": singular if count == 1 else plural, "count": count, "url": f"{url}?{urlencode({'q': query})}"}
+        for singular, plural, url, count in found
+        if count
+    ]
 
 
 def initiative_detail(request, slug):

@@ -91,6 +91,19 @@ class TestPostgresOnly:
         assert slugs("Decidm") == ["decidim"]
         assert slugs("decidim") == ["decidim"]
 
+    def test_typos_of_longer_names(self, entries):
+        Initiative.objects.create(name="Wikipédia", slug="wikipedia", kind="content", publication_status="published")
+        assert slugs("Wikipdia") == ["wikipedia"]
+        assert slugs("Desidim") == ["decidim"]
+
+    def test_a_word_sharing_only_a_suffix_is_not_a_typo(self, entries):
+        Initiative.objects.create(name="Fabrique des géocommuns", slug="fabrique", kind="programme",
+                                  publication_status="published")
+        Initiative.objects.create(name="Assemblée des communs", slug="assemblee", kind="network",
+                                  publication_status="published")
+        found = slugs("geocommuns")
+        assert "fabrique" in found and "assemblee" not in found
+
     def test_typo_on_the_site(self, entries, client):
         response = client.get("/initiatives/", {"q": "Decidm"})
         assert [i.slug for i in response.context["page"].object_list] == ["decidim"]

@@ -225,3 +225,18 @@ def test_long_facets_fold_the_rest_in_a_details_element(client, directory):
     tag = next(f for f in response.context["facets"] if f["name"] == "tag")
     assert len(tag["options"]) == 8 and len(tag["options"]) + len(tag["more"]) == 15
     assert "Voir 7 autres options" in response.content.decode()
+
+
+def test_a_search_points_to_the_actors_and_schemes_it_also_finds(client, directory):
+    response = get(client, "q=appel+a+communs")
+    html = response.content.decode()
+    assert "Aussi dans l'annuaire" in html
+    assert 'href="/financements/?q=appel+a+communs">1 dispositif de financement</a>' in html
+    ign = get(client, "q=IGN").content.decode()
+    assert 'href="/acteurs/?q=IGN">1 acteur</a>' in ign
+    assert "Aussi dans l'annuaire" not in get(client).content.decode()
+    assert "Aussi dans l'annuaire" not in get(client, "q=zzzzzz").content.decode()
+
+
+def test_a_sector_name_finds_its_initiatives(client, directory):
+    assert sorted(slugs(get(client, "q=geodonnees"))) == ["base-adresse-nationale", "fabrique-des-geocommuns"]
