@@ -9,10 +9,12 @@ branch of the project lives here.
 import re
 import unicodedata
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    SearchQuery, SearchRank, SearchVector, SearchVectorField, TrigramWordSimilarity,
+)
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import Case, Exists, F, FloatField, Func, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, Exists, Expression, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.dispatch import receiver
 
@@ -151,12 +153,21 @@ def _search_portable(queryset, terms, fields):
     )
 
 
+class StoredSearchDocument(Expression):
+    """The entry's own fields as a weighted tsvector, read from the `search_document` column that
+    migration initiatives/0004 generates and indexes on PostgreSQL (the `own` fields of _fields_for)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        # The base table of the query being compiled: the main query or a subquery's relabelled alias.
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
+
+
 def _search_postgresql(queryset, query, terms, fields):
     model = queryset.model
-    own = [(lookup, weight) for lookup, weight in fields if "__" not in lookup]
-    vector = SearchVector(*[lookup for lookup, _ in own[:1]], weight=own[0][1], config="french_unaccent")
-    for lookup, weight in own[1:]:
-        vector = vector + SearchVector(lookup, weight=weight, config="french_unaccent")
+    vector = StoredSearchDocument()
     related_vector = SearchVector(
         *[lookup for lookup, _ in fields if "__" in lookup], config="french_unaccent"
     )

@@ -104,6 +104,18 @@ class TestPostgresOnly:
         found = slugs("geocommuns")
         assert "fabrique" in found and "assemblee" not in found
 
+    def test_the_indexed_search_document_follows_each_edit(self, entries):
+        entry = Initiative.objects.create(name="Outil", slug="outil", kind="software", publication_status="published",
+                                          description="Gestion des cimetières communaux")
+        assert slugs("cimetieres") == ["outil"]
+        entry.description = "Gestion des bibliothèques"
+        entry.save()
+        assert slugs("cimetieres") == []
+        assert slugs("bibliotheque") == ["outil"]  # stemmed, from the generated column
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_document::text FROM initiatives_initiative WHERE slug = 'outil'")
+            assert "'bibliothequ':" in cursor.fetchone()[0]
+
     def test_typo_on_the_site(self, entries, client):
         response = client.get("/initiatives/", {"q": "Decidm"})
         assert [i.slug for i in response.context["page"].object_list] == ["decidim"]
