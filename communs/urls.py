@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# Curators work in the admin: name it after the directory, not after the framework.
+admin.site.site_header = "Annuaire des communs numériques : espace éditorial"
+admin.site.site_title = "Espace éditorial"
+admin.site.index_title = "Fiches, suggestions et qualité des données"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("communs.api")),

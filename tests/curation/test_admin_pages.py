@@ -108,4 +108,6 @@ def test_index_and_data_quality_pages_load(client, users, dataset, role):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert "Qualité des données" in response.text
+    assert "Annuaire des communs numériques : espace éditorial" in response.text
+    assert "Administration de Django" not in response.text
     assert client.get(reverse("admin:curation_data_quality")).status_code == 200
