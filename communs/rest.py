@@ -6,6 +6,7 @@ and streamed exports. The endpoints themselves live in each app's ``api.py``.
 """
 
 import copy
+import datetime
 import hashlib
 import json
 import re
@@ -507,7 +508,11 @@ class TransitionSerializer(serializers.Serializer):
 
 class ArchivedEntrySerializer(serializers.Serializer):
     slug = serializers.SlugField(help_text="The identifier the entry had in the list.")
-    archived_at = serializers.DateTimeField(source="status_changed_at", allow_null=True)
+    status = serializers.ChoiceField(
+        choices=["archived", "deleted"],
+        help_text="archived: taken out of the directory by its editors; deleted: removed for good.",
+    )
+    changed_at = serializers.DateTimeField(allow_null=True, help_text="When it was archived or deleted.")
 
 
 class WorkflowMixin:
@@ -536,20 +541,38 @@ class WorkflowMixin:
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Archived entries: slugs to remove from a synced copy (filter with updated_since)",
+        summary="Archived or deleted entries: slugs to remove from a synced copy (filter with updated_since)",
         responses=ArchivedEntrySerializer(many=True),
     )
     @action(detail=False, methods=["get"], url_path="archived", url_name="archived",
             filterset_class=ArchivedFilter, serializer_class=ArchivedEntrySerializer, csv_serializer_class=None)
     def archived(self, request, *args, **kwargs):
-        # Only the slug and the date: the reason and the content of an archived entry stay private.
-        queryset = self.queryset.model._base_manager.filter(
-            publication_status=Publishable.PublicationStatus.ARCHIVED
-        ).only("slug", "status_changed_at").order_by("-status_changed_at", "slug")
-        queryset = self.filter_queryset(queryset)
-        page = self.paginate_queryset(queryset)
+        # Only the slug and the date: the reason and the content of a removed entry stay private.
+        model = self.queryset.model
+        archived = self.filter_queryset(  # validates the query string: a bad date is a 400
+            model._base_manager.filter(publication_status=Publishable.PublicationStatus.ARCHIVED)
+            .only("slug", "status_changed_at").order_by()
+        )
+        since = ArchivedFilter(request.query_params, queryset=model._base_manager.none()).form
+        since = since.cleaned_data.get("updated_since") if since.is_valid() else None
+        # A superuser may delete an entry in the admin; its history keeps the slug and the date.
+        deleted = model.history.filter(history_type="-").exclude(slug__in=model._base_manager.values("slug"))
+        if since is not None:
+            # In UTC: ISO 8601 allows offsets (-19:41) that PostgreSQL refuses in a query.
+            deleted = deleted.filter(history_date__gte=since.astimezone(datetime.timezone.utc))
+        rows = {
+            slug: {"slug": slug, "status": "deleted", "changed_at": date}
+            for slug, date in deleted.order_by("history_date").values_list("slug", "history_date")
+        }
+        rows.update(
+            (entry.slug, {"slug": entry.slug, "status": "archived", "changed_at": entry.status_changed_at})
+            for entry in archived
+        )
+        oldest = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+        ordered = sorted(rows.values(), key=lambda row: (row["changed_at"] or oldest, row["slug"]), reverse=True)
+        page = self.paginate_queryset(ordered)
         response = self.get_paginated_response(ArchivedEntrySerializer(page, many=True).data)
-        self._last_modified = self.queryset.model._base_manager.aggregate(last=Max("updated_at"))["last"]
+        self._last_modified = model._base_manager.aggregate(last=Max("updated_at"))["last"]
         return response
 
     @action(detail=True, methods=["post"], url_path="transition", url_name="transition")

@@ -29,7 +29,8 @@ def test_an_archived_entry_leaves_the_list_and_appears_in_archived(api, editor_c
     body = archived.json()
     assert body["count"] == 1
     assert [row["slug"] for row in body["results"]] == ["dhis2"]
-    assert set(body["results"][0]) == {"slug", "archived_at"}  # no reason, no content
+    assert body["results"][0]["status"] == "archived"
+    assert set(body["results"][0]) == {"slug", "status", "changed_at"}  # no reason, no content
     assert "Projet" not in archived.content.decode()
 
 
@@ -47,6 +48,23 @@ def test_archived_takes_updated_since_and_refuses_a_bad_date(api, two_initiative
     assert bad.status_code == 400
     assert bad["Content-Type"] == "application/problem+json"
     assert "updated_since" in bad.json()["errors"]
+
+
+def test_an_entry_deleted_in_the_admin_appears_as_deleted(api, client, two_initiatives):
+    from django.contrib.auth.models import User
+
+    since = timezone.now()
+    decidim, dhis2 = two_initiatives
+    client.force_login(User.objects.create_superuser("admin", "admin@example.org", "x"))
+    response = client.post(f"/admin/initiatives/initiative/{dhis2.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Initiative.objects.filter(slug="dhis2").exists()
+    body = api.get("/api/v1/initiatives/archived/", {"updated_since": since.isoformat()}).json()
+    assert [(row["slug"], row["status"]) for row in body["results"]] == [("dhis2", "deleted")]
+    later = (timezone.now() + timedelta(seconds=1)).isoformat()
+    assert api.get("/api/v1/initiatives/archived/", {"updated_since": later}).json()["count"] == 0
+    # A slug given again to a new entry is no longer reported as removed.
+    make_initiative("dhis2", "DHIS2")
+    assert api.get("/api/v1/initiatives/archived/").json()["count"] == 0
 
 
 def test_drafts_never_appear_in_archived(api, db):
