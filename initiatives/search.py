@@ -121,23 +121,19 @@ def search(queryset, text):
     return _search_portable(queryset, terms, fields)
 
 
-def _contains_all_terms(fields, terms):
-    """Every term appears, accent- and case-insensitively, in at least one field."""
+def _containing_all_terms(model, folded_texts, terms):
+    """The pks of the entries where every term appears in at least one of the folded texts."""
+    folded = {f"_fold_{i}": text for i, text in enumerate(folded_texts)}
     condition = Q()
     for term in terms:
-        condition &= Q(*[Q(**{f"_fold_{i}__contains": term}) for i in range(len(fields))], _connector=Q.OR)
-    return condition
-
-
-def _matching_pks(model, fields, condition):
+        condition &= Q(*[Q(**{f"{name}__contains": term}) for name in folded], _connector=Q.OR)
     # Related fields (tags, actors) multiply rows; a pk subquery keeps one row per entry.
-    folded = {f"_fold_{i}": Unaccent(F(lookup)) for i, (lookup, _) in enumerate(fields)}
     return model._base_manager.annotate(**folded).filter(condition).values("pk")
 
 
 def _search_portable(queryset, terms, fields):
     model = queryset.model
-    pks = _matching_pks(model, fields, _contains_all_terms(fields, terms))
+    pks = _containing_all_terms(model, [Unaccent(F(lookup)) for lookup, _ in fields], terms)
     phrase = " ".join(terms)
     name_rank = Case(
         When(Q(_name_fold=phrase), then=Value(3)),
@@ -153,21 +149,24 @@ def _search_portable(queryset, terms, fields):
     )
 
 
-class StoredSearchDocument(Expression):
-    """The entry's own fields as a weighted tsvector, read from the `search_document` column that
-    migration initiatives/0004 generates and indexes on PostgreSQL (the `own` fields of _fields_for)."""
+class StoredColumn(Expression):
+    """A column of the entry's table that the models do not know: the generated search columns
+    of the PostgreSQL-only migrations initiatives/0004 (`search_document`, the own fields as a
+    weighted tsvector) and 0005 (`search_text`, the own fields folded), both indexed."""
 
-    output_field = SearchVectorField()
+    def __init__(self, column, output_field):
+        super().__init__(output_field=output_field)
+        self.column = column
 
     def as_sql(self, compiler, connection):
         # The base table of the query being compiled: the main query or a subquery's relabelled alias.
         alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 def _search_postgresql(queryset, query, terms, fields):
     model = queryset.model
-    vector = StoredSearchDocument()
+    vector = StoredColumn("search_document", SearchVectorField())
     related_vector = SearchVector(
         *[lookup for lookup, _ in fields if "__" in lookup], config="french_unaccent"
     )
@@ -178,7 +177,12 @@ def _search_postgresql(queryset, query, terms, fields):
     # plain accent-free substring match (acronyms, prefixes), or a close typo of the name.
     stemmed = model._base_manager.annotate(_v=vector).filter(_v=ts_query).values("pk")
     related = model._base_manager.annotate(_rv=related_vector).filter(_rv=ts_query).values("pk")
-    substring = _matching_pks(model, fields, _contains_all_terms(fields, terms))
+    substring = _containing_all_terms(
+        model,
+        [StoredColumn("search_text", TextField())]
+        + [Unaccent(F(lookup)) for lookup, _ in fields if "__" in lookup],
+        terms,
+    )
     typo = (
         model._base_manager.annotate(_sim=TrigramWordSimilarity(folded_query, Unaccent(F("name"))))
         .filter(_sim__gte=TRIGRAM_THRESHOLD)
