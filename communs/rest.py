@@ -31,7 +31,7 @@ from rest_framework.response import Response
 
 from communs.models import Publishable
 from communs.problems import PreconditionFailed, django_validation_error_to_drf
-from communs.rest_settings import LOOKUP_REGEX, CSVRenderer, ProblemJSONRenderer, csv_text
+from communs.rest_settings import LOOKUP_REGEX, CSVRenderer, FilterBackend, ProblemJSONRenderer, csv_text
 from initiatives.filters import ArchivedFilter
 
 # --- Permissions ------------------------------------------------------------------------------
@@ -549,12 +549,14 @@ class WorkflowMixin:
     def archived(self, request, *args, **kwargs):
         # Only the slug and the date: the reason and the content of a removed entry stay private.
         model = self.queryset.model
-        archived = self.filter_queryset(  # validates the query string: a bad date is a 400
+        filterset = FilterBackend().validated_filterset(  # a bad date is a 400
+            request,
             model._base_manager.filter(publication_status=Publishable.PublicationStatus.ARCHIVED)
-            .only("slug", "status_changed_at").order_by()
+            .only("slug", "status_changed_at").order_by(),
+            self,
         )
-        since = ArchivedFilter(request.query_params, queryset=model._base_manager.none()).form
-        since = since.cleaned_data.get("updated_since") if since.is_valid() else None
+        archived = filterset.qs
+        since = filterset.form.cleaned_data.get("updated_since")
         # A superuser may delete an entry in the admin; its history keeps the slug and the date.
         deleted = model.history.filter(history_type="-").exclude(slug__in=model._base_manager.values("slug"))
         if since is not None:

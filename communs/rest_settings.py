@@ -133,12 +133,17 @@ class FilterBackend(DjangoFilterBackend):
     """The site's FilterSets; an invalid value is a 400 naming the parameter, never ignored."""
 
     def filter_queryset(self, request, queryset, view):
+        filterset = self.validated_filterset(request, queryset, view)
+        return queryset if filterset is None else filterset.qs
+
+    def validated_filterset(self, request, queryset, view):
+        """The view's FilterSet bound to the query string, or a 400 naming each bad parameter."""
         for name, values in request.query_params.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 raise exceptions.ValidationError({name.replace("\x00", ""): ["Null characters are not allowed."]})
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
-            return queryset
+            return None
         if not filterset.is_valid():
             raise exceptions.ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
         for name, value in filterset.form.cleaned_data.items():
@@ -149,7 +154,7 @@ class FilterBackend(DjangoFilterBackend):
                     value.astimezone(datetime.timezone.utc)
                 except (OverflowError, ValueError):
                     raise exceptions.ValidationError({name: ["Date out of range."]})
-        return filterset.qs
+        return filterset
 
 
 # --- Rate limits ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from actors.models import Actor
 from initiatives.models import FundingEdition, FundingScheme, Initiative, Involvement, Sector, Territory
-from initiatives.search import clean_query, search, terms_of
+from initiatives.search import search, searches_anything
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -101,7 +101,7 @@ class SearchOrderingMixin(django_filters.FilterSet):
             queryset = django_filters.FilterSet.filter_queryset(self, self.queryset.all())
         finally:
             self.form.cleaned_data = cleaned
-        if name != "q" and cleaned.get("q") and terms_of(clean_query(cleaned["q"])):
+        if name != "q" and searches_anything(cleaned.get("q")):
             queryset = queryset.filter(pk__in=self.search_matches())
         return queryset.order_by()
 

@@ -106,6 +106,11 @@ def _fields_for(model):
     raise TypeError(f"search() does not know {model.__name__}")
 
 
+def searches_anything(text) -> bool:
+    """Whether search() would filter on `text` (an empty or punctuation-only query does not)."""
+    return bool(terms_of(clean_query(text)))
+
+
 def search(queryset, text):
     """Filter `queryset` to the entries matching `text`, annotated with `search_rank`.
 

@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from actors.models import Actor
 from initiatives.filters import FundingSchemeFilter, InitiativeFilter
-from initiatives.search import clean_query, search, terms_of
+from initiatives.search import search, searches_anything
 from initiatives.models import (
     Award,
     CriterionAssessment,
@@ -303,7 +303,7 @@ def initiative_list(request):
 def _search_elsewhere(query):
     """How many actors and funding schemes the same words find, so that a search for "ADEME"
     or "Appel à communs" on the list of commons is not a dead end (two queries, only with a query)."""
-    if not terms_of(clean_query(query)):
+    if not searches_anything(query):
         return []
     found = [
         ("acteur", "acteurs", reverse("actors:list"), search(Actor.objects.published(), query).count()),
