@@ -14,8 +14,10 @@ from initiatives.models import Initiative, Involvement
 @extend_schema_view(
     list=extend_schema(summary="List actors (the site's filters)"),
     retrieve=extend_schema(summary="One actor, with the initiatives it takes part in"),
-    export_json=extend_schema(summary="Full dump as JSON (streamed; takes the list's filters)",
-                              responses=serializers.ActorSerializer(many=True)),
+    export_json=extend_schema(
+        summary="Full dump as JSON (streamed; takes the list's filters)",
+        responses=serializers.ActorSerializer(many=True),
+    ),
     **WORKFLOW_DOCS,
     **WRITE_DOCS,
 )

@@ -28,14 +28,22 @@ class Actor(Publishable):
     acronym = models.CharField("sigle", max_length=50, blank=True)
     kind = models.CharField("type", max_length=30, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="organisation parente", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="children",
+        "self",
+        verbose_name="organisation parente",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
     )
     description = models.TextField("description", blank=True)
     website = models.URLField("site web", blank=True)
     territory = models.ForeignKey(
-        "initiatives.Territory", verbose_name="territoire", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="actors",
+        "initiatives.Territory",
+        verbose_name="territoire",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actors",
     )
     siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validate_siren])
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
@@ -87,4 +95,3 @@ class Actor(Publishable):
                 raise ValidationError({"parent": "Cette organisation parente créerait une boucle."})
             seen.add(node.pk)
             node = node.parent
-

@@ -38,9 +38,24 @@ class ActorSerializer(HtmlUrlMixin, ApiModelSerializer):
     class Meta:
         model = Actor
         fields = [
-            "url", "html_url", "slug", "name", "acronym", "kind", "publication_status", "parent", "description",
-            "website", "territory", "siren", "siret", "wikidata_qid", "involvements", "sources",
-            "created_at", "updated_at",
+            "url",
+            "html_url",
+            "slug",
+            "name",
+            "acronym",
+            "kind",
+            "publication_status",
+            "parent",
+            "description",
+            "website",
+            "territory",
+            "siren",
+            "siret",
+            "wikidata_qid",
+            "involvements",
+            "sources",
+            "created_at",
+            "updated_at",
         ]
 
     @extend_schema_field(ActorSummarySerializer(allow_null=True))
@@ -61,17 +76,30 @@ class ActorSerializer(HtmlUrlMixin, ApiModelSerializer):
 
 class ActorCSVSerializer(ActorSerializer):
     columns = [
-        "slug", "name", "acronym", "kind", "publication_status", "parent", "description", "website", "territory",
-        "siren", "siret", "wikidata_qid", "initiatives", "created_at", "updated_at", "url", "html_url",
+        "slug",
+        "name",
+        "acronym",
+        "kind",
+        "publication_status",
+        "parent",
+        "description",
+        "website",
+        "territory",
+        "siren",
+        "siret",
+        "wikidata_qid",
+        "initiatives",
+        "created_at",
+        "updated_at",
+        "url",
+        "html_url",
     ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["parent"] = data["parent"]["slug"] if data["parent"] else ""
         data["territory"] = data["territory"]["code"] if data["territory"] else ""
-        data["initiatives"] = "|".join(
-            f"{row['initiative']['slug']}:{row['role']}" for row in data.pop("involvements")
-        )
+        data["initiatives"] = "|".join(f"{row['initiative']['slug']}:{row['role']}" for row in data.pop("involvements"))
         return {column: data.get(column) for column in self.columns}
 
 
@@ -80,7 +108,10 @@ class ActorWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True, help_text="The parent's slug."
     )
     territory = serializers.SlugRelatedField(
-        slug_field="code", queryset=Territory.objects.all(), required=False, allow_null=True,
+        slug_field="code",
+        queryset=Territory.objects.all(),
+        required=False,
+        allow_null=True,
         help_text="The territory's code.",
     )
     sources = SourcesField()
@@ -88,8 +119,18 @@ class ActorWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
     class Meta:
         model = Actor
         fields = [
-            "slug", "name", "acronym", "kind", "parent", "description", "website",
-            "territory", "siren", "siret", "wikidata_qid", "sources",
+            "slug",
+            "name",
+            "acronym",
+            "kind",
+            "parent",
+            "description",
+            "website",
+            "territory",
+            "siren",
+            "siret",
+            "wikidata_qid",
+            "sources",
         ]
 
 

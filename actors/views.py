@@ -30,15 +30,19 @@ def _actor_facets(filterset):
         Sector.objects.filter(
             initiatives__involvements__actor__in=within("sector"), initiatives__publication_status=PUBLISHED
         )
-        .values_list("slug", "name").annotate(Count("initiatives__involvements__actor", distinct=True))
+        .values_list("slug", "name")
+        .annotate(Count("initiatives__involvements__actor", distinct=True))
     )
     roles = tally(
         Involvement.objects.filter(actor__in=within("role"), initiative__publication_status=PUBLISHED)
-        .order_by().values_list("role").annotate(Count("actor", distinct=True))
+        .order_by()
+        .values_list("role")
+        .annotate(Count("actor", distinct=True))
     )[0]
     territories = tally(
         Territory.objects.filter(actors__in=within("territory"))
-        .values_list("code", "name").annotate(Count("actors", distinct=True))
+        .values_list("code", "name")
+        .annotate(Count("actors", distinct=True))
     )
     return [
         build_facet(filterset, "kind", kinds, Actor.Kind.choices),
@@ -53,7 +57,8 @@ def actor_list(request):
     actors = filterset.qs.select_related("territory").annotate(
         initiative_count=Count(
             "involvements__initiative",
-            filter=Q(involvements__initiative__publication_status=PUBLISHED), distinct=True,
+            filter=Q(involvements__initiative__publication_status=PUBLISHED),
+            distinct=True,
         )
     )
     page, page_notice = paginate(request, actors)
@@ -75,12 +80,15 @@ def actor_list(request):
 
 def actor_detail(request, slug):
     actor = get_object_or_404(
-        Actor.objects.published().select_related("parent", "territory").prefetch_related(
+        Actor.objects.published()
+        .select_related("parent", "territory")
+        .prefetch_related(
             Prefetch("children", queryset=Actor.objects.published().order_by("name")),
             Prefetch(
                 "involvements",
                 queryset=Involvement.objects.filter(initiative__publication_status=PUBLISHED)
-                .select_related("initiative").order_by("initiative__name"),
+                .select_related("initiative")
+                .order_by("initiative__name"),
             ),
             Prefetch("operated_schemes", queryset=FundingScheme.objects.published().order_by("name")),
             Prefetch("funded_schemes", queryset=FundingScheme.objects.published().order_by("name")),

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "communs.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "test_communs_benchmark")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -31,8 +31,25 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-WORDS = ("commun logiciel données géographiques mobilité participation citoyenne santé éducation "
-         "cybersécurité inclusion numérique territoire collectivité plateforme référentiel ouverte").split()
+WORDS = [
+    "commun",
+    "logiciel",
+    "données",
+    "géographiques",
+    "mobilité",
+    "participation",
+    "citoyenne",
+    "santé",
+    "éducation",
+    "cybersécurité",
+    "inclusion",
+    "numérique",
+    "territoire",
+    "collectivité",
+    "plateforme",
+    "référentiel",
+    "ouverte",
+]
 
 
 def populate(n):
@@ -41,13 +58,20 @@ def populate(n):
 
     sectors = [Sector.objects.create(name=f"Secteur {i}", slug=f"secteur-{i}") for i in range(14)]
     actors = Actor.objects.bulk_create(
-        Actor(name=f"Acteur public {i}", acronym=f"AP{i}", slug=f"acteur-{i}", kind="agency",
-              publication_status="published")
+        Actor(
+            name=f"Acteur public {i}",
+            acronym=f"AP{i}",
+            slug=f"acteur-{i}",
+            kind="agency",
+            publication_status="published",
+        )
         for i in range(max(n // 10, 10))
     )
     initiatives = Initiative.objects.bulk_create(
         Initiative(
-            name=f"Initiative {WORDS[i % len(WORDS)]} {i}", slug=f"initiative-{i}", kind="software",
+            name=f"Initiative {WORDS[i % len(WORDS)]} {i}",
+            slug=f"initiative-{i}",
+            kind="software",
             summary=" ".join(WORDS[(i + k) % len(WORDS)] for k in range(8)),
             description=" ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(60)),
             publication_status="published",
@@ -96,11 +120,18 @@ def main():
         print(f"{connection.vendor}: {n} initiatives generated in {time.perf_counter() - start:.1f} s")
         client = Client()
         urls = [
-            "/", "/initiatives/", "/initiatives/?q=geographiques", "/initiatives/?q=logiciel+mobilite",
-            "/initiatives/?q=initiatve", "/initiatives/?q=cybersecurite+inclusion+1234",
+            "/",
+            "/initiatives/",
+            "/initiatives/?q=geographiques",
+            "/initiatives/?q=logiciel+mobilite",
+            "/initiatives/?q=initiatve",
+            "/initiatives/?q=cybersecurite+inclusion+1234",
             "/initiatives/?sector=secteur-3&kind=software",
-            "/initiatives/initiative-1/", "/acteurs/", "/financements/",
-            "/api/v1/initiatives/", "/api/v1/initiatives/?q=geographiques&page_size=100",
+            "/initiatives/initiative-1/",
+            "/acteurs/",
+            "/financements/",
+            "/api/v1/initiatives/",
+            "/api/v1/initiatives/?q=geographiques&page_size=100",
         ]
         print(f"{'request':58} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
         for url in urls:

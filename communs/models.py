@@ -9,7 +9,10 @@ from communs.validators import validate_sources
 def sources_field():
     """Where each fact comes from: a list of {"document", "url", "note"}."""
     return models.JSONField(
-        "sources", default=list, blank=True, validators=[validate_sources],
+        "sources",
+        default=list,
+        blank=True,
+        validators=[validate_sources],
         help_text='Liste de sources : [{"document": "…", "url": "…", "note": "faits appuyés"}].',
     )
 
@@ -35,7 +38,11 @@ class Publishable(models.Model):
         ARCHIVED = "archived", "Archivé"
 
     publication_status = models.CharField(
-        "statut de publication", max_length=20, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT, db_index=True
+        "statut de publication",
+        max_length=20,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
     )
     sources = sources_field()
     created_at = models.DateTimeField("créé le", auto_now_add=True)
@@ -48,15 +55,25 @@ class Publishable(models.Model):
     # (curation/services.py is the only writer; the history keeps every step).
     status_changed_at = models.DateTimeField("statut modifié le", null=True, blank=True, editable=False)
     status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="statut modifié par", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name="statut modifié par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     # Last editorial review (publication or an explicit "relu"): the data-quality
     # page lists published entries not reviewed for a year.
     reviewed_at = models.DateTimeField("relu le", null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="relu par", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name="relu par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     archived_reason = models.TextField("motif d'archivage", blank=True, editable=False)
 
@@ -71,9 +88,6 @@ class Publishable(models.Model):
             ),
         ]
 
-    def natural_key(self):
-        return (self.slug,)
-
     def save(self, *args, **kwargs):
         # A plain counter rather than a timestamp: two saves within the same
         # microsecond still get distinct versions. Fixtures (raw saves) keep theirs.
@@ -83,6 +97,9 @@ class Publishable(models.Model):
             if update_fields is not None and "version" not in update_fields:
                 kwargs["update_fields"] = [*update_fields, "version"]
         super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def is_published(self):

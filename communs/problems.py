@@ -92,7 +92,10 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string", "description": "The HTTP status phrase."},
         "status": {"type": "integer"},
         "detail": {"type": "string", "description": "What went wrong, for a human."},
-        "code": {"type": "string", "description": "A stable machine-readable code (`invalid`, `not_found`, `throttled` …)."},
+        "code": {
+            "type": "string",
+            "description": "A stable machine-readable code (`invalid`, `not_found`, `throttled` …).",
+        },
         "errors": {
             "type": "object",
             "description": "For 400: the invalid parameters or fields, each with its messages.",

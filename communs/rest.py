@@ -36,6 +36,7 @@ from initiatives.filters import ArchivedFilter
 
 # --- Permissions ------------------------------------------------------------------------------
 
+
 def can_see_unpublished(user, model) -> bool:
     if not user or not user.is_authenticated:
         return False
@@ -63,6 +64,7 @@ def visible_status_q(request, model, prefix=""):
 
 
 # --- Validation for writes --------------------------------------------------------------------
+
 
 def reject_unstorable_text(value):
     """JSON from clients may hold NUL or lone surrogates, which PostgreSQL cannot store."""
@@ -104,12 +106,15 @@ class BlankableURLField(serializers.CharField):
             try:
                 self.url_validator(value)
             except DjangoValidationError as error:
-                raise serializers.ValidationError(error.messages)
+                raise serializers.ValidationError(error.messages) from error
         return value
 
 
 class ApiModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.URLField: BlankableURLField}
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: BlankableURLField,
+    }
 
 
 class FullCleanSerializer(ApiModelSerializer):
@@ -176,7 +181,7 @@ class FullCleanSerializer(ApiModelSerializer):
         try:
             candidate.full_clean()
         except DjangoValidationError as error:
-            raise django_validation_error_to_drf(error)
+            raise django_validation_error_to_drf(error) from error
         for name in list(attrs):
             if name not in m2m:
                 attrs[name] = getattr(candidate, name)
@@ -200,7 +205,7 @@ class FullCleanSerializer(ApiModelSerializer):
                         getattr(instance, name).set(value)
         except IntegrityError:
             # Another client wrote a conflicting entry between our checks and our save.
-            raise Conflict()
+            raise Conflict() from None
         return instance
 
     def create(self, validated_data):
@@ -226,6 +231,7 @@ class SlugNotChangedMixin:
 
 
 # --- Views ------------------------------------------------------------------------------------
+
 
 class SiteFiltersSchema(DjangoFilterExtension):
     """OpenAPI for the site's FilterSets: entries are filtered by identifier (slug or code).
@@ -269,7 +275,7 @@ class ApiAutoSchema(AutoSchema):
 
 
 def etag_of(content: bytes) -> str:
-    return '"%s"' % hashlib.sha256(content).hexdigest()[:32]
+    return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
 
 
 class ProblemMixin:
@@ -346,9 +352,7 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
             # that left this list.
             self._last_modified = self.queryset.model._base_manager.aggregate(last=Max("updated_at"))["last"]
         if getattr(self, "paginator", None) is not None and hasattr(response.data, "get"):
-            links = [
-                f'<{response.data[rel]}>; rel="{rel}"' for rel in ("next", "previous") if response.data.get(rel)
-            ]
+            links = [f'<{response.data[rel]}>; rel="{rel}"' for rel in ("next", "previous") if response.data.get(rel)]
             if links:
                 response["Link"] = ", ".join(links)
         return response
@@ -404,13 +408,25 @@ class ExportMixin:
         summary="Full dump as CSV (streamed; takes the list's filters)",
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, UTF-8 with BOM")},
     )
-    @action(detail=False, methods=["get"], url_path="export.csv", url_name="export-csv",
-            pagination_class=None, renderer_classes=[CSVRenderer, JSONRenderer])
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export.csv",
+        url_name="export-csv",
+        pagination_class=None,
+        renderer_classes=[CSVRenderer, JSONRenderer],
+    )
     def export_csv(self, request, *args, **kwargs):
         return self.export_response("csv")
 
-    @action(detail=False, methods=["get"], url_path="export.json", url_name="export-json",
-            pagination_class=None, renderer_classes=[JSONRenderer, CSVRenderer])
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export.json",
+        url_name="export-json",
+        pagination_class=None,
+        renderer_classes=[JSONRenderer, CSVRenderer],
+    )
     def export_json(self, request, *args, **kwargs):
         return self.export_response("json")
 
@@ -532,7 +548,7 @@ class WorkflowMixin:
         try:
             return apply_transition(instance, name, self.request.user, reason=reason)
         except TransitionError as error:
-            raise Conflict(str(error))
+            raise Conflict(str(error)) from error
 
     @transaction.atomic
     def destroy(self, request, *args, **kwargs):
@@ -544,15 +560,23 @@ class WorkflowMixin:
         summary="Archived or deleted entries: slugs to remove from a synced copy (filter with updated_since)",
         responses=ArchivedEntrySerializer(many=True),
     )
-    @action(detail=False, methods=["get"], url_path="archived", url_name="archived",
-            filterset_class=ArchivedFilter, serializer_class=ArchivedEntrySerializer, csv_serializer_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="archived",
+        url_name="archived",
+        filterset_class=ArchivedFilter,
+        serializer_class=ArchivedEntrySerializer,
+        csv_serializer_class=None,
+    )
     def archived(self, request, *args, **kwargs):
         # Only the slug and the date: the reason and the content of a removed entry stay private.
         model = self.queryset.model
         filterset = FilterBackend().validated_filterset(  # a bad date is a 400
             request,
             model._base_manager.filter(publication_status=Publishable.PublicationStatus.ARCHIVED)
-            .only("slug", "status_changed_at").order_by(),
+            .only("slug", "status_changed_at")
+            .order_by(),
             self,
         )
         archived = filterset.qs
@@ -561,7 +585,7 @@ class WorkflowMixin:
         deleted = model.history.filter(history_type="-").exclude(slug__in=model._base_manager.values("slug"))
         if since is not None:
             # In UTC: ISO 8601 allows offsets (-19:41) that PostgreSQL refuses in a query.
-            deleted = deleted.filter(history_date__gte=since.astimezone(datetime.timezone.utc))
+            deleted = deleted.filter(history_date__gte=since.astimezone(datetime.UTC))
         rows = {
             slug: {"slug": slug, "status": "deleted", "changed_at": date}
             for slug, date in deleted.order_by("history_date").values_list("slug", "history_date")
@@ -570,7 +594,7 @@ class WorkflowMixin:
             (entry.slug, {"slug": entry.slug, "status": "archived", "changed_at": entry.status_changed_at})
             for entry in archived
         )
-        oldest = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+        oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
         ordered = sorted(rows.values(), key=lambda row: (row["changed_at"] or oldest, row["slug"]), reverse=True)
         page = self.paginate_queryset(ordered)
         response = self.get_paginated_response(ArchivedEntrySerializer(page, many=True).data)
@@ -587,6 +611,9 @@ class WorkflowMixin:
 
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="The ETag you read; a stale one gives 412 instead of overwriting someone else's change.",
 )

@@ -28,6 +28,7 @@ class ProblemJSONRenderer(JSONRenderer):
 
 # --- Pagination -------------------------------------------------------------------------------
 
+
 class Pagination(PageNumberPagination):
     page_size = 20
     max_page_size = 100
@@ -55,12 +56,16 @@ class Pagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view):
         return [
             {
-                "name": self.page_query_param, "required": False, "in": "query",
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
                 "description": "Page number (from 1). A page past the last one is a 404.",
                 "schema": {"type": "integer", "minimum": 1},
             },
             {
-                "name": self.page_size_query_param, "required": False, "in": "query",
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
                 "description": f"Results per page (default {self.page_size}, at most {self.max_page_size}).",
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
@@ -129,6 +134,7 @@ class CSVRenderer(BaseRenderer):
 
 # --- Filtering --------------------------------------------------------------------------------
 
+
 class FilterBackend(DjangoFilterBackend):
     """The site's FilterSets; an invalid value is a 400 naming the parameter, never ignored."""
 
@@ -151,13 +157,14 @@ class FilterBackend(DjangoFilterBackend):
             # crashing the query.
             if isinstance(value, datetime.datetime):
                 try:
-                    value.astimezone(datetime.timezone.utc)
+                    value.astimezone(datetime.UTC)
                 except (OverflowError, ValueError):
-                    raise exceptions.ValidationError({name: ["Date out of range."]})
+                    raise exceptions.ValidationError({name: ["Date out of range."]}) from None
         return filterset
 
 
 # --- Rate limits ------------------------------------------------------------------------------
+
 
 class _SettingsRate:
     # DRF binds the rates when the class is defined; reading them per request lets settings (and

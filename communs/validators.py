@@ -89,10 +89,12 @@ def normalize_spdx(value: str) -> str:
         info = None
     # SPDX lets anyone name a licence outside the list with LicenseRef-…
     errors = [
-        e for e in errors
-        if not (e.startswith("Unknown license key") and all(
-            s.startswith("LicenseRef-") for s in (info.invalid_symbols if info else [])
-        ))
+        e
+        for e in errors
+        if not (
+            e.startswith("Unknown license key")
+            and all(s.startswith("LicenseRef-") for s in (info.invalid_symbols if info else []))
+        )
     ]
     if errors or info is None:
         raise ValidationError(

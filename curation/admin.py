@@ -21,9 +21,23 @@ class SuggestionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     change_form_template = "admin/curation/suggestion_change_form.html"
     fields = [
-        "kind", "status", "initiative", "name", "acronym", "kind_of_initiative", "summary", "website",
-        "repository_url", "message", "likely_duplicates", "submitter_name", "submitter_email",
-        "created_at", "handled_at", "handled_by", "curator_note",
+        "kind",
+        "status",
+        "initiative",
+        "name",
+        "acronym",
+        "kind_of_initiative",
+        "summary",
+        "website",
+        "repository_url",
+        "message",
+        "likely_duplicates",
+        "submitter_name",
+        "submitter_email",
+        "created_at",
+        "handled_at",
+        "handled_by",
+        "curator_note",
     ]
     readonly_fields = [f for f in fields if f != "curator_note"]
     actions = ["action_reject"]
@@ -44,10 +58,17 @@ class SuggestionAdmin(admin.ModelAdmin):
         )
         if not duplicates:
             return "aucun"
-        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> : {}</li>', (
-            (reverse("admin:initiatives_initiative_change", args=[d.obj.pk]), d.obj.name, " ; ".join(d.reasons))
-            for d in duplicates
-        )))
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> : {}</li>',
+                (
+                    (reverse("admin:initiatives_initiative_change", args=[d.obj.pk]), d.obj.name, " ; ".join(d.reasons))
+                    for d in duplicates
+                ),
+            ),
+        )
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -60,7 +81,8 @@ class SuggestionAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         extra = {
-            "can_handle": obj is not None and obj.status == Suggestion.Status.PENDING
+            "can_handle": obj is not None
+            and obj.status == Suggestion.Status.PENDING
             and self.has_change_permission(request, obj),
         }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})

@@ -20,8 +20,15 @@ from curation.duplicates import find_duplicates
 from curation.services import ConcurrentEditError, TransitionError
 
 WORKFLOW_READONLY = [
-    "publication_status", "status_changed_at", "status_changed_by", "reviewed_at", "reviewed_by",
-    "archived_reason", "version", "created_at", "updated_at",
+    "publication_status",
+    "status_changed_at",
+    "status_changed_by",
+    "reviewed_at",
+    "reviewed_by",
+    "archived_reason",
+    "version",
+    "created_at",
+    "updated_at",
 ]
 # Django 6 makes https the default scheme of URL form fields; adopt it now everywhere.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -33,7 +40,8 @@ class CuratedForm(forms.ModelForm):
     # The version the editor started from; compared with the database on save.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_not_duplicate = forms.BooleanField(
-        label="Ce n'est pas un doublon : enregistrer quand même", required=False,
+        label="Ce n'est pas un doublon : enregistrer quand même",
+        required=False,
         help_text="À cocher seulement après avoir vérifié les fiches proches signalées.",
     )
     check_duplicates = False
@@ -66,14 +74,22 @@ class CuratedForm(forms.ModelForm):
         if current is None or current == loaded:
             return
         who, when, lines = services.describe_conflict(self.instance, loaded)
-        changes = format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines))) if lines else ""
+        changes = (
+            format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+            if lines
+            else ""
+        )
         raise ValidationError(
             format_html(
                 "Cette fiche a été modifiée par {} le {} pendant que vous la modifiiez "
                 "(version {} → {}). Vos modifications n'ont pas été enregistrées, pour ne pas "
                 "écraser les siennes. Changements faits entre-temps : {} "
                 "Rechargez la page pour repartir de la version actuelle.",
-                who, when, loaded, current, changes or "aucun champ visible.",
+                who,
+                when,
+                loaded,
+                current,
+                changes or "aucun champ visible.",
             ),
             code="stale_version",
         )
@@ -88,11 +104,14 @@ class CuratedForm(forms.ModelForm):
             return
         opts = model._meta
         items = format_html_join(
-            "", '<li><a href="{}" target="_blank">{}</a> ({}) : {}</li>',
+            "",
+            '<li><a href="{}" target="_blank">{}</a> ({}) : {}</li>',
             (
                 (
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[d.obj.pk]),
-                    d.obj.name, d.obj.get_publication_status_display(), " ; ".join(d.reasons),
+                    d.obj.name,
+                    d.obj.get_publication_status_display(),
+                    " ; ".join(d.reasons),
                 )
                 for d in duplicates
             ),
@@ -102,7 +121,8 @@ class CuratedForm(forms.ModelForm):
                 "Doublon probable : {} proche(s) existe(nt) déjà. <ul>{}</ul> "
                 "Vérifiez ces fiches ; s'il s'agit bien d'une autre entrée, cochez "
                 "« Ce n'est pas un doublon » et enregistrez à nouveau.",
-                opts.verbose_name, items,
+                opts.verbose_name,
+                items,
             ),
             code="duplicate",
         )
@@ -139,7 +159,8 @@ class VersionedAdmin(SimpleHistoryAdmin):
         return [
             path(
                 "<path:object_id>/revert/<int:history_id>/",
-                self.admin_site.admin_view(self.revert_view), name=f"{prefix}_revert",
+                self.admin_site.admin_view(self.revert_view),
+                name=f"{prefix}_revert",
             ),
             *super().get_urls(),
         ]
@@ -200,8 +221,14 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
     bulk_m2m_sectors = False
     bulk_tags = False
     actions = [
-        "action_submit", "action_publish", "action_return_to_draft", "action_archive",
-        "action_reopen", "action_mark_reviewed", "action_add_sector", "action_add_tag",
+        "action_submit",
+        "action_publish",
+        "action_return_to_draft",
+        "action_archive",
+        "action_reopen",
+        "action_mark_reviewed",
+        "action_add_sector",
+        "action_add_tag",
     ]
 
     # --- forms ------------------------------------------------------------
@@ -215,7 +242,10 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
         return [*super().get_readonly_fields(request, obj), *WORKFLOW_READONLY]
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [(name, {**options, "fields": list(options["fields"])}) for name, options in super().get_fieldsets(request, obj)]
+        fieldsets = [
+            (name, {**options, "fields": list(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
         fieldsets[0][1]["fields"] += ["loaded_version", "confirm_not_duplicate"]
         return [*fieldsets, WORKFLOW_FIELDSET]
 
@@ -275,9 +305,7 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
         except TransitionError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
-            self.message_user(
-                request, f"« {obj} » : {obj.get_publication_status_display().lower()}.", messages.SUCCESS
-            )
+            self.message_user(request, f"« {obj} » : {obj.get_publication_status_display().lower()}.", messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(obj))
 
     def reviewed_view(self, request, object_id):

@@ -30,12 +30,12 @@ MAX_RESULTS = 8
 
 
 def name_key(text):
-    """"Base  Adresse-Nationale" -> "baseadressenationale"."""
+    """ "Base  Adresse-Nationale" -> "baseadressenationale"."""
     return re.sub(r"[^0-9a-z]+", "", fold(text))
 
 
 def url_key(url):
-    """"https://www.Decidim.org/" and "http://decidim.org" -> "decidim.org"."""
+    """ "https://www.Decidim.org/" and "http://decidim.org" -> "decidim.org"."""
     url = (url or "").strip()
     if not url:
         return ""

@@ -22,11 +22,14 @@ class SuggestionFormBase(forms.Form):
     # Honeypot: hidden from people (CSS and aria-hidden), filled by naive robots.
     nickname = forms.CharField(label="Ne pas remplir ce champ", required=False)
     submitter_name = forms.CharField(
-        label="Votre nom (facultatif)", max_length=200, required=False,
+        label="Votre nom (facultatif)",
+        max_length=200,
+        required=False,
         help_text="Visible seulement par l'équipe éditoriale.",
     )
     submitter_email = forms.EmailField(
-        label="Votre adresse électronique (facultatif)", required=False,
+        label="Votre adresse électronique (facultatif)",
+        required=False,
         help_text="Pour vous recontacter si besoin ; jamais publiée. Format attendu : nom@domaine.fr",
     )
 
@@ -68,18 +71,28 @@ class ProposeForm(SuggestionFormBase):
     acronym = forms.CharField(label="Sigle (facultatif)", max_length=50, required=False)
     kind_of_initiative = forms.ChoiceField(label="Type", choices=[("", "Choisir un type"), *Initiative.Kind.choices])
     summary = forms.CharField(
-        label="Résumé en une phrase", max_length=200, required=False, help_text="200 caractères au plus.",
+        label="Résumé en une phrase",
+        max_length=200,
+        required=False,
+        help_text="200 caractères au plus.",
     )
-    website = forms.URLField(assume_scheme="https", label="Site web (facultatif)", required=False, help_text="Format attendu : https://…")
-    repository_url = forms.URLField(assume_scheme="https", 
-        label="Dépôt de code ou de données (facultatif)", required=False, help_text="Format attendu : https://…",
+    website = forms.URLField(
+        assume_scheme="https", label="Site web (facultatif)", required=False, help_text="Format attendu : https://…"
+    )
+    repository_url = forms.URLField(
+        assume_scheme="https",
+        label="Dépôt de code ou de données (facultatif)",
+        required=False,
+        help_text="Format attendu : https://…",
     )
     message = forms.CharField(
-        label="Description, qui le porte, comment y participer (facultatif)", required=False,
+        label="Description, qui le porte, comment y participer (facultatif)",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     confirm_not_duplicate = forms.BooleanField(
-        label="Ma proposition est différente des initiatives ci-dessus", required=False,
+        label="Ma proposition est différente des initiatives ci-dessus",
+        required=False,
     )
 
     def clean(self):
@@ -94,14 +107,24 @@ class ProposeForm(SuggestionFormBase):
 
 class CorrectionForm(SuggestionFormBase):
     message = forms.CharField(
-        label="Ce qui est inexact ou manquant", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        label="Ce qui est inexact ou manquant",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Précisez la source de l'information si possible.",
     )
     name = forms.CharField(label="Nom corrigé (facultatif)", max_length=200, required=False)
     summary = forms.CharField(label="Résumé corrigé (facultatif)", max_length=200, required=False)
-    website = forms.URLField(assume_scheme="https", label="Site web corrigé (facultatif)", required=False, help_text="Format attendu : https://…")
-    repository_url = forms.URLField(assume_scheme="https", 
-        label="Dépôt corrigé (facultatif)", required=False, help_text="Format attendu : https://…",
+    website = forms.URLField(
+        assume_scheme="https",
+        label="Site web corrigé (facultatif)",
+        required=False,
+        help_text="Format attendu : https://…",
+    )
+    repository_url = forms.URLField(
+        assume_scheme="https",
+        label="Dépôt corrigé (facultatif)",
+        required=False,
+        help_text="Format attendu : https://…",
     )
 
     def clean(self):

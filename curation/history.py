@@ -28,8 +28,7 @@ class PublicChange:
 
 def _tracked_fields(model):
     return [
-        f for f in model._meta.concrete_fields
-        if f.editable and not f.primary_key and f.name not in HIDDEN_DIFF_FIELDS
+        f for f in model._meta.concrete_fields if f.editable and not f.primary_key and f.name not in HIDDEN_DIFF_FIELDS
     ]
 
 
@@ -56,9 +55,12 @@ def _entry_changes(initiative):
         if previous is None or record.history_type != CHANGED:
             changes.append(PublicChange(record.history_date, record.history_type, "Fiche"))
         else:
-            touched = [str(f.verbose_name) for f in fields if getattr(record, f.attname) != getattr(previous, f.attname)]
+            touched = [
+                str(f.verbose_name) for f in fields if getattr(record, f.attname) != getattr(previous, f.attname)
+            ]
             touched += [
-                str(f.verbose_name) for f in m2m_fields
+                str(f.verbose_name)
+                for f in m2m_fields
                 if m2m[f.name][record.history_id] != m2m[f.name][previous.history_id]
             ]
             if touched:  # a save that changed nothing visible is not news
@@ -69,16 +71,16 @@ def _entry_changes(initiative):
 
 def _related_changes(model, initiative, describe):
     fields = [f for f in _tracked_fields(model) if f.name != "initiative"]
-    records = list(
-        model.history.filter(initiative_id=initiative.pk).order_by("history_date", "history_id")
-    )
+    records = list(model.history.filter(initiative_id=initiative.pk).order_by("history_date", "history_id"))
     changes, last = [], {}
     for record in records:
         key = record.id
         previous = last.get(key)
         touched = []
         if previous is not None and record.history_type == CHANGED:
-            touched = [str(f.verbose_name) for f in fields if getattr(record, f.attname) != getattr(previous, f.attname)]
+            touched = [
+                str(f.verbose_name) for f in fields if getattr(record, f.attname) != getattr(previous, f.attname)
+            ]
             if not touched:
                 last[key] = record
                 continue
@@ -96,23 +98,29 @@ def public_history(initiative):
         Actor.objects.filter(involvements__initiative=initiative).values_list("pk", "name").distinct()
     )
     # Deleted involvements may point to actors no longer linked: look them up too.
-    missing = set(
-        Involvement.history.filter(initiative_id=initiative.pk).values_list("actor_id", flat=True)
-    ) - set(involvement_actors)
+    missing = set(Involvement.history.filter(initiative_id=initiative.pk).values_list("actor_id", flat=True)) - set(
+        involvement_actors
+    )
     involvement_actors.update(Actor.objects.filter(pk__in=missing).values_list("pk", "name"))
     roles = dict(Involvement.Role.choices)
     editions = {
-        e.pk: str(e) for e in FundingEdition.objects.filter(
+        e.pk: str(e)
+        for e in FundingEdition.objects.filter(
             pk__in=Award.history.filter(initiative_id=initiative.pk).values("edition_id")
         ).select_related("scheme")
     }
     changes = [
         *_entry_changes(initiative),
         *_related_changes(
-            Involvement, initiative,
-            lambda r: f"Implication : {involvement_actors.get(r.actor_id, 'acteur supprimé')} ({roles.get(r.role, r.role)})",
+            Involvement,
+            initiative,
+            lambda r: (
+                f"Implication : {involvement_actors.get(r.actor_id, 'acteur supprimé')} ({roles.get(r.role, r.role)})"
+            ),
         ),
-        *_related_changes(Award, initiative, lambda r: f"Financement : {editions.get(r.edition_id, 'édition supprimée')}"),
+        *_related_changes(
+            Award, initiative, lambda r: f"Financement : {editions.get(r.edition_id, 'édition supprimée')}"
+        ),
     ]
     changes.sort(key=lambda c: c.date, reverse=True)
     return changes

@@ -29,8 +29,12 @@ class Suggestion(models.Model):
     status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     # For a correction: the entry concerned; for an accepted proposal: the draft it became.
     initiative = models.ForeignKey(
-        "initiatives.Initiative", verbose_name="initiative", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="suggestions",
+        "initiatives.Initiative",
+        verbose_name="initiative",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
     )
 
     # What was proposed. A correction fills only the fields it wants changed.
@@ -49,8 +53,12 @@ class Suggestion(models.Model):
     created_at = models.DateTimeField("reçue le", auto_now_add=True, db_index=True)
     handled_at = models.DateTimeField("traitée le", null=True, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="traitée par", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="traitée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     curator_note = models.TextField("note de l'équipe", blank=True)
 

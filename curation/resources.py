@@ -34,7 +34,7 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
         try:
             return super().clean(value, row, **kwargs)
         except self.model.DoesNotExist:
-            raise ValueError(f"« {value} » n'existe pas ({self.model._meta.verbose_name})")
+            raise ValueError(f"« {value} » n'existe pas ({self.model._meta.verbose_name})") from None
 
 
 def _readonly(name):
@@ -73,7 +73,8 @@ class InitiativeResource(CuratedResource):
         attribute="sectors", column_name="sectors", widget=StrictManyToManyWidget(Sector, field="slug", separator="|")
     )
     territories = fields.Field(
-        attribute="territories", column_name="territories",
+        attribute="territories",
+        column_name="territories",
         widget=StrictManyToManyWidget(Territory, field="code", separator="|"),
     )
 
@@ -81,12 +82,37 @@ class InitiativeResource(CuratedResource):
         model = Initiative
         import_id_fields = ["slug"]
         fields = [
-            "slug", "name", "acronym", "aliases", "kind", "development_status", "summary", "description",
-            "website", "repository_url", "documentation_url", "licence", "territorial_scope", "launch_year",
-            "logo_url", "wikidata_qid", "sill_id", "software_heritage_url", "contact_point", "governance_url",
-            "contributing_url", "how_to_contribute", "logic_free_software", "logic_sovereignty",
-            "logic_public_action", "logic_resilience", "sectors", "territories",
-            "publication_status", "version", "updated_at",
+            "slug",
+            "name",
+            "acronym",
+            "aliases",
+            "kind",
+            "development_status",
+            "summary",
+            "description",
+            "website",
+            "repository_url",
+            "documentation_url",
+            "licence",
+            "territorial_scope",
+            "launch_year",
+            "logo_url",
+            "wikidata_qid",
+            "sill_id",
+            "software_heritage_url",
+            "contact_point",
+            "governance_url",
+            "contributing_url",
+            "how_to_contribute",
+            "logic_free_software",
+            "logic_sovereignty",
+            "logic_public_action",
+            "logic_resilience",
+            "sectors",
+            "territories",
+            "publication_status",
+            "version",
+            "updated_at",
         ]
         export_order = fields
         skip_unchanged = True
@@ -106,8 +132,20 @@ class ActorResource(CuratedResource):
         model = Actor
         import_id_fields = ["slug"]
         fields = [
-            "slug", "name", "acronym", "kind", "parent", "description", "website", "territory",
-            "siren", "siret", "wikidata_qid", "publication_status", "version", "updated_at",
+            "slug",
+            "name",
+            "acronym",
+            "kind",
+            "parent",
+            "description",
+            "website",
+            "territory",
+            "siren",
+            "siret",
+            "wikidata_qid",
+            "publication_status",
+            "version",
+            "updated_at",
         ]
         export_order = fields
         skip_unchanged = True
@@ -118,7 +156,9 @@ class ActorResource(CuratedResource):
 
 class FundingSchemeResource(CuratedResource):
     operators = fields.Field(
-        attribute="operators", column_name="operators", widget=StrictManyToManyWidget(Actor, field="slug", separator="|")
+        attribute="operators",
+        column_name="operators",
+        widget=StrictManyToManyWidget(Actor, field="slug", separator="|"),
     )
     funders = fields.Field(
         attribute="funders", column_name="funders", widget=StrictManyToManyWidget(Actor, field="slug", separator="|")
@@ -134,10 +174,29 @@ class FundingSchemeResource(CuratedResource):
         model = FundingScheme
         import_id_fields = ["slug"]
         fields = [
-            "slug", "name", "kind", "status", "summary", "description", "url", "operators", "funders", "sectors",
-            "territory", "eligible_association", "eligible_local_authority", "eligible_company",
-            "eligible_public_body", "eligible_individual", "competitive", "amount_min", "amount_max",
-            "total_budget", "publication_status", "version", "updated_at",
+            "slug",
+            "name",
+            "kind",
+            "status",
+            "summary",
+            "description",
+            "url",
+            "operators",
+            "funders",
+            "sectors",
+            "territory",
+            "eligible_association",
+            "eligible_local_authority",
+            "eligible_company",
+            "eligible_public_body",
+            "eligible_individual",
+            "competitive",
+            "amount_min",
+            "amount_max",
+            "total_budget",
+            "publication_status",
+            "version",
+            "updated_at",
         ]
         export_order = fields
         skip_unchanged = True

@@ -63,12 +63,10 @@ def sync_roles(apps=None, strict=True):
         for dotted in wanted:
             app_label, codename = dotted.split(".")
             try:
-                permissions.append(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
+                permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
             except Permission.DoesNotExist:
                 if not strict:
                     continue
                 # A renamed model would silently weaken a role: fail loudly instead.
-                raise LookupError(f"permission {dotted} does not exist (run migrate first)")
+                raise LookupError(f"permission {dotted} does not exist (run migrate first)") from None
         group.permissions.set(permissions)

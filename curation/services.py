@@ -19,8 +19,15 @@ Status = Publishable.PublicationStatus
 
 # Fields that the workflow owns: an edit form, an import or a revert never writes them.
 WORKFLOW_FIELDS = {
-    "publication_status", "status_changed_at", "status_changed_by", "reviewed_at", "reviewed_by",
-    "archived_reason", "version", "created_at", "updated_at",
+    "publication_status",
+    "status_changed_at",
+    "status_changed_by",
+    "reviewed_at",
+    "reviewed_by",
+    "archived_reason",
+    "version",
+    "created_at",
+    "updated_at",
 }
 # Fields never shown in a diff (technical, or personal: who reviewed).
 HIDDEN_DIFF_FIELDS = WORKFLOW_FIELDS - {"publication_status"}
@@ -68,10 +75,7 @@ def user_may(user, model, transition):
 
 def allowed_transitions(user, obj):
     """The transitions this user may apply to this entry now, in display order."""
-    return [
-        t for t in TRANSITIONS.values()
-        if obj.publication_status in t.sources and user_may(user, type(obj), t)
-    ]
+    return [t for t in TRANSITIONS.values() if obj.publication_status in t.sources and user_may(user, type(obj), t)]
 
 
 def apply_transition(obj, name, user, reason=""):
@@ -305,4 +309,3 @@ def reject_suggestion(suggestion, user, note=""):
         suggestion.curator_note = note or suggestion.curator_note
         suggestion.save()
     return suggestion
-

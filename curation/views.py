@@ -62,13 +62,17 @@ def _guard(request, template, context):
     max_bytes = _setting("CURATION_SUGGESTION_MAX_BYTES", 20_000)
     if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes:
         return _refusal(
-            request, template, context,
+            request,
+            template,
+            context,
             f"Envoi refusé : il est trop volumineux (plus de {max_bytes // 1000} ko). Raccourcissez votre message.",
             413,
         )
     if _rate_limited(request):
         return _refusal(
-            request, template, context,
+            request,
+            template,
+            context,
             "Envoi refusé : trop de propositions envoyées depuis votre adresse. Réessayez dans une heure.",
             429,
         )
@@ -91,8 +95,12 @@ def propose(request):
     if not data["confirm_not_duplicate"]:
         # Only published entries are shown to the public; drafts stay private.
         duplicates = [
-            d for d in find_duplicates(
-                Initiative, name=data["name"], acronym=data["acronym"], website=data["website"],
+            d
+            for d in find_duplicates(
+                Initiative,
+                name=data["name"],
+                acronym=data["acronym"],
+                website=data["website"],
                 repository_url=data["repository_url"],
             )
             if d.obj.is_published
@@ -102,10 +110,20 @@ def propose(request):
             return render(request, template, context)
     Suggestion.objects.create(
         kind=Suggestion.Kind.NEW,
-        **{f: data[f] for f in (
-            "name", "acronym", "kind_of_initiative", "summary", "website", "repository_url", "message",
-            "submitter_name", "submitter_email",
-        )},
+        **{
+            f: data[f]
+            for f in (
+                "name",
+                "acronym",
+                "kind_of_initiative",
+                "summary",
+                "website",
+                "repository_url",
+                "message",
+                "submitter_name",
+                "submitter_email",
+            )
+        },
     )
     return redirect(reverse("curation:propose") + "?envoye=1")
 
@@ -126,10 +144,20 @@ def report_correction(request, slug):
     data = form.cleaned_data
     with transaction.atomic():
         Suggestion.objects.create(
-            kind=Suggestion.Kind.CORRECTION, initiative=initiative,
-            **{f: data[f] for f in (
-                "name", "summary", "website", "repository_url", "message", "submitter_name", "submitter_email",
-            )},
+            kind=Suggestion.Kind.CORRECTION,
+            initiative=initiative,
+            **{
+                f: data[f]
+                for f in (
+                    "name",
+                    "summary",
+                    "website",
+                    "repository_url",
+                    "message",
+                    "submitter_name",
+                    "submitter_email",
+                )
+            },
         )
     return redirect(reverse("curation:correction", args=[initiative.slug]) + "?envoye=1")
 

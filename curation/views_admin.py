@@ -24,9 +24,10 @@ def _checks(cutoff):
             ("ni site ni dépôt de code", Q(website="", repository_url="")),
             ("licence manquante", Q(licence="") & ~Q(kind__in=[Initiative.Kind.PROGRAMME, Initiative.Kind.NETWORK])),
             ("aucun secteur", ~Exists(Initiative.sectors.through.objects.filter(initiative_id=OuterRef("pk")))),
-            ("aucun porteur", ~Exists(
-                Involvement.objects.filter(initiative_id=OuterRef("pk"), role=Involvement.Role.CARRIER)
-            )),
+            (
+                "aucun porteur",
+                ~Exists(Involvement.objects.filter(initiative_id=OuterRef("pk"), role=Involvement.Role.CARRIER)),
+            ),
             ("non relue depuis 12 mois", stale),
         ],
         Actor: [
@@ -37,7 +38,10 @@ def _checks(cutoff):
         FundingScheme: [
             ("page officielle manquante", Q(url="")),
             ("résumé manquant", Q(summary="")),
-            ("aucun opérateur", ~Exists(FundingScheme.operators.through.objects.filter(fundingscheme_id=OuterRef("pk")))),
+            (
+                "aucun opérateur",
+                ~Exists(FundingScheme.operators.through.objects.filter(fundingscheme_id=OuterRef("pk"))),
+            ),
             ("non relu depuis 12 mois", stale),
         ],
     }

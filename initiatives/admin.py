@@ -65,11 +65,21 @@ class InitiativeAdmin(CuratedAdmin):
     bulk_m2m_sectors = True
     bulk_tags = True
     list_display = [
-        "name", "acronym", "kind", "development_status", "publication_status", "updated_at", "public_link",
+        "name",
+        "acronym",
+        "kind",
+        "development_status",
+        "publication_status",
+        "updated_at",
+        "public_link",
     ]
     list_filter = [
-        "publication_status", "kind", "development_status", "territorial_scope",
-        ("sectors", admin.RelatedOnlyFieldListFilter), ("territories", admin.RelatedOnlyFieldListFilter),
+        "publication_status",
+        "kind",
+        "development_status",
+        "territorial_scope",
+        ("sectors", admin.RelatedOnlyFieldListFilter),
+        ("territories", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["name", "acronym", "aliases", "slug", "summary", "website", "repository_url"]
     prepopulated_fields = {"slug": ["name"]}
@@ -81,10 +91,14 @@ class InitiativeAdmin(CuratedAdmin):
         ("Présentation", {"fields": ["summary", "description", "sectors", "tags", "launch_year", "logo_url"]}),
         ("Territoires", {"fields": ["territorial_scope", "territories"]}),
         ("Liens et licence", {"fields": ["website", "repository_url", "documentation_url", "licence"]}),
-        ("Comment participer", {"fields": ["contact_point", "governance_url", "contributing_url", "how_to_contribute"]}),
-        ("Logiques d'implication publique", {
-            "fields": ["logic_free_software", "logic_sovereignty", "logic_public_action", "logic_resilience"]
-        }),
+        (
+            "Comment participer",
+            {"fields": ["contact_point", "governance_url", "contributing_url", "how_to_contribute"]},
+        ),
+        (
+            "Logiques d'implication publique",
+            {"fields": ["logic_free_software", "logic_sovereignty", "logic_public_action", "logic_resilience"]},
+        ),
         ("Identifiants", {"fields": ["wikidata_qid", "sill_id", "software_heritage_url"]}),
         ("Sources", {"fields": ["sources"]}),
     ]
@@ -115,8 +129,13 @@ class EditionInline(admin.StackedInline):
     model = FundingEdition
     extra = 0
     fields = [
-        ("label", "year"), ("opens_on", "closes_on"), ("budget", "laureates_count"),
-        ("applicants_count", "applicants_count_is_minimum"), "url", "note", "sources",
+        ("label", "year"),
+        ("opens_on", "closes_on"),
+        ("budget", "laureates_count"),
+        ("applicants_count", "applicants_count_is_minimum"),
+        "url",
+        "note",
+        "sources",
     ]
     show_change_link = True
 
@@ -126,11 +145,22 @@ class FundingSchemeAdmin(CuratedAdmin):
     resource_classes = [FundingSchemeResource]
     bulk_m2m_sectors = True
     list_display = [
-        "name", "kind", "status", "competitive", "total_budget", "publication_status", "updated_at", "public_link",
+        "name",
+        "kind",
+        "status",
+        "competitive",
+        "total_budget",
+        "publication_status",
+        "updated_at",
+        "public_link",
     ]
     list_filter = [
-        "publication_status", "kind", "status", "competitive",
-        ("sectors", admin.RelatedOnlyFieldListFilter), ("territory", admin.RelatedOnlyFieldListFilter),
+        "publication_status",
+        "kind",
+        "status",
+        "competitive",
+        ("sectors", admin.RelatedOnlyFieldListFilter),
+        ("territory", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["territory"]
     search_fields = ["name", "slug", "summary", "operators__name", "operators__acronym"]
@@ -141,10 +171,19 @@ class FundingSchemeAdmin(CuratedAdmin):
         (None, {"fields": ["name", "slug", "kind", "status"]}),
         ("Présentation", {"fields": ["summary", "description", "url", "sectors", "territory"]}),
         ("Qui", {"fields": ["operators", "funders"]}),
-        ("Éligibilité", {"fields": [
-            "eligible_association", "eligible_local_authority", "eligible_company",
-            "eligible_public_body", "eligible_individual", "competitive",
-        ]}),
+        (
+            "Éligibilité",
+            {
+                "fields": [
+                    "eligible_association",
+                    "eligible_local_authority",
+                    "eligible_company",
+                    "eligible_public_body",
+                    "eligible_individual",
+                    "competitive",
+                ]
+            },
+        ),
         ("Montants", {"fields": ["amount_min", "amount_max", "total_budget"]}),
         ("Sources", {"fields": ["sources"]}),
     ]

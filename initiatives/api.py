@@ -24,7 +24,9 @@ WORKFLOW_DOCS = {
 WRITE_DOCS = {
     "create": extend_schema(summary="Create (token with the add permission)"),
     "update": extend_schema(summary="Replace (token with the change permission)", parameters=[IF_MATCH]),
-    "partial_update": extend_schema(summary="Update some fields (token with the change permission)", parameters=[IF_MATCH]),
+    "partial_update": extend_schema(
+        summary="Update some fields (token with the change permission)", parameters=[IF_MATCH]
+    ),
 }
 
 
@@ -54,8 +56,10 @@ def initiative_prefetches(request):
 @extend_schema_view(
     list=extend_schema(summary="List initiatives (the site's filters)"),
     retrieve=extend_schema(summary="One initiative, with its actors and their roles"),
-    export_json=extend_schema(summary="Full dump as JSON (streamed; takes the list's filters)",
-                              responses=serializers.InitiativeSerializer(many=True)),
+    export_json=extend_schema(
+        summary="Full dump as JSON (streamed; takes the list's filters)",
+        responses=serializers.InitiativeSerializer(many=True),
+    ),
     **WORKFLOW_DOCS,
     **WRITE_DOCS,
 )
@@ -96,8 +100,10 @@ def scheme_prefetches(request):
 @extend_schema_view(
     list=extend_schema(summary="List funding schemes (the site's filters)"),
     retrieve=extend_schema(summary="One funding scheme, with its editions and awards"),
-    export_json=extend_schema(summary="Full dump as JSON (streamed; takes the list's filters)",
-                              responses=serializers.FundingSchemeSerializer(many=True)),
+    export_json=extend_schema(
+        summary="Full dump as JSON (streamed; takes the list's filters)",
+        responses=serializers.FundingSchemeSerializer(many=True),
+    ),
     **WORKFLOW_DOCS,
     **WRITE_DOCS,
 )
@@ -158,12 +164,16 @@ class FundingEditionViewSet(SubResourceViewSet):
     write_serializer_class = serializers.FundingEditionWriteSerializer
 
     def get_base_queryset(self):
-        awards = Award.objects.filter(visible_status_q(self.request, Initiative, "initiative__")).select_related(
-            "initiative"
-        ).order_by("initiative__name", "pk")
-        return FundingEdition.objects.select_related("scheme").prefetch_related(
-            Prefetch("awards", queryset=awards, to_attr="visible_awards")
-        ).order_by("pk")
+        awards = (
+            Award.objects.filter(visible_status_q(self.request, Initiative, "initiative__"))
+            .select_related("initiative")
+            .order_by("initiative__name", "pk")
+        )
+        return (
+            FundingEdition.objects.select_related("scheme")
+            .prefetch_related(Prefetch("awards", queryset=awards, to_attr="visible_awards"))
+            .order_by("pk")
+        )
 
     def get_queryset(self):
         return self.get_base_queryset().filter(visible_status_q(self.request, FundingScheme, "scheme__"))
@@ -219,7 +229,9 @@ class TerritoryViewSet(ReadOnlyApiViewSet):
         return Territory.objects.select_related("parent").order_by("name", "pk")
 
 
-@extend_schema_view(list=extend_schema(summary="List tags of published initiatives"), retrieve=extend_schema(summary="One tag"))
+@extend_schema_view(
+    list=extend_schema(summary="List tags of published initiatives"), retrieve=extend_schema(summary="One tag")
+)
 class TagViewSet(ReadOnlyApiViewSet):
     queryset = Tag.objects.all()
     serializer_class = serializers.TagSerializer

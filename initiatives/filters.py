@@ -22,7 +22,7 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     def filter(self, qs, value):
         if value is not None:
             try:
-                value = value.astimezone(datetime.timezone.utc)
+                value = value.astimezone(datetime.UTC)
             except (OverflowError, ValueError):  # year 1 at +14:00: before any entry
                 return qs
         return super().filter(qs, value)
@@ -51,9 +51,7 @@ class SearchOrderingMixin(django_filters.FilterSet):
     ordering = django_filters.ChoiceFilter(
         label="Trier par", choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
     )
-    updated_since = UtcIsoDateTimeFilter(
-        label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte"
-    )
+    updated_since = UtcIsoDateTimeFilter(label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte")
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value)
@@ -64,7 +62,9 @@ class SearchOrderingMixin(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        ordering = self.form.cleaned_data.get("ordering") or ("relevance" if self.form.cleaned_data.get("q") else "name")
+        ordering = self.form.cleaned_data.get("ordering") or (
+            "relevance" if self.form.cleaned_data.get("q") else "name"
+        )
         if ordering == "relevance" and "search_rank" not in queryset.query.annotations:
             ordering = "name"
         return queryset.order_by(*self.ORDERINGS[ordering], "pk")
@@ -124,11 +124,11 @@ class InitiativeFilter(SearchOrderingMixin):
     territory = django_filters.ModelMultipleChoiceFilter(
         label="Territoire", field_name="territories__code", to_field_name="code", queryset=Territory.objects.all()
     )
-    development_status = django_filters.MultipleChoiceFilter(
-        label="État", choices=Initiative.DevelopmentStatus.choices
-    )
+    development_status = django_filters.MultipleChoiceFilter(label="État", choices=Initiative.DevelopmentStatus.choices)
     funding_scheme = django_filters.ModelMultipleChoiceFilter(
-        label="Financement", to_field_name="slug", queryset=FundingScheme.objects.published(),
+        label="Financement",
+        to_field_name="slug",
+        queryset=FundingScheme.objects.published(),
         field_name="awards__edition__scheme__slug",
     )
     tag = django_filters.ModelMultipleChoiceFilter(
@@ -252,9 +252,7 @@ class FundingSchemeFilter(SearchOrderingMixin):
     def open_now_condition(today=None):
         """Open now: the scheme says so, or one of its editions is between its dates."""
         today = today or timezone.localdate()
-        return Q(status=FundingScheme.Status.OPEN) | Q(
-            editions__opens_on__lte=today, editions__closes_on__gte=today
-        )
+        return Q(status=FundingScheme.Status.OPEN) | Q(editions__opens_on__lte=today, editions__closes_on__gte=today)
 
     def filter_availability(self, queryset, name, value):
         condition = Q()

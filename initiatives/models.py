@@ -59,11 +59,11 @@ class Sector(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("initiatives:sector", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class TerritoryManager(models.Manager):
@@ -94,8 +94,12 @@ class Territory(models.Model):
     )
     siren = models.CharField("SIREN", max_length=9, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name="territoire parent", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="children",
+        "self",
+        verbose_name="territoire parent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
     )
 
     objects = TerritoryManager()
@@ -121,11 +125,11 @@ class Territory(models.Model):
             return f"{self.name} ({self.official_code})"
         return self.name
 
-    def natural_key(self):
-        return (self.code,)
-
     def get_absolute_url(self):
         return reverse("initiatives:territory", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
 
 
 class Initiative(Publishable):
@@ -172,22 +176,21 @@ class Initiative(Publishable):
     summary = models.CharField("résumé", max_length=200, blank=True)
     description = models.TextField("description", blank=True, help_text="Markdown ; le HTML est nettoyé à l'affichage.")
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
-    development_status = models.CharField(
-        "état", max_length=20, choices=DevelopmentStatus.choices, blank=True
-    )
+    development_status = models.CharField("état", max_length=20, choices=DevelopmentStatus.choices, blank=True)
     website = models.URLField("site web", blank=True)
     repository_url = models.URLField("dépôt de code", blank=True)
     documentation_url = models.URLField("documentation", blank=True)
     licence = models.CharField(
-        "licence (SPDX)", max_length=200, blank=True, validators=[validate_spdx_expression],
+        "licence (SPDX)",
+        max_length=200,
+        blank=True,
+        validators=[validate_spdx_expression],
         help_text="Expression SPDX : MIT, AGPL-3.0-or-later, MIT OR Apache-2.0, etalab-2.0 …",
     )
     sectors = models.ManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="initiatives")
     tags = TaggableManager("mots-clés", blank=True)
     territorial_scope = models.CharField("échelle", max_length=20, choices=Scope.choices, blank=True)
-    territories = models.ManyToManyField(
-        Territory, verbose_name="territoires", blank=True, related_name="initiatives"
-    )
+    territories = models.ManyToManyField(Territory, verbose_name="territoires", blank=True, related_name="initiatives")
     launch_year = models.PositiveSmallIntegerField("année de lancement", null=True, blank=True)
     logo_url = models.URLField("logo", blank=True)
     wikidata_qid = models.CharField("Wikidata", max_length=20, blank=True, validators=[validate_wikidata_qid])
@@ -228,12 +231,12 @@ class Initiative(Publishable):
         *Meta.constraints,
         _choices_constraint("kind", Kind.choices, "initiatives_initiative_kind_valid"),
         _choices_constraint(
-            "development_status", DevelopmentStatus.choices,
-            "initiatives_initiative_development_status_valid", allow_blank=True,
+            "development_status",
+            DevelopmentStatus.choices,
+            "initiatives_initiative_development_status_valid",
+            allow_blank=True,
         ),
-        _choices_constraint(
-            "territorial_scope", Scope.choices, "initiatives_initiative_scope_valid", allow_blank=True
-        ),
+        _choices_constraint("territorial_scope", Scope.choices, "initiatives_initiative_scope_valid", allow_blank=True),
     ]
 
     def __str__(self):
@@ -247,7 +250,7 @@ class Initiative(Publishable):
             try:
                 self.licence = normalize_spdx(self.licence)
             except ValidationError as error:
-                raise ValidationError({"licence": error.messages})
+                raise ValidationError({"licence": error.messages}) from error
 
     @property
     def alias_list(self):
@@ -337,9 +340,7 @@ class Involvement(models.Model):
         verbose_name_plural = "implications"
         ordering = ["initiative", "role", "actor"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["initiative", "actor", "role"], name="initiatives_involvement_unique_role"
-            ),
+            models.UniqueConstraint(fields=["initiative", "actor", "role"], name="initiatives_involvement_unique_role"),
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=F("since")),
                 name="initiatives_involvement_until_after_since",
@@ -413,7 +414,11 @@ class FundingScheme(Publishable):
     total_budget = models.DecimalField("budget total (€)", max_digits=14, decimal_places=2, null=True, blank=True)
     sectors = models.ManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="funding_schemes")
     territory = models.ForeignKey(
-        Territory, verbose_name="territoire", null=True, blank=True, on_delete=models.SET_NULL,
+        Territory,
+        verbose_name="territoire",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="funding_schemes",
     )
     url = models.URLField("page officielle", blank=True)
@@ -486,7 +491,8 @@ class FundingEdition(models.Model):
     laureates_count = models.PositiveIntegerField("nombre de lauréats", null=True, blank=True)
     applicants_count = models.PositiveIntegerField("nombre de candidats", null=True, blank=True)
     applicants_count_is_minimum = models.BooleanField(
-        "au moins ce nombre de candidats", default=False,
+        "au moins ce nombre de candidats",
+        default=False,
         help_text="Cochez quand la source dit « plus de N candidats ».",
     )
     url = models.URLField("page de l'édition", blank=True)

@@ -10,7 +10,11 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import (
-    SearchQuery, SearchRank, SearchVector, SearchVectorField, TrigramWordSimilarity,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramWordSimilarity,
 )
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -92,15 +96,24 @@ def _fields_for(model):
 
     if model is Initiative:
         return [
-            ("name", "A"), ("acronym", "A"), ("aliases", "A"), ("summary", "B"), ("tags__name", "B"),
-            ("sectors__name", "B"), ("involvements__actor__name", "B"), ("involvements__actor__acronym", "B"),
+            ("name", "A"),
+            ("acronym", "A"),
+            ("aliases", "A"),
+            ("summary", "B"),
+            ("tags__name", "B"),
+            ("sectors__name", "B"),
+            ("involvements__actor__name", "B"),
+            ("involvements__actor__acronym", "B"),
             ("description", "C"),
         ]
     if model is Actor:
         return [("name", "A"), ("acronym", "A"), ("description", "C"), ("parent__name", "C")]
     if model is FundingScheme:
         return [
-            ("name", "A"), ("summary", "B"), ("operators__name", "B"), ("operators__acronym", "B"),
+            ("name", "A"),
+            ("summary", "B"),
+            ("operators__name", "B"),
+            ("operators__acronym", "B"),
             ("description", "C"),
         ]
     raise TypeError(f"search() does not know {model.__name__}")
@@ -172,9 +185,7 @@ class StoredColumn(Expression):
 def _search_postgresql(queryset, query, terms, fields):
     model = queryset.model
     vector = StoredColumn("search_document", SearchVectorField())
-    related_vector = SearchVector(
-        *[lookup for lookup, _ in fields if "__" in lookup], config="french_unaccent"
-    )
+    related_vector = SearchVector(*[lookup for lookup, _ in fields if "__" in lookup], config="french_unaccent")
     ts_query = SearchQuery(" ".join(terms), config="french_unaccent", search_type="plain")
     folded_query = " ".join(terms)
 
@@ -184,8 +195,7 @@ def _search_postgresql(queryset, query, terms, fields):
     related = model._base_manager.annotate(_rv=related_vector).filter(_rv=ts_query).values("pk")
     substring = _containing_all_terms(
         model,
-        [StoredColumn("search_text", TextField())]
-        + [Unaccent(F(lookup)) for lookup, _ in fields if "__" in lookup],
+        [StoredColumn("search_text", TextField())] + [Unaccent(F(lookup)) for lookup, _ in fields if "__" in lookup],
         terms,
     )
     typo = (

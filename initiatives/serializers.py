@@ -45,6 +45,7 @@ class HtmlUrlMixin:
 
 # --- Summaries, embedded in other entries -----------------------------------------------------
 
+
 class SectorSummarySerializer(ApiModelSerializer):
     url = api_url("sector-detail")
 
@@ -97,6 +98,7 @@ class FundingSchemeSummarySerializer(ApiModelSerializer):
 
 # --- Reference data ---------------------------------------------------------------------------
 
+
 class SectorSerializer(HtmlUrlMixin, ApiModelSerializer):
     url = api_url("sector-detail")
     html_url = HtmlUrlField()
@@ -110,7 +112,9 @@ class SectorSerializer(HtmlUrlMixin, ApiModelSerializer):
 class TerritorySerializer(HtmlUrlMixin, ApiModelSerializer):
     url = api_url("territory-detail", "code")
     html_url = HtmlUrlField()
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, help_text="The parent's code.")
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="The parent's code."
+    )
 
     class Meta:
         model = Territory
@@ -128,6 +132,7 @@ class TagSerializer(ApiModelSerializer):
 
 
 # --- Initiatives ------------------------------------------------------------------------------
+
 
 class CriterionSerializer(ApiModelSerializer):
     class Meta:
@@ -165,7 +170,8 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     territories = TerritorySummarySerializer(many=True, read_only=True)
     tags = TagSummarySerializer(many=True, read_only=True)
     logics = serializers.ListField(
-        child=serializers.ChoiceField(choices=Initiative.Logic.choices), read_only=True,
+        child=serializers.ChoiceField(choices=Initiative.Logic.choices),
+        read_only=True,
         help_text="Why public actors engage in it (public-interest logics).",
     )
     involvements = serializers.SerializerMethodField(help_text="The actors and their roles.")
@@ -176,12 +182,41 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     class Meta:
         model = Initiative
         fields = [
-            "url", "html_url", "slug", "name", "acronym", "aliases", "summary", "description", "kind",
-            "development_status", "publication_status", "website", "repository_url", "documentation_url",
-            "licence", "sectors", "tags", "territorial_scope", "territories", "launch_year", "logo_url",
-            "wikidata_qid", "sill_id", "software_heritage_url",
-            "contact_point", "governance_url", "contributing_url", "how_to_contribute",
-            "logics", "involvements", "criteria", "awards", "sources", "created_at", "updated_at",
+            "url",
+            "html_url",
+            "slug",
+            "name",
+            "acronym",
+            "aliases",
+            "summary",
+            "description",
+            "kind",
+            "development_status",
+            "publication_status",
+            "website",
+            "repository_url",
+            "documentation_url",
+            "licence",
+            "sectors",
+            "tags",
+            "territorial_scope",
+            "territories",
+            "launch_year",
+            "logo_url",
+            "wikidata_qid",
+            "sill_id",
+            "software_heritage_url",
+            "contact_point",
+            "governance_url",
+            "contributing_url",
+            "how_to_contribute",
+            "logics",
+            "involvements",
+            "criteria",
+            "awards",
+            "sources",
+            "created_at",
+            "updated_at",
         ]
 
     # The viewset prefetches only the involvements and awards the client may see (published actors
@@ -209,11 +244,40 @@ class InitiativeCSVSerializer(InitiativeSerializer):
     """One flat line per initiative; related entries by identifier, joined with `|`."""
 
     columns = [
-        "slug", "name", "acronym", "aliases", "summary", "description", "kind", "development_status",
-        "publication_status", "website", "repository_url", "documentation_url", "licence", "sectors", "tags",
-        "territorial_scope", "territories", "launch_year", "logo_url", "wikidata_qid", "sill_id",
-        "software_heritage_url", "contact_point", "governance_url", "contributing_url", "how_to_contribute",
-        "logics", "actors", "criteria", "funding_schemes", "created_at", "updated_at", "url", "html_url",
+        "slug",
+        "name",
+        "acronym",
+        "aliases",
+        "summary",
+        "description",
+        "kind",
+        "development_status",
+        "publication_status",
+        "website",
+        "repository_url",
+        "documentation_url",
+        "licence",
+        "sectors",
+        "tags",
+        "territorial_scope",
+        "territories",
+        "launch_year",
+        "logo_url",
+        "wikidata_qid",
+        "sill_id",
+        "software_heritage_url",
+        "contact_point",
+        "governance_url",
+        "contributing_url",
+        "how_to_contribute",
+        "logics",
+        "actors",
+        "criteria",
+        "funding_schemes",
+        "created_at",
+        "updated_at",
+        "url",
+        "html_url",
     ]
 
     def to_representation(self, instance):
@@ -249,11 +313,15 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
         child=serializers.ChoiceField(choices=Initiative.Logic.choices), required=False, max_length=10
     )
     aliases = serializers.ListField(
-        child=serializers.RegexField(r"^[^\r\n]+$", max_length=200), required=False, max_length=50,
+        child=serializers.RegexField(r"^[^\r\n]+$", max_length=200),
+        required=False,
+        max_length=50,
         help_text="Other names, one per item.",
     )
     criteria = CriterionWriteSerializer(
-        many=True, required=False, max_length=len(CriterionAssessment.Criterion.values),
+        many=True,
+        required=False,
+        max_length=len(CriterionAssessment.Criterion.values),
         help_text="The commons criteria as assessed; when sent, the list replaces the assessments.",
     )
     sources = SourcesField()
@@ -262,11 +330,34 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
     class Meta:
         model = Initiative
         fields = [
-            "slug", "name", "acronym", "aliases", "summary", "description", "kind", "development_status",
-            "website", "repository_url", "documentation_url", "licence", "sectors", "tags",
-            "territorial_scope", "territories", "launch_year", "logo_url", "wikidata_qid", "sill_id",
-            "software_heritage_url", "contact_point", "governance_url", "contributing_url", "how_to_contribute",
-            "logics", "criteria", "sources",
+            "slug",
+            "name",
+            "acronym",
+            "aliases",
+            "summary",
+            "description",
+            "kind",
+            "development_status",
+            "website",
+            "repository_url",
+            "documentation_url",
+            "licence",
+            "sectors",
+            "tags",
+            "territorial_scope",
+            "territories",
+            "launch_year",
+            "logo_url",
+            "wikidata_qid",
+            "sill_id",
+            "software_heritage_url",
+            "contact_point",
+            "governance_url",
+            "contributing_url",
+            "how_to_contribute",
+            "logics",
+            "criteria",
+            "sources",
         ]
 
     def validate_criteria(self, value):
@@ -277,7 +368,7 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
             try:
                 CriterionAssessment(**item).full_clean(exclude=["initiative"])
             except DjangoValidationError as error:
-                raise serializers.ValidationError({item["criterion"]: error.messages})
+                raise serializers.ValidationError({item["criterion"]: error.messages}) from error
         return value
 
     def save_nested(self, instance, name, value):
@@ -308,6 +399,7 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
 
 # --- Involvements -----------------------------------------------------------------------------
 
+
 class InvolvementSerializer(ApiModelSerializer):
     url = api_url("involvement-detail", "pk")
     initiative = InitiativeSummarySerializer(read_only=True)
@@ -331,6 +423,7 @@ class InvolvementWriteSerializer(FullCleanSerializer):
 
 # --- Funding ----------------------------------------------------------------------------------
 
+
 class EditionAwardSerializer(ApiModelSerializer):
     url = api_url("award-detail", "pk")
     initiative = InitiativeSummarySerializer(read_only=True)
@@ -348,8 +441,19 @@ class SchemeEditionSerializer(ApiModelSerializer):
     class Meta:
         model = FundingEdition
         fields = [
-            "id", "label", "year", "opens_on", "closes_on", "budget", "laureates_count", "applicants_count",
-            "applicants_count_is_minimum", "website", "note", "awards", "url",
+            "id",
+            "label",
+            "year",
+            "opens_on",
+            "closes_on",
+            "budget",
+            "laureates_count",
+            "applicants_count",
+            "applicants_count_is_minimum",
+            "website",
+            "note",
+            "awards",
+            "url",
         ]
 
     @extend_schema_field(EditionAwardSerializer(many=True))
@@ -377,9 +481,29 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
     class Meta:
         model = FundingScheme
         fields = [
-            "url", "html_url", "slug", "name", "kind", "status", "publication_status", "summary", "description",
-            "operators", "funders", "beneficiaries", "competitive", "amount_min", "amount_max", "total_budget",
-            "sectors", "territory", "website", "editions", "sources", "created_at", "updated_at",
+            "url",
+            "html_url",
+            "slug",
+            "name",
+            "kind",
+            "status",
+            "publication_status",
+            "summary",
+            "description",
+            "operators",
+            "funders",
+            "beneficiaries",
+            "competitive",
+            "amount_min",
+            "amount_max",
+            "total_budget",
+            "sectors",
+            "territory",
+            "website",
+            "editions",
+            "sources",
+            "created_at",
+            "updated_at",
         ]
 
     def _actors(self, obj, name):
@@ -403,9 +527,29 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
 
 class FundingSchemeCSVSerializer(FundingSchemeSerializer):
     columns = [
-        "slug", "name", "kind", "status", "publication_status", "summary", "description", "operators", "funders",
-        "beneficiaries", "competitive", "amount_min", "amount_max", "total_budget", "sectors", "territory",
-        "website", "editions", "laureates", "created_at", "updated_at", "url", "html_url",
+        "slug",
+        "name",
+        "kind",
+        "status",
+        "publication_status",
+        "summary",
+        "description",
+        "operators",
+        "funders",
+        "beneficiaries",
+        "competitive",
+        "amount_min",
+        "amount_max",
+        "total_budget",
+        "sectors",
+        "territory",
+        "website",
+        "editions",
+        "laureates",
+        "created_at",
+        "updated_at",
+        "url",
+        "html_url",
     ]
 
     def to_representation(self, instance):
@@ -439,9 +583,23 @@ class FundingSchemeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
     class Meta:
         model = FundingScheme
         fields = [
-            "slug", "name", "kind", "status", "summary", "description", "operators",
-            "funders", "beneficiaries", "competitive", "amount_min", "amount_max", "total_budget", "sectors",
-            "territory", "website", "sources",
+            "slug",
+            "name",
+            "kind",
+            "status",
+            "summary",
+            "description",
+            "operators",
+            "funders",
+            "beneficiaries",
+            "competitive",
+            "amount_min",
+            "amount_max",
+            "total_budget",
+            "sectors",
+            "territory",
+            "website",
+            "sources",
         ]
 
     def validate(self, attrs):
@@ -468,8 +626,18 @@ class FundingEditionWriteSerializer(FullCleanSerializer):
     class Meta:
         model = FundingEdition
         fields = [
-            "scheme", "label", "year", "opens_on", "closes_on", "budget", "laureates_count", "applicants_count",
-            "applicants_count_is_minimum", "website", "note", "sources",
+            "scheme",
+            "label",
+            "year",
+            "opens_on",
+            "closes_on",
+            "budget",
+            "laureates_count",
+            "applicants_count",
+            "applicants_count_is_minimum",
+            "website",
+            "note",
+            "sources",
         ]
 
 
@@ -485,8 +653,15 @@ class AwardSerializer(ApiModelSerializer):
         fields = ["id", "url", "scheme", "edition", "initiative", "amount", "note", "sources"]
 
     @extend_schema_field(
-        {"type": "object", "properties": {"id": {"type": "integer"}, "label": {"type": "string"},
-                                          "year": {"type": "integer", "nullable": True}, "url": {"type": "string"}}}
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "label": {"type": "string"},
+                "year": {"type": "integer", "nullable": True},
+                "url": {"type": "string"},
+            },
+        }
     )
     def get_edition(self, obj):
         request = self.context.get("request")

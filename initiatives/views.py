@@ -17,7 +17,6 @@ from taggit.models import Tag
 
 from actors.models import Actor
 from initiatives.filters import FundingSchemeFilter, InitiativeFilter
-from initiatives.search import search, searches_anything
 from initiatives.models import (
     Award,
     CriterionAssessment,
@@ -28,6 +27,7 @@ from initiatives.models import (
     Sector,
     Territory,
 )
+from initiatives.search import search, searches_anything
 
 PUBLISHED = Initiative.PublicationStatus.PUBLISHED
 PAGE_SIZE = 20
@@ -179,9 +179,9 @@ def home(request):
             initiative_count=Count("initiatives", filter=Q(initiatives__publication_status=PUBLISHED))
         ).order_by("name"),
         "latest": published.prefetch_related("sectors").order_by("-created_at", "name")[:6],
-        "closing_soon": FundingEdition.objects.filter(
-            closes_on__gte=today, scheme__publication_status=PUBLISHED
-        ).select_related("scheme").order_by("closes_on", "scheme__name")[:5],
+        "closing_soon": FundingEdition.objects.filter(closes_on__gte=today, scheme__publication_status=PUBLISHED)
+        .select_related("scheme")
+        .order_by("closes_on", "scheme__name")[:5],
         "today": today,
     }
     return render(request, "home.html", context)
@@ -224,7 +224,8 @@ def _initiative_facets(filterset):
 
     sectors = tally(
         Sector.objects.filter(initiatives__in=within("sector"))
-        .values_list("slug", "name").annotate(Count("initiatives", distinct=True))
+        .values_list("slug", "name")
+        .annotate(Count("initiatives", distinct=True))
     )
     # Actor and role describe the same involvement row ("IGN as funder"), so each
     # facet's counts keep the other's restriction on that row, in the same filter().
@@ -232,8 +233,10 @@ def _initiative_facets(filterset):
     if data.get("role"):
         actor_condition &= Q(involvements__role__in=data["role"])
     actors = tally(
-        Actor.objects.published().filter(actor_condition)
-        .values_list("slug", "name", "acronym").annotate(Count("involvements__initiative", distinct=True))
+        Actor.objects.published()
+        .filter(actor_condition)
+        .values_list("slug", "name", "acronym")
+        .annotate(Count("involvements__initiative", distinct=True))
     )
     roles = Involvement.objects.filter(initiative__in=within("role"))
     if data.get("actor"):
@@ -241,15 +244,19 @@ def _initiative_facets(filterset):
     roles = tally(roles.order_by().values_list("role").annotate(Count("initiative", distinct=True)))[0]
     territories = tally(
         Territory.objects.filter(initiatives__in=within("territory"))
-        .values_list("code", "name").annotate(Count("initiatives", distinct=True))
+        .values_list("code", "name")
+        .annotate(Count("initiatives", distinct=True))
     )
     schemes = tally(
-        FundingScheme.objects.published().filter(editions__awards__initiative__in=within("funding_scheme"))
-        .values_list("slug", "name").annotate(Count("editions__awards__initiative", distinct=True))
+        FundingScheme.objects.published()
+        .filter(editions__awards__initiative__in=within("funding_scheme"))
+        .values_list("slug", "name")
+        .annotate(Count("editions__awards__initiative", distinct=True))
     )
     tags = tally(
         Tag.objects.filter(initiative__in=within("tag"))
-        .values_list("slug", "name").annotate(Count("initiative", distinct=True))
+        .values_list("slug", "name")
+        .annotate(Count("initiative", distinct=True))
     )
     return [
         build_facet(filterset, "sector", *sectors),
@@ -258,7 +265,9 @@ def _initiative_facets(filterset):
         build_facet(filterset, "role", roles, Involvement.Role.choices),
         build_facet(filterset, "territory", *territories),
         build_facet(
-            filterset, "development_status", by_choice("development_status", "development_status"),
+            filterset,
+            "development_status",
+            by_choice("development_status", "development_status"),
             Initiative.DevelopmentStatus.choices,
         ),
         build_facet(filterset, "funding_scheme", *schemes),
@@ -279,11 +288,14 @@ def filter_describer(filterset, choices_by_name):
 def initiative_list(request):
     filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.published())
     page, page_notice = paginate(request, filterset.qs.prefetch_related("sectors"))
-    describe = filter_describer(filterset, {
-        "kind": Initiative.Kind.choices,
-        "role": Involvement.Role.choices,
-        "development_status": Initiative.DevelopmentStatus.choices,
-    })
+    describe = filter_describer(
+        filterset,
+        {
+            "kind": Initiative.Kind.choices,
+            "role": Involvement.Role.choices,
+            "development_status": Initiative.DevelopmentStatus.choices,
+        },
+    )
     context = {
         "filterset": filterset,
         "query": filterset.form.cleaned_data.get("q") or "",
@@ -308,7 +320,9 @@ def _search_elsewhere(query):
     found = [
         ("acteur", "acteurs", reverse("actors:list"), search(Actor.objects.published(), query).count()),
         (
-            "dispositif de financement", "dispositifs de financement", reverse("initiatives:schemes"),
+            "dispositif de financement",
+            "dispositifs de financement",
+            reverse("initiatives:schemes"),
             search(FundingScheme.objects.published(), query).count(),
         ),
     ]
@@ -322,16 +336,20 @@ def _search_elsewhere(query):
 def initiative_detail(request, slug):
     initiative = get_object_or_404(
         Initiative.objects.published().prefetch_related(
-            "sectors", "tags", "territories",
+            "sectors",
+            "tags",
+            "territories",
             Prefetch(
                 "involvements",
                 queryset=Involvement.objects.filter(actor__publication_status=PUBLISHED)
-                .select_related("actor").order_by("actor__name"),
+                .select_related("actor")
+                .order_by("actor__name"),
             ),
             Prefetch(
                 "awards",
                 queryset=Award.objects.filter(edition__scheme__publication_status=PUBLISHED)
-                .select_related("edition__scheme").order_by("-edition__year", "edition__label"),
+                .select_related("edition__scheme")
+                .order_by("-edition__year", "edition__label"),
             ),
             "criteria",
         ),
@@ -353,14 +371,17 @@ def initiative_detail(request, slug):
     tag_ids = [tag.pk for tag in initiative.tags.all()]
     # Similar: most sectors and tags in common; one query.
     similar = (
-        Initiative.objects.published().exclude(pk=initiative.pk)
+        Initiative.objects.published()
+        .exclude(pk=initiative.pk)
         .filter(Q(sectors__in=sector_ids) | Q(tags__in=tag_ids))
         .annotate(
             shared=Count("sectors", filter=Q(sectors__in=sector_ids), distinct=True)
             + Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
         )
-        .order_by("-shared", "name").prefetch_related("sectors")[:4]
-        if sector_ids or tag_ids else Initiative.objects.none()
+        .order_by("-shared", "name")
+        .prefetch_related("sectors")[:4]
+        if sector_ids or tag_ids
+        else Initiative.objects.none()
     )
     context = {
         "initiative": initiative,
@@ -393,28 +414,30 @@ def _scheme_facets(filterset):
         recurring=Count("pk", filter=Q(status=FundingScheme.Status.RECURRING)),
         closed=Count("pk", filter=Q(status=FundingScheme.Status.CLOSED)),
     )
-    beneficiaries = FundingScheme.objects.filter(pk__in=within("beneficiary")).aggregate(**{
-        code: Count("pk", filter=Q(**{f"eligible_{code}": True})) for code in FundingScheme.Beneficiary.values
-    })
+    beneficiaries = FundingScheme.objects.filter(pk__in=within("beneficiary")).aggregate(
+        **{code: Count("pk", filter=Q(**{f"eligible_{code}": True})) for code in FundingScheme.Beneficiary.values}
+    )
     kinds = tally(
         FundingScheme.objects.filter(pk__in=within("kind")).order_by().values_list("kind").annotate(Count("pk"))
     )[0]
     operators = tally(
-        Actor.objects.published().filter(operated_schemes__in=within("operator"))
-        .values_list("slug", "name", "acronym").annotate(Count("operated_schemes", distinct=True))
+        Actor.objects.published()
+        .filter(operated_schemes__in=within("operator"))
+        .values_list("slug", "name", "acronym")
+        .annotate(Count("operated_schemes", distinct=True))
     )
     sectors = tally(
         Sector.objects.filter(funding_schemes__in=within("sector"))
-        .values_list("slug", "name").annotate(Count("funding_schemes", distinct=True))
+        .values_list("slug", "name")
+        .annotate(Count("funding_schemes", distinct=True))
     )
     territories = tally(
         Territory.objects.filter(funding_schemes__in=within("territory"))
-        .values_list("code", "name").annotate(Count("funding_schemes", distinct=True))
+        .values_list("code", "name")
+        .annotate(Count("funding_schemes", distinct=True))
     )
     return [
-        build_facet(
-            filterset, "availability", availability, FundingSchemeFilter.Availability.CHOICES, keep_all=True
-        ),
+        build_facet(filterset, "availability", availability, FundingSchemeFilter.Availability.CHOICES, keep_all=True),
         build_facet(filterset, "beneficiary", beneficiaries, FundingScheme.Beneficiary.choices, keep_all=True),
         build_facet(filterset, "kind", kinds, FundingScheme.Kind.choices),
         build_facet(filterset, "operator", *operators),
@@ -427,17 +450,22 @@ def scheme_list(request):
     filterset = FundingSchemeFilter(request.GET, queryset=FundingScheme.objects.published())
     today = timezone.localdate()
     schemes = filterset.qs.annotate(next_closes_on=FundingSchemeFilter.next_closes_on(today)).prefetch_related(
-        Prefetch("operators", queryset=Actor.objects.published()), "sectors",
+        Prefetch("operators", queryset=Actor.objects.published()),
+        "sectors",
     )
     page, page_notice = paginate(request, schemes)
-    describe = filter_describer(filterset, {
-        "availability": FundingSchemeFilter.Availability.CHOICES,
-        "beneficiary": FundingScheme.Beneficiary.choices,
-        "kind": FundingScheme.Kind.choices,
-    })
+    describe = filter_describer(
+        filterset,
+        {
+            "availability": FundingSchemeFilter.Availability.CHOICES,
+            "beneficiary": FundingScheme.Beneficiary.choices,
+            "kind": FundingScheme.Kind.choices,
+        },
+    )
     open_calls = (
         FundingEdition.objects.filter(closes_on__gte=today, scheme__in=filterset.qs.order_by().values("pk"))
-        .select_related("scheme").order_by("closes_on", "scheme__name")[:10]
+        .select_related("scheme")
+        .order_by("closes_on", "scheme__name")[:10]
     )
     context = {
         "filterset": filterset,
@@ -459,7 +487,9 @@ def scheme_list(request):
 
 def scheme_detail(request, slug):
     scheme = get_object_or_404(
-        FundingScheme.objects.published().select_related("territory").prefetch_related(
+        FundingScheme.objects.published()
+        .select_related("territory")
+        .prefetch_related(
             Prefetch("operators", queryset=Actor.objects.published()),
             Prefetch("funders", queryset=Actor.objects.published()),
             "sectors",
@@ -469,7 +499,8 @@ def scheme_detail(request, slug):
                     Prefetch(
                         "awards",
                         queryset=Award.objects.filter(initiative__publication_status=PUBLISHED)
-                        .select_related("initiative").order_by("initiative__name"),
+                        .select_related("initiative")
+                        .order_by("initiative__name"),
                     )
                 ),
             ),
@@ -500,14 +531,23 @@ def sector_detail(request, slug):
     initiatives = sector.initiatives.published().prefetch_related("sectors").order_by("name")
     actors = (
         Actor.objects.published()
-        .filter(Exists(Involvement.objects.filter(
-            actor=OuterRef("pk"), initiative__sectors=sector, initiative__publication_status=PUBLISHED)))
+        .filter(
+            Exists(
+                Involvement.objects.filter(
+                    actor=OuterRef("pk"), initiative__sectors=sector, initiative__publication_status=PUBLISHED
+                )
+            )
+        )
         .order_by("name")
     )
     schemes = sector.funding_schemes.published().order_by("name")
     page, page_notice = paginate(request, initiatives)
     context = {
-        "sector": sector, "page": page, "page_notice": page_notice, "actors": actors, "schemes": schemes,
+        "sector": sector,
+        "page": page,
+        "page_notice": page_notice,
+        "actors": actors,
+        "schemes": schemes,
     }
     return render(request, "initiatives/sector_detail.html", context)
 
@@ -516,13 +556,21 @@ def territory_detail(request, code):
     territory = get_object_or_404(Territory.objects.select_related("parent"), code=code)
     initiatives = territory.initiatives.published().prefetch_related("sectors").order_by("name")
     actors = territory.actors.published().order_by("name")
-    children = territory.children.annotate(
-        initiative_count=Count("initiatives", filter=Q(initiatives__publication_status=PUBLISHED))
-    ).filter(initiative_count__gt=0).order_by("name")
+    children = (
+        territory.children.annotate(
+            initiative_count=Count("initiatives", filter=Q(initiatives__publication_status=PUBLISHED))
+        )
+        .filter(initiative_count__gt=0)
+        .order_by("name")
+    )
     schemes = territory.funding_schemes.published().order_by("name")
     page, page_notice = paginate(request, initiatives)
     context = {
-        "territory": territory, "page": page, "page_notice": page_notice, "actors": actors,
-        "children": children, "schemes": schemes,
+        "territory": territory,
+        "page": page,
+        "page_notice": page_notice,
+        "actors": actors,
+        "children": children,
+        "schemes": schemes,
     }
     return render(request, "initiatives/territory_detail.html", context)

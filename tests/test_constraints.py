@@ -60,8 +60,13 @@ class TestSiren:
 class TestSpdx:
     @pytest.mark.parametrize(
         "expression, normalized",
-        [("MIT", "MIT"), ("agpl-3.0", "AGPL-3.0-only"), ("MIT OR Apache-2.0", "MIT OR Apache-2.0"),
-         ("Etalab-2.0", "etalab-2.0"), ("LicenseRef-Licence-Ouverte", "LicenseRef-Licence-Ouverte")],
+        [
+            ("MIT", "MIT"),
+            ("agpl-3.0", "AGPL-3.0-only"),
+            ("MIT OR Apache-2.0", "MIT OR Apache-2.0"),
+            ("Etalab-2.0", "etalab-2.0"),
+            ("LicenseRef-Licence-Ouverte", "LicenseRef-Licence-Ouverte"),
+        ],
     )
     def test_valid_expressions_are_normalized(self, expression, normalized):
         assert normalize_spdx(expression) == normalized
@@ -112,8 +117,9 @@ class TestInvolvementYears:
 
 class TestAmounts:
     def test_negative_budget_is_refused_by_clean(self):
-        scheme = FundingScheme(name="Appel à communs", slug="appel-a-communs", kind="call_for_commons",
-                               total_budget=Decimal("-1"))
+        scheme = FundingScheme(
+            name="Appel à communs", slug="appel-a-communs", kind="call_for_commons", total_budget=Decimal("-1")
+        )
         with pytest.raises(ValidationError) as error:
             scheme.full_clean()
         assert error.value.message_dict["total_budget"] == ["Un montant ne peut pas être négatif."]

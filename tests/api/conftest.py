@@ -107,31 +107,49 @@ def directory(db):
     geodata = Sector.objects.create(name="Géodonnées", slug="geodonnees")
     participation = Sector.objects.create(name="Participation citoyenne", slug="participation")
     france = Territory.objects.create(code="fr", kind="country", name="France")
-    brittany = Territory.objects.create(code="reg-53", kind="region", name="Bretagne", official_code="53", parent=france)
+    brittany = Territory.objects.create(
+        code="reg-53", kind="region", name="Bretagne", official_code="53", parent=france
+    )
     ign = make_actor("ign", "Institut national de l'information géographique et forestière", acronym="IGN")
     dinum = make_actor("dinum", "Direction interministérielle du numérique", acronym="DINUM", kind="state")
     brest = make_actor("ville-de-brest", "Ville de Brest", kind="local_authority", territory=brittany)
     secret = make_actor("acteur-brouillon", "Acteur brouillon", publication_status="draft")
 
     ban = make_initiative(
-        "base-adresse-nationale", "Base Adresse Nationale", acronym="BAN", kind="data",
-        summary="La base de référence des adresses", development_status="mature", licence="etalab-2.0",
-        territorial_scope="national", launch_year=2015, logic_public_action=True,
-        contact_point="adresse@data.gouv.fr", contributing_url="https://adresse.data.gouv.fr/contribuer",
+        "base-adresse-nationale",
+        "Base Adresse Nationale",
+        acronym="BAN",
+        kind="data",
+        summary="La base de référence des adresses",
+        development_status="mature",
+        licence="etalab-2.0",
+        territorial_scope="national",
+        launch_year=2015,
+        logic_public_action=True,
+        contact_point="adresse@data.gouv.fr",
+        contributing_url="https://adresse.data.gouv.fr/contribuer",
     )
     ban.sectors.add(geodata)
     ban.territories.add(france)
     ban.tags.add("adresses", "référentiel")
     decidim = make_initiative(
-        "decidim", "Decidim", kind="software", development_status="stable", licence="AGPL-3.0-or-later",
-        territorial_scope="local", logic_free_software=True,
+        "decidim",
+        "Decidim",
+        kind="software",
+        development_status="stable",
+        licence="AGPL-3.0-or-later",
+        territorial_scope="local",
+        logic_free_software=True,
         description='Plateforme de participation, "libre"; avec des virgules, et\nune nouvelle ligne.',
     )
     decidim.sectors.add(participation)
     decidim.territories.add(brittany)
     decidim.tags.add("participation")
     geocommuns = make_initiative(
-        "fabrique-des-geocommuns", "Fabrique des géocommuns", kind="programme", development_status="beta",
+        "fabrique-des-geocommuns",
+        "Fabrique des géocommuns",
+        kind="programme",
+        development_status="beta",
         territorial_scope="national",
     )
     geocommuns.sectors.add(geodata)
@@ -143,13 +161,22 @@ def directory(db):
     Involvement.objects.create(initiative=ban, actor=secret, role="user")
     Involvement.objects.create(initiative=decidim, actor=brest, role="user")
     Involvement.objects.create(initiative=geocommuns, actor=ign, role="carrier")
-    CriterionAssessment.objects.create(initiative=ban, criterion="open_licence", status="met",
-                                       evidence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence")
+    CriterionAssessment.objects.create(
+        initiative=ban,
+        criterion="open_licence",
+        status="met",
+        evidence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+    )
 
     ademe = make_actor("ademe", "ADEME", kind="agency")
     call = FundingScheme.objects.create(
-        name="Appel à communs de l'ADEME", slug="appel-a-communs-ademe", kind="call_for_commons", status="closed",
-        publication_status="published", eligible_association=True, eligible_company=True,
+        name="Appel à communs de l'ADEME",
+        slug="appel-a-communs-ademe",
+        kind="call_for_commons",
+        status="closed",
+        publication_status="published",
+        eligible_association=True,
+        eligible_company=True,
     )
     call.operators.add(ademe)
     call.sectors.add(geodata)
@@ -158,7 +185,18 @@ def directory(db):
     Award.objects.create(edition=edition, initiative=draft)
     FundingScheme.objects.create(name="Fonds caché", slug="fonds-cache", kind="fund")
     return {
-        "ban": ban, "decidim": decidim, "geocommuns": geocommuns, "draft": draft, "ign": ign, "dinum": dinum,
-        "brest": brest, "secret": secret, "ademe": ademe, "call": call, "edition": edition, "geodata": geodata,
-        "france": france, "brittany": brittany,
+        "ban": ban,
+        "decidim": decidim,
+        "geocommuns": geocommuns,
+        "draft": draft,
+        "ign": ign,
+        "dinum": dinum,
+        "brest": brest,
+        "secret": secret,
+        "ademe": ademe,
+        "call": call,
+        "edition": edition,
+        "geodata": geodata,
+        "france": france,
+        "brittany": brittany,
     }

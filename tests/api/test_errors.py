@@ -126,7 +126,10 @@ def test_429_with_retry_after(api, db, settings):
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute"},
+    }
     assert api.get("/api/v1/sectors/").status_code == 200
     assert api.get("/api/v1/sectors/").status_code == 200
     response = api.get("/api/v1/sectors/")
@@ -162,8 +165,16 @@ def test_a_missing_trailing_slash_redirects_to_the_endpoint(api, db):
     assert response.status_code == 301 and response["Location"] == "/api/v1/initiatives/"
 
 
-@pytest.mark.parametrize("url", ["/api/v1/initiatives/", "/api/v1/initiatives/decidim/", "/api/v1/awards/",
-                                 "/api/v1/sectors/", "/api/v1/initiatives/export.csv/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/initiatives/",
+        "/api/v1/initiatives/decidim/",
+        "/api/v1/awards/",
+        "/api/v1/sectors/",
+        "/api/v1/initiatives/export.csv/",
+    ],
+)
 def test_options_describes_the_endpoint(api, curator_client, directory, url):
     for client in (api, curator_client):
         response = client.options(url, HTTP_ACCEPT="application/json")

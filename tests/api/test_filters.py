@@ -49,7 +49,7 @@ def site_slugs(client, query):
     assert total <= 20, "the comparison needs every result on the site's first page"
     if "annuaire-results" not in html:
         return []
-    results = html[html.index("annuaire-results"):]
+    results = html[html.index("annuaire-results") :]
     results = results.split('class="fr-pagination"')[0]
     # One card per result; its title links to the initiative's page.
     return re.findall(r'class="fr-card__title"><a href="/initiatives/([-\w]+)/"', results)
@@ -71,13 +71,16 @@ def test_the_parity_cases_are_not_trivial(api, directory):
     assert api_slugs(api, "/api/v1/initiatives/", "actor=ign&role=funder") == []
     assert api_slugs(api, "/api/v1/initiatives/", "actor=dinum&role=funder") == ["base-adresse-nationale"]
     assert api_slugs(api, "/api/v1/initiatives/", "sector=geodonnees") == [
-        "base-adresse-nationale", "fabrique-des-geocommuns",
+        "base-adresse-nationale",
+        "fabrique-des-geocommuns",
     ]
     assert api_slugs(api, "/api/v1/initiatives/", "territory=reg-53") == ["decidim"]
     assert api_slugs(api, "/api/v1/initiatives/", "funding_scheme=appel-a-communs-ademe") == ["fabrique-des-geocommuns"]
     assert api_slugs(api, "/api/v1/initiatives/", "q=geocommuns") == ["fabrique-des-geocommuns"]
     assert api_slugs(api, "/api/v1/initiatives/", "ordering=-name") == [
-        "fabrique-des-geocommuns", "decidim", "base-adresse-nationale",
+        "fabrique-des-geocommuns",
+        "decidim",
+        "base-adresse-nationale",
     ]
 
 
@@ -90,7 +93,8 @@ def test_actors_same_entries_as_the_filterset(api, directory, query):
 
 
 @pytest.mark.parametrize(
-    "query", ["", "kind=call_for_commons", "beneficiary=association", "availability=closed", "operator=ademe", "q=ademe"]
+    "query",
+    ["", "kind=call_for_commons", "beneficiary=association", "availability=closed", "operator=ademe", "q=ademe"],
 )
 def test_funding_schemes_same_entries_as_the_filterset(api, directory, query):
     from django.http import QueryDict
@@ -151,13 +155,16 @@ def test_updated_since_catches_a_new_role_written_through_the_api(curator_client
         "/api/v1/involvements/", {"initiative": "decidim", "actor": "dinum", "role": "promoter"}, format="json"
     )
     assert response.status_code == 201
-    assert [r["slug"] for r in api.get("/api/v1/initiatives/", {"updated_since": since}).json()["results"]] == ["decidim"]
+    assert [r["slug"] for r in api.get("/api/v1/initiatives/", {"updated_since": since}).json()["results"]] == [
+        "decidim"
+    ]
 
 
 def test_pagination_has_count_next_previous_and_results(api, db):
     for number in range(25):
-        Initiative.objects.create(name=f"Commun {number:02}", slug=f"commun-{number:02}", kind="data",
-                                  publication_status="published")
+        Initiative.objects.create(
+            name=f"Commun {number:02}", slug=f"commun-{number:02}", kind="data", publication_status="published"
+        )
     first = api.get("/api/v1/initiatives/").json()
     assert first["count"] == 25 and len(first["results"]) == 20 and first["previous"] is None
     second = api.get(first["next"]).json()
@@ -178,7 +185,9 @@ def test_filters_are_ignored_on_a_detail_url(api, directory):
 def _site_page(client, query):
     html = client.get(f"/initiatives/?{query}").content.decode()
     total = int(re.search(r'data-total="(\d+)"', html).group(1))
-    results = html[html.index("annuaire-results"):].split('class="fr-pagination"')[0] if "annuaire-results" in html else ""
+    results = (
+        html[html.index("annuaire-results") :].split('class="fr-pagination"')[0] if "annuaire-results" in html else ""
+    )
     return total, re.findall(r'class="fr-card__title"><a href="/initiatives/([-\w]+)/"', results)
 
 

@@ -24,6 +24,7 @@ def read_csv(content: bytes):
 
 # --- CSV --------------------------------------------------------------------------------------
 
+
 def test_csv_of_a_list_has_flat_columns(api, directory):
     response = api.get("/api/v1/initiatives/?format=csv&sector=geodonnees")
     assert response.status_code == 200
@@ -46,11 +47,19 @@ def test_csv_of_an_empty_list_still_has_its_header(api, db):
     assert rows == [",".join(InitiativeCSVSerializer.columns)]
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/actors/?format=csv", "/api/v1/funding-schemes/?format=csv", "/api/v1/sectors/?format=csv",
-    "/api/v1/territories/?format=csv", "/api/v1/tags/?format=csv", "/api/v1/involvements/?format=csv",
-    "/api/v1/editions/?format=csv", "/api/v1/awards/?format=csv",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/actors/?format=csv",
+        "/api/v1/funding-schemes/?format=csv",
+        "/api/v1/sectors/?format=csv",
+        "/api/v1/territories/?format=csv",
+        "/api/v1/tags/?format=csv",
+        "/api/v1/involvements/?format=csv",
+        "/api/v1/editions/?format=csv",
+        "/api/v1/awards/?format=csv",
+    ],
+)
 def test_every_list_has_a_csv(api, directory, url):
     response = api.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
@@ -74,14 +83,18 @@ def test_csv_round_trip_keeps_every_value(api, directory):
         assert row["aliases"].split("|") == item["aliases"] or (not item["aliases"] and row["aliases"] == "")
         assert row["sectors"] == "|".join(s["slug"] for s in item["sectors"])
         assert row["logics"] == "|".join(item["logics"])
-    assert rows["decidim"]["description"] == 'Plateforme de participation, "libre"; avec des virgules, et\nune nouvelle ligne.'
+    assert (
+        rows["decidim"]["description"]
+        == 'Plateforme de participation, "libre"; avec des virgules, et\nune nouvelle ligne.'
+    )
     assert rows["decidim"]["aliases"] == "Decidim Barcelona|Décidim"
 
 
 def test_embedded_entries_become_identifiers_in_csv(api, directory):
     rows = read_csv(api.get("/api/v1/involvements/?format=csv").content)
     assert {(row["initiative"], row["actor"], row["role"]) for row in rows} >= {
-        ("base-adresse-nationale", "ign", "carrier"), ("decidim", "ville-de-brest", "user"),
+        ("base-adresse-nationale", "ign", "carrier"),
+        ("decidim", "ville-de-brest", "user"),
     }
     [edition] = read_csv(api.get("/api/v1/editions/?format=csv").content)
     assert edition["scheme"] == "appel-a-communs-ademe"
@@ -97,10 +110,11 @@ def test_head_answers_like_get_without_a_body(api, directory):
 def test_csv_cells_that_look_like_formulas_are_defused(api, directory):
     Initiative.objects.filter(slug="decidim").update(summary='=HYPERLINK("http://evil.example","x")')
     rows = {row["slug"]: row for row in read_csv(api.get("/api/v1/initiatives/?format=csv").content)}
-    assert rows["decidim"]["summary"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert rows["decidim"]["summary"] == '\'=HYPERLINK("http://evil.example","x")'
 
 
 # --- Streamed dumps ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("resource", ["initiatives", "actors", "funding-schemes"])
 def test_full_dumps_are_streamed_in_csv_and_json(api, directory, resource):
@@ -130,8 +144,9 @@ def test_a_dump_reads_the_database_chunk_by_chunk(api, db, monkeypatch):
     from initiatives.api import InitiativeViewSet
 
     for number in range(9):
-        Initiative.objects.create(name=f"Commun {number}", slug=f"commun-{number}", kind="data",
-                                  publication_status="published")
+        Initiative.objects.create(
+            name=f"Commun {number}", slug=f"commun-{number}", kind="data", publication_status="published"
+        )
     monkeypatch.setattr(InitiativeViewSet, "export_chunk_size", 2)
     with CaptureQueriesContext(connection) as in_the_view:
         response = api.get("/api/v1/initiatives/export.json/")
@@ -158,8 +173,17 @@ def test_dumps_hide_unpublished_entries_from_anonymous_clients(api, curator_clie
 
 # --- Conditional GET --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/api/v1/initiatives/decidim/", "/api/v1/initiatives/", "/api/v1/sectors/",
-                                 "/api/v1/actors/ign/", "/api/v1/funding-schemes/"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/initiatives/decidim/",
+        "/api/v1/initiatives/",
+        "/api/v1/sectors/",
+        "/api/v1/actors/ign/",
+        "/api/v1/funding-schemes/",
+    ],
+)
 def test_etag_and_304(api, directory, url):
     response = api.get(url)
     etag = response["ETag"]
@@ -199,6 +223,7 @@ def test_responses_vary_on_the_token(api, directory):
 
 # --- CORS -------------------------------------------------------------------------------------
 
+
 def test_cors_is_open_for_reads(api, directory):
     response = api.get("/api/v1/initiatives/", HTTP_ORIGIN="https://portail.example.gouv.fr")
     assert response["Access-Control-Allow-Origin"] == "*"
@@ -221,6 +246,7 @@ def test_cors_stays_off_the_site(client, db):
 
 # --- OpenAPI and documentation ----------------------------------------------------------------
 
+
 @pytest.fixture
 def schema(api, db):
     response = api.get("/api/v1/schema/")
@@ -235,8 +261,11 @@ def _parameters(schema, path):
 def test_the_schema_lists_every_filter_with_its_type_and_choices(schema):
     from initiatives.filters import ActorFilter, FundingSchemeFilter, InitiativeFilter
 
-    for path, filterset in [("/api/v1/initiatives/", InitiativeFilter), ("/api/v1/actors/", ActorFilter),
-                            ("/api/v1/funding-schemes/", FundingSchemeFilter)]:
+    for path, filterset in [
+        ("/api/v1/initiatives/", InitiativeFilter),
+        ("/api/v1/actors/", ActorFilter),
+        ("/api/v1/funding-schemes/", FundingSchemeFilter),
+    ]:
         parameters = _parameters(schema, path)
         for name, declared in filterset.base_filters.items():
             assert name in parameters, (path, name)

@@ -1,9 +1,9 @@
 """Each list runs the same number of queries for 3 entries or 100."""
 
 import pytest
-from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from actors.models import Actor
 from initiatives.models import (
@@ -27,34 +27,56 @@ def build(start, stop):
     france, _ = Territory.objects.get_or_create(code="fr", kind="country", name="France")
     for n in range(start, stop):
         Territory.objects.create(code=f"dep-{n}", kind="departement", name=f"Département {n}", parent=france)
-        actor = Actor.objects.create(name=f"Acteur {n}", slug=f"acteur-{n}", kind="agency",
-                                     publication_status="published", territory=france)
-        initiative = Initiative.objects.create(name=f"Commun {n}", slug=f"commun-{n}", kind="data",
-                                               publication_status="published")
+        actor = Actor.objects.create(
+            name=f"Acteur {n}", slug=f"acteur-{n}", kind="agency", publication_status="published", territory=france
+        )
+        initiative = Initiative.objects.create(
+            name=f"Commun {n}", slug=f"commun-{n}", kind="data", publication_status="published"
+        )
         initiative.sectors.add(sector, other_sector)
         initiative.territories.add(france)
         initiative.tags.add(f"tag-{n}", "commun")
         Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
         Involvement.objects.create(initiative=initiative, actor=actor, role="user")
         CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
-        scheme = FundingScheme.objects.create(name=f"Dispositif {n}", slug=f"dispositif-{n}", kind="fund",
-                                              publication_status="published", territory=france)
+        scheme = FundingScheme.objects.create(
+            name=f"Dispositif {n}",
+            slug=f"dispositif-{n}",
+            kind="fund",
+            publication_status="published",
+            territory=france,
+        )
         scheme.operators.add(actor)
         scheme.funders.add(actor)
         scheme.sectors.add(sector)
         edition = FundingEdition.objects.create(scheme=scheme, label="2024", year=2024)
         Award.objects.create(edition=edition, initiative=initiative, amount=1000)
-        Initiative.objects.create(name=f"Ancien {n}", slug=f"ancien-{n}", kind="data",
-                                  publication_status="archived", status_changed_at=timezone.now())
+        Initiative.objects.create(
+            name=f"Ancien {n}",
+            slug=f"ancien-{n}",
+            kind="data",
+            publication_status="archived",
+            status_changed_at=timezone.now(),
+        )
 
 
 LISTS = [
-    "/api/v1/initiatives/", "/api/v1/actors/", "/api/v1/funding-schemes/", "/api/v1/involvements/",
-    "/api/v1/editions/", "/api/v1/awards/", "/api/v1/sectors/", "/api/v1/territories/", "/api/v1/tags/",
+    "/api/v1/initiatives/",
+    "/api/v1/actors/",
+    "/api/v1/funding-schemes/",
+    "/api/v1/involvements/",
+    "/api/v1/editions/",
+    "/api/v1/awards/",
+    "/api/v1/sectors/",
+    "/api/v1/territories/",
+    "/api/v1/tags/",
     "/api/v1/initiatives/?q=commun&sector=geodonnees&ordering=relevance",
-    "/api/v1/actors/?q=acteur&kind=agency", "/api/v1/funding-schemes/?availability=open&ordering=deadline",
-    "/api/v1/initiatives/?format=csv", "/api/v1/funding-schemes/?format=csv",
-    "/api/v1/initiatives/archived/", "/api/v1/actors/archived/?updated_since=2020-01-01",
+    "/api/v1/actors/?q=acteur&kind=agency",
+    "/api/v1/funding-schemes/?availability=open&ordering=deadline",
+    "/api/v1/initiatives/?format=csv",
+    "/api/v1/funding-schemes/?format=csv",
+    "/api/v1/initiatives/archived/",
+    "/api/v1/actors/archived/?updated_since=2020-01-01",
 ]
 
 
@@ -78,7 +100,12 @@ def test_every_list_runs_the_same_queries_for_3_or_100_entries(api, db, django_a
     for url in LISTS:
         with django_assert_num_queries(few[url]):
             response = api.get(page_of_100(url))
-        if "format=csv" not in url and "availability" not in url and "/sectors/" not in url and "/actors/archived/" not in url:
+        if (
+            "format=csv" not in url
+            and "availability" not in url
+            and "/sectors/" not in url
+            and "/actors/archived/" not in url
+        ):
             assert response.json()["count"] >= 100, url
 
 

@@ -7,8 +7,15 @@ from initiatives.models import Initiative
 pytestmark = pytest.mark.django_db
 
 LISTS = [
-    "/api/v1/initiatives/", "/api/v1/actors/", "/api/v1/funding-schemes/", "/api/v1/sectors/",
-    "/api/v1/territories/", "/api/v1/tags/", "/api/v1/involvements/", "/api/v1/editions/", "/api/v1/awards/",
+    "/api/v1/initiatives/",
+    "/api/v1/actors/",
+    "/api/v1/funding-schemes/",
+    "/api/v1/sectors/",
+    "/api/v1/territories/",
+    "/api/v1/tags/",
+    "/api/v1/involvements/",
+    "/api/v1/editions/",
+    "/api/v1/awards/",
 ]
 
 
@@ -48,7 +55,9 @@ def test_anonymous_clients_see_only_published_entries(api, directory):
     assert [row["initiative"]["slug"] for row in api.get("/api/v1/awards/").json()["results"]] == [
         "fabrique-des-geocommuns"
     ]
-    involved = [(r["initiative"]["slug"], r["actor"]["slug"]) for r in api.get("/api/v1/involvements/").json()["results"]]
+    involved = [
+        (r["initiative"]["slug"], r["actor"]["slug"]) for r in api.get("/api/v1/involvements/").json()["results"]
+    ]
     assert ("base-adresse-nationale", "acteur-brouillon") not in involved
     assert len(involved) == 4
 
@@ -80,8 +89,11 @@ def test_an_initiative_embeds_its_actors_roles_sectors_territories_tags_criteria
     assert roles == {("ign", "carrier"), ("dinum", "funder")}
     ign = next(row["actor"] for row in body["involvements"] if row["actor"]["slug"] == "ign")
     assert ign == {
-        "slug": "ign", "name": "Institut national de l'information géographique et forestière", "acronym": "IGN",
-        "kind": "agency", "url": "http://testserver/api/v1/actors/ign/",
+        "slug": "ign",
+        "name": "Institut national de l'information géographique et forestière",
+        "acronym": "IGN",
+        "kind": "agency",
+        "url": "http://testserver/api/v1/actors/ign/",
     }
     assert body["sectors"] == [
         {"slug": "geodonnees", "name": "Géodonnées", "url": "http://testserver/api/v1/sectors/geodonnees/"}
@@ -91,10 +103,14 @@ def test_an_initiative_embeds_its_actors_roles_sectors_territories_tags_criteria
     ]
     assert sorted(tag["name"] for tag in body["tags"]) == ["adresses", "référentiel"]
     assert all(tag["url"].startswith("http://testserver/api/v1/tags/") for tag in body["tags"])
-    assert body["criteria"] == [{
-        "criterion": "open_licence", "status": "met",
-        "evidence_url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence", "note": "",
-    }]
+    assert body["criteria"] == [
+        {
+            "criterion": "open_licence",
+            "status": "met",
+            "evidence_url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+            "note": "",
+        }
+    ]
     assert body["contact_point"] == "adresse@data.gouv.fr"
     assert body["contributing_url"] == "https://adresse.data.gouv.fr/contribuer"
     assert body["logics"] == ["public_action"]
@@ -128,7 +144,8 @@ def test_a_funding_scheme_embeds_its_editions_and_awards(api, directory):
 def test_an_actor_lists_its_roles_in_published_initiatives(api, directory):
     body = api.get("/api/v1/actors/ign/").json()
     assert {(row["initiative"]["slug"], row["role"]) for row in body["involvements"]} == {
-        ("base-adresse-nationale", "carrier"), ("fabrique-des-geocommuns", "carrier"),
+        ("base-adresse-nationale", "carrier"),
+        ("fabrique-des-geocommuns", "carrier"),
     }
     brest = api.get("/api/v1/actors/ville-de-brest/").json()
     assert brest["territory"]["code"] == "reg-53"
@@ -142,7 +159,9 @@ def test_territories_are_identified_by_their_code(api, directory):
 def test_tags_list_only_tags_of_published_initiatives_with_counts(api, directory):
     body = api.get("/api/v1/tags/").json()
     assert {row["name"]: row["initiative_count"] for row in body["results"]} == {
-        "adresses": 1, "participation": 1, "référentiel": 1,
+        "adresses": 1,
+        "participation": 1,
+        "référentiel": 1,
     }
     assert api.get("/api/v1/tags/etiquette-secrete/").status_code == 404
 

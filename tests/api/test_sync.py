@@ -39,7 +39,9 @@ def test_archived_takes_updated_since_and_refuses_a_bad_date(api, two_initiative
     long_ago = timezone.now() - timedelta(days=40)
     Initiative.objects.filter(pk=dhis2.pk).update(publication_status="archived", status_changed_at=long_ago)
     Initiative.objects.filter(pk=decidim.pk).update(publication_status="archived", status_changed_at=timezone.now())
-    recent = api.get("/api/v1/initiatives/archived/", {"updated_since": (timezone.now() - timedelta(days=1)).isoformat()})
+    recent = api.get(
+        "/api/v1/initiatives/archived/", {"updated_since": (timezone.now() - timedelta(days=1)).isoformat()}
+    )
     assert [row["slug"] for row in recent.json()["results"]] == ["decidim"]
     everything = api.get("/api/v1/initiatives/archived/").json()
     assert [row["slug"] for row in everything["results"]] == ["decidim", "dhis2"]  # newest first

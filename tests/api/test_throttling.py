@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def low_rates(settings):
     cache.clear()
     settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"}
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"},
     }
 
 
@@ -49,12 +50,27 @@ def test_the_rates_come_from_the_environment_with_defaults():
     import sys
 
     code = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "communs.settings", "SECRET_KEY": "x",
-           "API_THROTTLE_ANON": "7/hour", "API_THROTTLE_USER": "70/hour"}
-    out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env,
-                         capture_output=True, text=True, check=True).stdout
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "communs.settings",
+        "SECRET_KEY": "x",
+        "API_THROTTLE_ANON": "7/hour",
+        "API_THROTTLE_USER": "70/hour",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "'anon': '7/hour'" in out and "'user': '70/hour'" in out
     env.pop("API_THROTTLE_ANON"), env.pop("API_THROTTLE_USER")
-    out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "'anon': '120/minute'" in out and "'user': '1200/minute'" in out

@@ -8,9 +8,15 @@ from initiatives.models import Award, FundingEdition, FundingScheme, Initiative,
 pytestmark = pytest.mark.django_db
 
 NEW_INITIATIVE = {
-    "slug": "albert", "name": "Albert", "kind": "ai_model", "licence": "mit OR apache-2.0",
-    "sectors": ["geodonnees"], "territories": ["fr"], "tags": ["IA", "souveraineté"],
-    "logics": ["sovereignty", "public_action"], "summary": "Modèle d'IA de l'État",
+    "slug": "albert",
+    "name": "Albert",
+    "kind": "ai_model",
+    "licence": "mit OR apache-2.0",
+    "sectors": ["geodonnees"],
+    "territories": ["fr"],
+    "tags": ["IA", "souveraineté"],
+    "logics": ["sovereignty", "public_action"],
+    "summary": "Modèle d'IA de l'État",
     "contributing_url": "https://example.org/contribuer",
     "sources": [{"document": "Rapport Sciences Po", "note": "nom et type"}],
 }
@@ -85,8 +91,9 @@ def test_writes_record_the_tokens_user_in_the_history(curator_client, curator, d
     latest = decidim.history.first()
     assert latest.history_user == curator
     assert latest.summary == "Participation citoyenne"
-    curator_client.post("/api/v1/involvements/", {"initiative": "decidim", "actor": "dinum", "role": "promoter"},
-                        format="json")
+    curator_client.post(
+        "/api/v1/involvements/", {"initiative": "decidim", "actor": "dinum", "role": "promoter"}, format="json"
+    )
     assert Involvement.history.first().history_user == curator
 
 
@@ -103,17 +110,32 @@ def test_writes_record_the_tokens_user_in_the_history(curator_client, curator, d
         ("/api/v1/initiatives/", {**NEW_INITIATIVE, "nmae": "typo"}, "nmae"),
         ("/api/v1/initiatives/", {**NEW_INITIATIVE, "publication_status": "published"}, "publication_status"),
         ("/api/v1/actors/", {"slug": "a", "name": "A", "kind": "agency", "siren": "123456789"}, "siren"),
-        ("/api/v1/actors/", {"slug": "a", "name": "A", "kind": "agency", "siren": "130025265",
-                             "siret": "11000201100044"}, "siret"),
-        ("/api/v1/involvements/", {"initiative": "decidim", "actor": "ign", "role": "user", "since": 2020,
-                                   "until": 2010}, "until"),
-        ("/api/v1/involvements/", {"initiative": "base-adresse-nationale", "actor": "ign", "role": "carrier"},
-         "non_field_errors"),
-        ("/api/v1/funding-schemes/", {"slug": "f", "name": "F", "kind": "fund", "amount_min": "10",
-                                      "amount_max": "5"}, "amount_max"),
+        (
+            "/api/v1/actors/",
+            {"slug": "a", "name": "A", "kind": "agency", "siren": "130025265", "siret": "11000201100044"},
+            "siret",
+        ),
+        (
+            "/api/v1/involvements/",
+            {"initiative": "decidim", "actor": "ign", "role": "user", "since": 2020, "until": 2010},
+            "until",
+        ),
+        (
+            "/api/v1/involvements/",
+            {"initiative": "base-adresse-nationale", "actor": "ign", "role": "carrier"},
+            "non_field_errors",
+        ),
+        (
+            "/api/v1/funding-schemes/",
+            {"slug": "f", "name": "F", "kind": "fund", "amount_min": "10", "amount_max": "5"},
+            "amount_max",
+        ),
         ("/api/v1/funding-schemes/", {"slug": "f", "name": "F", "kind": "fund", "amount_min": "-1"}, "amount_min"),
-        ("/api/v1/editions/", {"scheme": "appel-a-communs-ademe", "label": "X", "opens_on": "2024-05-01",
-                               "closes_on": "2024-04-01"}, "closes_on"),
+        (
+            "/api/v1/editions/",
+            {"scheme": "appel-a-communs-ademe", "label": "X", "opens_on": "2024-05-01", "closes_on": "2024-04-01"},
+            "closes_on",
+        ),
         ("/api/v1/editions/", {"scheme": "appel-a-communs-ademe", "label": "2023"}, "non_field_errors"),
         ("/api/v1/awards/", {"edition": "EDITION", "initiative": "decidim", "amount": "-5"}, "amount"),
     ],
@@ -165,6 +187,7 @@ def test_patch_changes_only_what_it_sends(curator_client, directory):
 
 # --- Archiving and the workflow ---------------------------------------------------------------
 
+
 def test_delete_archives_rather_than_destroys(editor_client, api, directory):
     response = editor_client.delete("/api/v1/initiatives/decidim/?reason=Plus maintenu")
     assert response.status_code == 204
@@ -193,13 +216,17 @@ def test_the_workflow_through_the_api(curator_client, editor_client, api, direct
     assert api.get("/api/v1/initiatives/albert/").status_code == 404
     response = curator_client.post("/api/v1/initiatives/albert/transition/", {"action": "submit"}, format="json")
     assert response.status_code == 200 and response.json()["publication_status"] == "in_review"
-    assert curator_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"},
-                               format="json").status_code == 403
+    assert (
+        curator_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"}, format="json").status_code
+        == 403
+    )
     response = editor_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"}, format="json")
     assert response.status_code == 200 and response.json()["publication_status"] == "published"
     assert api.get("/api/v1/initiatives/albert/").status_code == 200
-    assert editor_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"},
-                              format="json").status_code == 409
+    assert (
+        editor_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"}, format="json").status_code
+        == 409
+    )
 
 
 def test_actors_and_schemes_are_archived_too(editor_client, directory):
@@ -210,6 +237,7 @@ def test_actors_and_schemes_are_archived_too(editor_client, directory):
 
 
 # --- If-Match: no lost update -----------------------------------------------------------------
+
 
 def test_if_match_with_the_current_etag_succeeds(curator_client, directory):
     etag = curator_client.get("/api/v1/initiatives/decidim/")["ETag"]
@@ -229,8 +257,12 @@ def test_a_stale_if_match_gives_412_and_changes_nothing(curator_client, director
     assert response.status_code == 412
     assert response["Content-Type"] == "application/problem+json"
     assert Initiative.objects.get(slug="decidim").summary == "First writer"
-    put = curator_client.put("/api/v1/initiatives/decidim/", {"slug": "decidim", "name": "D", "kind": "software"},
-                             format="json", HTTP_IF_MATCH=etag)
+    put = curator_client.put(
+        "/api/v1/initiatives/decidim/",
+        {"slug": "decidim", "name": "D", "kind": "software"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
     assert put.status_code == 412
 
 
@@ -268,12 +300,15 @@ def test_criteria_are_written_with_the_initiative(curator_client, directory):
     assert Initiative.objects.get(slug="decidim").criteria.count() == 1
 
 
-@pytest.mark.parametrize("criteria", [
-    [{"criterion": "open_licence", "status": "met"}, {"criterion": "open_licence", "status": "partial"}],
-    [{"criterion": "charisma", "status": "met"}],
-    [{"criterion": "open_licence", "status": "brilliant"}],
-    [{"criterion": "open_licence", "status": "met", "evidence_url": "not a url"}],
-])
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        [{"criterion": "open_licence", "status": "met"}, {"criterion": "open_licence", "status": "partial"}],
+        [{"criterion": "charisma", "status": "met"}],
+        [{"criterion": "open_licence", "status": "brilliant"}],
+        [{"criterion": "open_licence", "status": "met", "evidence_url": "not a url"}],
+    ],
+)
 def test_bad_criteria_are_400(curator_client, directory, criteria):
     response = curator_client.patch("/api/v1/initiatives/decidim/", {"criteria": criteria}, format="json")
     assert response.status_code == 400

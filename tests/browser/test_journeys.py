@@ -19,10 +19,7 @@ def test_search_from_home_reaches_the_fabrique(page, demo):
 
 def test_sector_facet_changes_the_count_and_is_removable(page, demo):
     total = Initiative.objects.published().count()
-    sector = (
-        Sector.objects.filter(initiatives__publication_status="published")
-        .order_by("name").distinct().first()
-    )
+    sector = Sector.objects.filter(initiatives__publication_status="published").order_by("name").distinct().first()
     in_sector = sector.initiatives.published().count()
     assert 0 < in_sector < total
 
@@ -57,11 +54,14 @@ def test_sector_facet_changes_the_count_and_is_removable(page, demo):
 
 def test_hostile_description_is_shown_as_text_and_runs_nothing(page, transactional_db):
     Initiative.objects.create(
-        name="Commun piégé", slug="commun-piege", kind="software", publication_status="published",
+        name="Commun piégé",
+        slug="commun-piege",
+        kind="software",
+        publication_status="published",
         description=(
             '<script>window.__pwned = "script"</script>\n\n'
             '<img src="x" onerror="window.__pwned = \'onerror\'">\n\n'
-            '<a href="javascript:window.__pwned=\'href\'">cliquez</a>\n\n'
+            "<a href=\"javascript:window.__pwned='href'\">cliquez</a>\n\n"
             "Texte **normal**."
         ),
     )

@@ -18,8 +18,10 @@ MOBILE = {"width": 390, "height": 844}
 def test_screenshots_of_the_main_pages(page, demo, tmp_path):
     folder = Path(settings.BASE_DIR, "docs", "screenshots") if os.environ.get("SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
-    sector = Sector.objects.get(slug="geodonnees") if Sector.objects.filter(slug="geodonnees").exists() else (
-        Sector.objects.filter(initiatives__publication_status="published").order_by("name").first()
+    sector = (
+        Sector.objects.get(slug="geodonnees")
+        if Sector.objects.filter(slug="geodonnees").exists()
+        else (Sector.objects.filter(initiatives__publication_status="published").order_by("name").first())
     )
     scheme = FundingScheme.objects.published().order_by("name").first()
     shots = [

@@ -9,9 +9,16 @@ from initiatives.models import Award, CriterionAssessment, FundingEdition, Invol
 from .conftest import logged_in, make_actor, make_initiative, make_scheme, make_sector, make_territory
 
 MODELS = [
-    "initiatives.initiative", "actors.actor", "initiatives.fundingscheme", "initiatives.involvement",
-    "initiatives.fundingedition", "initiatives.award", "initiatives.criterionassessment",
-    "curation.suggestion", "initiatives.sector", "initiatives.territory",
+    "initiatives.initiative",
+    "actors.actor",
+    "initiatives.fundingscheme",
+    "initiatives.involvement",
+    "initiatives.fundingedition",
+    "initiatives.award",
+    "initiatives.criterionassessment",
+    "curation.suggestion",
+    "initiatives.sector",
+    "initiatives.territory",
 ]
 # Query budgets (changelist, change, history, add), measured for a curator (the role
 # with the most permission checks) plus a margin of 2. The fixture builds several
@@ -58,11 +65,16 @@ def dataset(db):
     Suggestion.objects.create(kind="new", name="Un commun", summary="Un résumé")
     Suggestion.objects.create(kind="correction", initiative=initiatives[1], message="Le site a changé")
     return {
-        "initiatives.initiative": initiatives[1], "actors.actor": actors[1], "initiatives.fundingscheme": scheme,
-        "initiatives.involvement": Involvement.objects.first(), "initiatives.fundingedition": edition,
-        "initiatives.award": Award.objects.first(), "initiatives.criterionassessment": CriterionAssessment.objects.first(),
+        "initiatives.initiative": initiatives[1],
+        "actors.actor": actors[1],
+        "initiatives.fundingscheme": scheme,
+        "initiatives.involvement": Involvement.objects.first(),
+        "initiatives.fundingedition": edition,
+        "initiatives.award": Award.objects.first(),
+        "initiatives.criterionassessment": CriterionAssessment.objects.first(),
         "curation.suggestion": Suggestion.objects.first(),
-        "initiatives.sector": sectors[0], "initiatives.territory": territories[0],
+        "initiatives.sector": sectors[0],
+        "initiatives.territory": territories[0],
     }
 
 

@@ -119,9 +119,13 @@ def test_concurrent_saves_race_only_one_wins(roles):
     assert initiative.history.count() == 2
 
 
-@pytest.mark.parametrize("admin_name,factory", [
-    ("actors_actor", "make_actor"), ("initiatives_fundingscheme", "make_scheme"),
-])
+@pytest.mark.parametrize(
+    "admin_name,factory",
+    [
+        ("actors_actor", "make_actor"),
+        ("initiatives_fundingscheme", "make_scheme"),
+    ],
+)
 def test_stale_saves_are_refused_for_actors_and_schemes(curator, other_curator, admin_name, factory):
     from . import conftest
 

@@ -14,8 +14,13 @@ from .conftest import logged_in, make_actor, make_initiative, make_scheme, make_
 
 def _complete_initiative(**fields):
     initiative = make_initiative(
-        publication_status="published", summary="Résumé", website="https://exemple.fr", licence="MIT",
-        sources=[{"document": "Rapport", "url": "", "note": ""}], reviewed_at=timezone.now(), **fields,
+        publication_status="published",
+        summary="Résumé",
+        website="https://exemple.fr",
+        licence="MIT",
+        sources=[{"document": "Rapport", "url": "", "note": ""}],
+        reviewed_at=timezone.now(),
+        **fields,
     )
     initiative.sectors.add(make_sector())
     Involvement.objects.create(initiative=initiative, actor=make_actor(), role="carrier")
@@ -41,8 +46,13 @@ def test_missing_fields_and_stale_reviews_are_listed(db):
     draft = make_initiative()  # drafts are not the public's problem yet
     problems = _problems("initiative")
     assert set(problems[bare.slug]) >= {
-        "résumé manquant", "ni site ni dépôt de code", "licence manquante", "aucun secteur", "aucun porteur",
-        "non relue depuis 12 mois", "aucune source",
+        "résumé manquant",
+        "ni site ni dépôt de code",
+        "licence manquante",
+        "aucun secteur",
+        "aucun porteur",
+        "non relue depuis 12 mois",
+        "aucune source",
     }
     assert problems[stale.slug] == ["non relue depuis 12 mois"]
     assert draft.slug not in problems
@@ -61,9 +71,13 @@ def test_page_links_each_entry_and_marking_reviewed_clears_it(client, curator):
     client = logged_in(client, curator)
     page = html.unescape(client.get(reverse("admin:curation_data_quality")).content.decode())
     assert reverse("admin:initiatives_initiative_change", args=[stale.pk]) in page
-    client.post(reverse("admin:initiatives_initiative_changelist"), {
-        "action": "action_mark_reviewed", "_selected_action": [stale.pk],
-    })
+    client.post(
+        reverse("admin:initiatives_initiative_changelist"),
+        {
+            "action": "action_mark_reviewed",
+            "_selected_action": [stale.pk],
+        },
+    )
     assert stale.slug not in _problems("initiative")
 
 

@@ -22,32 +22,41 @@ def test_keys():
 @pytest.fixture
 def ban(db):
     return make_initiative(
-        name="Base Adresse Nationale", acronym="BAN", aliases="Base adresse\nadresse.data.gouv.fr",
-        website="https://adresse.data.gouv.fr/", repository_url="https://github.com/BaseAdresseNationale/ban-plateforme",
+        name="Base Adresse Nationale",
+        acronym="BAN",
+        aliases="Base adresse\nadresse.data.gouv.fr",
+        website="https://adresse.data.gouv.fr/",
+        repository_url="https://github.com/BaseAdresseNationale/ban-plateforme",
     )
 
 
-@pytest.mark.parametrize("query", [
-    {"name": "base adresse nationale"},                        # case
-    {"name": "Basé Adrésse Nationâle"},                        # accents
-    {"name": "Base-Adresse  Nationale"},                       # punctuation and spaces
-    {"name": "Base Adresse Nationalle"},                       # a typo
-    {"name": "Autre chose", "acronym": "ban"},                 # acronym
-    {"name": "Base adresse"},                                  # an alias
-    {"name": "Autre", "website": "http://www.adresse.data.gouv.fr"},
-    {"name": "Autre", "repository_url": "https://github.com/baseadressenationale/ban-plateforme.git"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"name": "base adresse nationale"},  # case
+        {"name": "Basé Adrésse Nationâle"},  # accents
+        {"name": "Base-Adresse  Nationale"},  # punctuation and spaces
+        {"name": "Base Adresse Nationalle"},  # a typo
+        {"name": "Autre chose", "acronym": "ban"},  # acronym
+        {"name": "Base adresse"},  # an alias
+        {"name": "Autre", "website": "http://www.adresse.data.gouv.fr"},
+        {"name": "Autre", "repository_url": "https://github.com/baseadressenationale/ban-plateforme.git"},
+    ],
+)
 def test_finds_the_likely_duplicate(ban, query):
     found = find_duplicates(Initiative, **query)
     assert [d.obj for d in found] == [ban]
     assert found[0].reasons
 
 
-@pytest.mark.parametrize("query", [
-    {"name": "Base Sirene des entreprises"},
-    {"name": "Banque de France", "acronym": "BDF"},
-    {"name": "Autre", "website": "https://data.gouv.fr"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"name": "Base Sirene des entreprises"},
+        {"name": "Banque de France", "acronym": "BDF"},
+        {"name": "Autre", "website": "https://data.gouv.fr"},
+    ],
+)
 def test_unrelated_entries_are_not_flagged(ban, query):
     assert find_duplicates(Initiative, **query) == []
 
@@ -57,9 +66,14 @@ def test_excludes_the_entry_itself(ban):
 
 
 def test_actors(db):
-    ign = make_actor(name="Institut national de l'information géographique et forestière", acronym="IGN",
-                     website="https://www.ign.fr")
-    assert [d.obj for d in find_duplicates(Actor, name="Institut National de l'Information Geographique et Forestiere")] == [ign]
+    ign = make_actor(
+        name="Institut national de l'information géographique et forestière",
+        acronym="IGN",
+        website="https://www.ign.fr",
+    )
+    assert [
+        d.obj for d in find_duplicates(Actor, name="Institut National de l'Information Geographique et Forestiere")
+    ] == [ign]
     assert [d.obj for d in find_duplicates(Actor, name="Autre", acronym="ign")] == [ign]
     assert [d.obj for d in find_duplicates(Actor, name="Autre", website="https://ign.fr/")] == [ign]
     assert find_duplicates(Actor, name="IGNF") == []
@@ -69,10 +83,16 @@ def test_admin_add_warns_with_links_then_saves_when_confirmed(client, curator, b
     client = logged_in(client, curator)
     url = reverse("admin:initiatives_initiative_add")
     data = {
-        "name": "Base adresse nationale", "slug": "ban-2", "kind": "data", "sources": "[]",
-        "involvements-TOTAL_FORMS": "0", "involvements-INITIAL_FORMS": "0",
-        "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0",
-        "awards-TOTAL_FORMS": "0", "awards-INITIAL_FORMS": "0",
+        "name": "Base adresse nationale",
+        "slug": "ban-2",
+        "kind": "data",
+        "sources": "[]",
+        "involvements-TOTAL_FORMS": "0",
+        "involvements-INITIAL_FORMS": "0",
+        "criteria-TOTAL_FORMS": "0",
+        "criteria-INITIAL_FORMS": "0",
+        "awards-TOTAL_FORMS": "0",
+        "awards-INITIAL_FORMS": "0",
     }
     response = client.post(url, data)
     assert response.status_code == 200
@@ -100,10 +120,17 @@ def test_admin_change_warns_only_when_names_or_links_change(client, curator, ban
 
 def test_admin_add_actor_warns(client, curator):
     make_actor(name="Agence nationale de la cohésion des territoires", acronym="ANCT")
-    response = logged_in(client, curator).post(reverse("admin:actors_actor_add"), {
-        "name": "ANCT", "slug": "anct-2", "kind": "agency", "sources": "[]",
-        "involvements-TOTAL_FORMS": "0", "involvements-INITIAL_FORMS": "0",
-    })
+    response = logged_in(client, curator).post(
+        reverse("admin:actors_actor_add"),
+        {
+            "name": "ANCT",
+            "slug": "anct-2",
+            "kind": "agency",
+            "sources": "[]",
+            "involvements-TOTAL_FORMS": "0",
+            "involvements-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 200
     assert "Doublon probable" in html.unescape(response.text)
 

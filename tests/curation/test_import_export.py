@@ -29,15 +29,23 @@ def dataset(rows):
 
 def upload(rows, fmt="csv"):
     data = dataset(rows)
-    content = {"csv": lambda: data.export("csv").encode(), "xlsx": lambda: data.export("xlsx"),
-               "json": lambda: data.export("json").encode()}[fmt]()
+    content = {
+        "csv": lambda: data.export("csv").encode(),
+        "xlsx": lambda: data.export("xlsx"),
+        "json": lambda: data.export("json").encode(),
+    }[fmt]()
     return SimpleUploadedFile(f"import.{fmt}", content)
 
 
 def post_import(client, rows, fmt="csv"):
-    return client.post(reverse("admin:initiatives_initiative_import"), {
-        "resource": "0", "format": str(FORMATS.index(fmt)), "import_file": upload(rows, fmt),
-    })
+    return client.post(
+        reverse("admin:initiatives_initiative_import"),
+        {
+            "resource": "0",
+            "format": str(FORMATS.index(fmt)),
+            "import_file": upload(rows, fmt),
+        },
+    )
 
 
 GOOD = [
@@ -89,10 +97,10 @@ def test_bad_rows_are_reported_and_nothing_imports(client, curator, db):
     response = post_import(logged_in(client, curator), rows)
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
-    assert "vaisseau" in page                       # the invalid choice, named
-    assert "PAS-UNE-LICENCE" in page                # the SPDX validator's message
-    assert "astrologie" in page                     # the unknown sector, named
-    assert "URL" in page or "adresse" in page       # the URL validator
+    assert "vaisseau" in page  # the invalid choice, named
+    assert "PAS-UNE-LICENCE" in page  # the SPDX validator's message
+    assert "astrologie" in page  # the unknown sector, named
+    assert "URL" in page or "adresse" in page  # the URL validator
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert not Initiative.objects.exists()
 
@@ -145,7 +153,7 @@ def test_export_round_trips_in_every_format(db):
     for fmt in (base_formats.CSV(), base_formats.XLSX(), base_formats.JSON()):
         content = fmt.export_data(exported)
         data = fmt.create_dataset(content)
-        row = dict(zip(data.headers, data[0]))
+        row = dict(zip(data.headers, data[0], strict=True))
         assert row["slug"] == "ban" and row["sectors"] == "geodonnees" and row["publication_status"] == "draft"
     rows = json.loads(base_formats.JSON().export_data(exported))
     assert rows[0]["licence"] == "etalab-2.0"

@@ -12,10 +12,16 @@ from initiatives.models import Initiative
 from .conftest import logged_in, make_initiative
 
 PROPOSAL = {
-    "name": "Cartes libres de Plouzané", "acronym": "", "kind_of_initiative": "data",
-    "summary": "Des cartes ouvertes de la commune.", "website": "https://cartes.example.org",
-    "repository_url": "", "message": "Portée par la mairie.", "submitter_name": "Camille",
-    "submitter_email": "camille@example.org", "nickname": "",
+    "name": "Cartes libres de Plouzané",
+    "acronym": "",
+    "kind_of_initiative": "data",
+    "summary": "Des cartes ouvertes de la commune.",
+    "website": "https://cartes.example.org",
+    "repository_url": "",
+    "message": "Portée par la mairie.",
+    "submitter_name": "Camille",
+    "submitter_email": "camille@example.org",
+    "nickname": "",
 }
 
 
@@ -52,18 +58,29 @@ def test_correction_form_on_a_published_initiative(client, db):
     response = client.post(url, {"message": "Le site a changé.", "website": "https://new.example.org", "nickname": ""})
     assert response.status_code == 302
     suggestion = Suggestion.objects.get()
-    assert (suggestion.kind, suggestion.initiative, suggestion.website) == ("correction", initiative, "https://new.example.org")
+    assert (suggestion.kind, suggestion.initiative, suggestion.website) == (
+        "correction",
+        initiative,
+        "https://new.example.org",
+    )
 
 
-@pytest.mark.parametrize("data,message,status", [
-    ({**PROPOSAL, "nickname": "http://spam.example"}, "réservé à la détection des robots", 400),
-    ({**PROPOSAL, "message": "voir http://a.example http://b.example http://c.example www.d.example"}, "trop de liens", 400),
-    ({**PROPOSAL, "message": "x" * 5001}, "trop long", 400),
-    ({**PROPOSAL, "summary": "x" * 201}, "200 caractères", 400),
-    ({"nickname": ""}, "obligatoire", 400),
-    ({**PROPOSAL, "summary": "", "message": "", "website": ""}, "presque vide", 400),
-    ({**PROPOSAL, "website": "pas une adresse"}, "URL valide", 400),
-])
+@pytest.mark.parametrize(
+    "data,message,status",
+    [
+        ({**PROPOSAL, "nickname": "http://spam.example"}, "réservé à la détection des robots", 400),
+        (
+            {**PROPOSAL, "message": "voir http://a.example http://b.example http://c.example www.d.example"},
+            "trop de liens",
+            400,
+        ),
+        ({**PROPOSAL, "message": "x" * 5001}, "trop long", 400),
+        ({**PROPOSAL, "summary": "x" * 201}, "200 caractères", 400),
+        ({"nickname": ""}, "obligatoire", 400),
+        ({**PROPOSAL, "summary": "", "message": "", "website": ""}, "presque vide", 400),
+        ({**PROPOSAL, "website": "pas une adresse"}, "URL valide", 400),
+    ],
+)
 def test_spam_and_bad_proposals_are_refused_with_a_reason(client, db, data, message, status):
     response = client.post(reverse("curation:propose"), data)
     assert response.status_code == status
@@ -168,7 +185,9 @@ def test_editor_rejects(client, editor):
 def test_queue_lists_pending_suggestions(client, curator):
     Suggestion.objects.create(kind="new", name="À traiter")
     Suggestion.objects.create(kind="new", name="Déjà refusée", status="rejected")
-    page = text(logged_in(client, curator).get(reverse("admin:curation_suggestion_changelist") + "?status__exact=pending"))
+    page = text(
+        logged_in(client, curator).get(reverse("admin:curation_suggestion_changelist") + "?status__exact=pending")
+    )
     assert "À traiter" in page and "Déjà refusée" not in page
 
 
@@ -191,6 +210,9 @@ def test_initiative_change_page_links_its_pending_corrections(client, editor):
     Suggestion.objects.create(kind="correction", initiative=initiative, message="Traitée", status="rejected")
     client = logged_in(client, editor)
     page = text(client.get(reverse("admin:initiatives_initiative_change", args=[initiative.pk])))
-    link = reverse("admin:curation_suggestion_changelist") + f"?initiative__id__exact={initiative.pk}&status__exact=pending"
+    link = (
+        reverse("admin:curation_suggestion_changelist")
+        + f"?initiative__id__exact={initiative.pk}&status__exact=pending"
+    )
     assert "1 signalement du public à traiter" in page and link in page
     assert client.get(link).context["cl"].result_count == 1

@@ -145,7 +145,9 @@ def test_bulk_actions(client, editor):
     published = make_initiative(publication_status="published")
     client = logged_in(client, editor)
     url = reverse("admin:initiatives_initiative_changelist")
-    response = client.post(url, {"action": "action_submit", "_selected_action": [o.pk for o in [*drafts, published]]}, follow=True)
+    response = client.post(
+        url, {"action": "action_submit", "_selected_action": [o.pk for o in [*drafts, published]]}, follow=True
+    )
     messages = " ".join(str(m) for m in response.context["messages"])
     assert "2 fiche(s)" in messages and "1 refus" in messages
     client.post(url, {"action": "action_publish", "_selected_action": [o.pk for o in drafts]})
@@ -157,7 +159,9 @@ def test_bulk_actions(client, editor):
     assert response.status_code == 200 and "Motif" in response.text
     drafts[0].refresh_from_db()
     assert drafts[0].publication_status == "published"
-    client.post(url, {"action": "action_archive", "_selected_action": [drafts[0].pk], "apply": "1", "reason": "Doublon"})
+    client.post(
+        url, {"action": "action_archive", "_selected_action": [drafts[0].pk], "apply": "1", "reason": "Doublon"}
+    )
     drafts[0].refresh_from_db()
     assert drafts[0].publication_status == "archived" and drafts[0].archived_reason == "Doublon"
 

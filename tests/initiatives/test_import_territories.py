@@ -67,7 +67,13 @@ def test_imports_every_official_territory_with_its_codes_and_parents(geo_dir):
     output = run()  # the default source is SHARED_DATA_DIR/geo-fr
 
     assert counts() == {
-        "world": 0, "europe": 0, "country": 1, "region": 18, "departement": 101, "epci": 1255, "commune": 2272,
+        "world": 0,
+        "europe": 0,
+        "country": 1,
+        "region": 18,
+        "departement": 101,
+        "epci": 1255,
+        "commune": 2272,
         "other": 0,
     }
     assert "Total : 3647 créé(s), 0 mis à jour." in output
@@ -75,7 +81,10 @@ def test_imports_every_official_territory_with_its_codes_and_parents(geo_dir):
     france = Territory.objects.get(code="fr")
     bretagne = Territory.objects.get(code="reg-53")
     assert (bretagne.name, bretagne.kind, bretagne.official_code, bretagne.parent) == (
-        "Bretagne", "region", "53", france
+        "Bretagne",
+        "region",
+        "53",
+        france,
     )
     finistere = Territory.objects.get(code="dep-29")
     assert (finistere.name, finistere.parent) == ("Finistère", bretagne)
@@ -83,14 +92,22 @@ def test_imports_every_official_territory_with_its_codes_and_parents(geo_dir):
 
     brest = Territory.objects.get(code="com-29019")
     assert (brest.name, brest.kind, brest.official_code, brest.siren, brest.parent) == (
-        "Brest", "commune", "29019", "212900195", finistere
+        "Brest",
+        "commune",
+        "29019",
+        "212900195",
+        finistere,
     )
     paris = Territory.objects.get(code="com-75056")
     assert (paris.siren, paris.parent.code, paris.parent.parent.code) == ("217500016", "dep-75", "reg-11")
 
     metropole = Territory.objects.get(code="epci-242900314")
     assert (metropole.name, metropole.kind, metropole.official_code, metropole.siren, metropole.parent) == (
-        "Brest Métropole", "epci", "242900314", "242900314", finistere
+        "Brest Métropole",
+        "epci",
+        "242900314",
+        "242900314",
+        finistere,
     )
     # Every row below the country has a parent.
     assert not Territory.objects.exclude(kind="country").filter(parent__isnull=True).exists()

@@ -12,18 +12,36 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries():
-    ign = Actor.objects.create(name="Institut national de l'information géographique et forestière", acronym="IGN",
-                               slug="ign", kind="agency", publication_status="published")
+    ign = Actor.objects.create(
+        name="Institut national de l'information géographique et forestière",
+        acronym="IGN",
+        slug="ign",
+        kind="agency",
+        publication_status="published",
+    )
     fabrique = Initiative.objects.create(
-        name="Fabrique des géocommuns", slug="fabrique-des-geocommuns", kind="programme",
-        summary="Incubateur de communs de données géographiques", publication_status="published")
+        name="Fabrique des géocommuns",
+        slug="fabrique-des-geocommuns",
+        kind="programme",
+        summary="Incubateur de communs de données géographiques",
+        publication_status="published",
+    )
     Involvement.objects.create(initiative=fabrique, actor=ign, role="carrier")
     decidim = Initiative.objects.create(
-        name="Decidim", slug="decidim", kind="software", summary="Plateforme de participation citoyenne",
-        publication_status="published")
+        name="Decidim",
+        slug="decidim",
+        kind="software",
+        summary="Plateforme de participation citoyenne",
+        publication_status="published",
+    )
     sill = Initiative.objects.create(
-        name="Socle interministériel de logiciels libres", acronym="SILL", slug="sill", kind="standard",
-        description="Le catalogue des logiciels libres recommandés.", publication_status="published")
+        name="Socle interministériel de logiciels libres",
+        acronym="SILL",
+        slug="sill",
+        kind="standard",
+        description="Le catalogue des logiciels libres recommandés.",
+        publication_status="published",
+    )
     return {"fabrique": fabrique, "decidim": decidim, "sill": sill}
 
 
@@ -82,8 +100,9 @@ class TestPostgresOnly:
         assert "sill" in slugs("logiciel")
 
     def test_french_stemming_of_plurals(self, entries):
-        Initiative.objects.create(name="Logiciel de cartographie", slug="carto", kind="software",
-                                  publication_status="published")
+        Initiative.objects.create(
+            name="Logiciel de cartographie", slug="carto", kind="software", publication_status="published"
+        )
         assert "carto" in slugs("logiciels")
         assert "sill" in slugs("logiciel")
 
@@ -97,16 +116,23 @@ class TestPostgresOnly:
         assert slugs("Desidim") == ["decidim"]
 
     def test_a_word_sharing_only_a_suffix_is_not_a_typo(self, entries):
-        Initiative.objects.create(name="Fabrique des géocommuns", slug="fabrique", kind="programme",
-                                  publication_status="published")
-        Initiative.objects.create(name="Assemblée des communs", slug="assemblee", kind="network",
-                                  publication_status="published")
+        Initiative.objects.create(
+            name="Fabrique des géocommuns", slug="fabrique", kind="programme", publication_status="published"
+        )
+        Initiative.objects.create(
+            name="Assemblée des communs", slug="assemblee", kind="network", publication_status="published"
+        )
         found = slugs("geocommuns")
         assert "fabrique" in found and "assemblee" not in found
 
     def test_the_indexed_search_document_follows_each_edit(self, entries):
-        entry = Initiative.objects.create(name="Outil", slug="outil", kind="software", publication_status="published",
-                                          description="Gestion des cimetières communaux")
+        entry = Initiative.objects.create(
+            name="Outil",
+            slug="outil",
+            kind="software",
+            publication_status="published",
+            description="Gestion des cimetières communaux",
+        )
         assert slugs("cimetieres") == ["outil"]
         entry.description = "Gestion des bibliothèques"
         entry.save()
@@ -121,6 +147,7 @@ class TestPostgresOnly:
         assert [i.slug for i in response.context["page"].object_list] == ["decidim"]
 
     def test_name_match_ranks_before_description_match(self, entries):
-        Initiative.objects.create(name="Logiciels libres en mairie", slug="llm", kind="network",
-                                  publication_status="published")
+        Initiative.objects.create(
+            name="Logiciels libres en mairie", slug="llm", kind="network", publication_status="published"
+        )
         assert slugs("logiciels libres")[0] == "llm"

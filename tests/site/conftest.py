@@ -41,56 +41,100 @@ def directory(db):
     participation = Sector.objects.create(name="Participation citoyenne", slug="participation-citoyenne")
     tools = Sector.objects.create(name="Outils de l'administration", slug="outils-administration")
     france = Territory.objects.create(code="fr", kind="country", name="France")
-    bretagne = Territory.objects.create(code="reg-53", kind="region", name="Bretagne", official_code="53", parent=france)
-    brest = Territory.objects.create(code="com-29019", kind="commune", name="Brest", official_code="29019", parent=bretagne)
+    bretagne = Territory.objects.create(
+        code="reg-53", kind="region", name="Bretagne", official_code="53", parent=france
+    )
+    brest = Territory.objects.create(
+        code="com-29019", kind="commune", name="Brest", official_code="29019", parent=bretagne
+    )
 
     ign = Actor.objects.create(
-        name="Institut national de l'information géographique et forestière", acronym="IGN", slug="ign",
-        kind="agency", publication_status=PUBLISHED, description="Opérateur public de la géographie.",
+        name="Institut national de l'information géographique et forestière",
+        acronym="IGN",
+        slug="ign",
+        kind="agency",
+        publication_status=PUBLISHED,
+        description="Opérateur public de la géographie.",
     )
     dinum = Actor.objects.create(
-        name="Direction interministérielle du numérique", acronym="DINUM", slug="dinum", kind="state",
+        name="Direction interministérielle du numérique",
+        acronym="DINUM",
+        slug="dinum",
+        kind="state",
         publication_status=PUBLISHED,
     )
     etalab = Actor.objects.create(
         name="Etalab", slug="etalab", kind="state", parent=dinum, publication_status=PUBLISHED
     )
     ademe = Actor.objects.create(
-        name="Agence de la transition écologique", acronym="ADEME", slug="ademe", kind="agency",
+        name="Agence de la transition écologique",
+        acronym="ADEME",
+        slug="ademe",
+        kind="agency",
         publication_status=PUBLISHED,
     )
     brest_city = Actor.objects.create(
-        name="Ville de Brest", slug="ville-de-brest", kind="local_authority", territory=brest,
+        name="Ville de Brest",
+        slug="ville-de-brest",
+        kind="local_authority",
+        territory=brest,
         publication_status=PUBLISHED,
     )
     draft_actor = Actor.objects.create(name="Acteur en brouillon", slug="acteur-brouillon", kind="company")
 
     fabrique = make_initiative(
-        "fabrique-des-geocommuns", "Fabrique des géocommuns", kind="programme",
+        "fabrique-des-geocommuns",
+        "Fabrique des géocommuns",
+        kind="programme",
         summary="Incubateur de communs de données géographiques",
         description="## Objectifs\n\nFaire naître des **communs** géographiques.",
-        development_status="stable", sectors=[geodata], territories=[france], tags=["cartographie"],
-        contact_point="contact@example.org", governance_url="https://example.org/gouvernance",
-        contributing_url="https://example.org/contribuer", how_to_contribute="Rejoignez les ateliers.",
+        development_status="stable",
+        sectors=[geodata],
+        territories=[france],
+        tags=["cartographie"],
+        contact_point="contact@example.org",
+        governance_url="https://example.org/gouvernance",
+        contributing_url="https://example.org/contribuer",
+        how_to_contribute="Rejoignez les ateliers.",
         sources=[{"document": "001_32650449a7423ebd.txt", "url": "https://example.org/source", "note": "IGN, 2022"}],
         launch_year=2022,
     )
     ban = make_initiative(
-        "base-adresse-nationale", "Base Adresse Nationale", kind="data", acronym="BAN",
-        summary="Le référentiel des adresses", development_status="mature", sectors=[geodata],
-        territories=[france], tags=["cartographie", "adresses"],
+        "base-adresse-nationale",
+        "Base Adresse Nationale",
+        kind="data",
+        acronym="BAN",
+        summary="Le référentiel des adresses",
+        development_status="mature",
+        sectors=[geodata],
+        territories=[france],
+        tags=["cartographie", "adresses"],
     )
     decidim = make_initiative(
-        "decidim", "Decidim", kind="software", summary="Plateforme de participation citoyenne",
-        development_status="mature", sectors=[participation], territories=[brest], tags=["participation"],
+        "decidim",
+        "Decidim",
+        kind="software",
+        summary="Plateforme de participation citoyenne",
+        development_status="mature",
+        sectors=[participation],
+        territories=[brest],
+        tags=["participation"],
     )
     sill = make_initiative(
-        "sill", "Socle interministériel de logiciels libres", kind="standard", acronym="SILL",
-        description="Le catalogue des logiciels libres recommandés.", sectors=[tools],
+        "sill",
+        "Socle interministériel de logiciels libres",
+        kind="standard",
+        acronym="SILL",
+        description="Le catalogue des logiciels libres recommandés.",
+        sectors=[tools],
     )
     draft = make_initiative(
-        "commun-en-brouillon", "Commun en brouillon", kind="software", publication_status="draft",
-        sectors=[geodata], tags=["cartographie"],
+        "commun-en-brouillon",
+        "Commun en brouillon",
+        kind="software",
+        publication_status="draft",
+        sectors=[geodata],
+        tags=["cartographie"],
     )
 
     Involvement.objects.create(initiative=fabrique, actor=ign, role="carrier", since=2022)
@@ -109,32 +153,59 @@ def directory(db):
     CriterionAssessment.objects.create(initiative=fabrique, criterion="shared_governance", status="partial")
 
     call = FundingScheme.objects.create(
-        name="Appel à communs", slug="appel-a-communs", kind="call_for_commons", status="recurring",
-        summary="Des communs pour la transition écologique", eligible_association=True,
-        eligible_local_authority=True, amount_max=100000, publication_status=PUBLISHED,
+        name="Appel à communs",
+        slug="appel-a-communs",
+        kind="call_for_commons",
+        status="recurring",
+        summary="Des communs pour la transition écologique",
+        eligible_association=True,
+        eligible_local_authority=True,
+        amount_max=100000,
+        publication_status=PUBLISHED,
     )
     call.operators.set([ademe])
     call.sectors.set([geodata])
     edition_past = FundingEdition.objects.create(
-        scheme=call, label="2023", year=2023, budget=1000000, laureates_count=20,
-        opens_on=datetime.date(2023, 1, 1), closes_on=datetime.date(2023, 3, 1),
+        scheme=call,
+        label="2023",
+        year=2023,
+        budget=1000000,
+        laureates_count=20,
+        opens_on=datetime.date(2023, 1, 1),
+        closes_on=datetime.date(2023, 3, 1),
     )
     FundingEdition.objects.create(
-        scheme=call, label="2030", year=2030, opens_on=today - datetime.timedelta(days=10),
-        closes_on=today + datetime.timedelta(days=30), applicants_count=80, applicants_count_is_minimum=True,
+        scheme=call,
+        label="2030",
+        year=2030,
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=30),
+        applicants_count=80,
+        applicants_count_is_minimum=True,
     )
     Award.objects.create(edition=edition_past, initiative=fabrique, amount=50000)
     prize = FundingScheme.objects.create(
-        name="Prix des communs fermé", slug="prix-ferme", kind="prize", status="closed", eligible_company=True,
-        publication_status=PUBLISHED, territory=bretagne,
+        name="Prix des communs fermé",
+        slug="prix-ferme",
+        kind="prize",
+        status="closed",
+        eligible_company=True,
+        publication_status=PUBLISHED,
+        territory=bretagne,
     )
     prize.operators.set([dinum])
     soon = FundingScheme.objects.create(
-        name="Fonds pour les communs", slug="fonds-communs", kind="fund", status="open",
-        eligible_association=True, publication_status=PUBLISHED,
+        name="Fonds pour les communs",
+        slug="fonds-communs",
+        kind="fund",
+        status="open",
+        eligible_association=True,
+        publication_status=PUBLISHED,
     )
     FundingEdition.objects.create(
-        scheme=soon, label="Vague 1", opens_on=today - datetime.timedelta(days=5),
+        scheme=soon,
+        label="Vague 1",
+        opens_on=today - datetime.timedelta(days=5),
         closes_on=today + datetime.timedelta(days=3),
     )
     FundingScheme.objects.create(name="Dispositif en brouillon", slug="dispositif-brouillon", kind="grant")

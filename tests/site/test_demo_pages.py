@@ -30,9 +30,7 @@ def test_demo_search(client, demo_data, text, slug):
 
 def test_ign_finds_the_initiatives_it_takes_part_in(client, demo_data):
     ign = Actor.objects.get(slug="ign")
-    involved = set(
-        Initiative.objects.published().filter(involvements__actor=ign).values_list("slug", flat=True)
-    )
+    involved = set(Initiative.objects.published().filter(involvements__actor=ign).values_list("slug", flat=True))
     assert involved
     found = {i.slug for i in client.get("/initiatives/", {"q": "IGN"}).context["page"].object_list}
     assert involved <= found

@@ -45,7 +45,11 @@ def test_filters(client, directory, query, expected):
 def test_counts(client, directory):
     assert facet_counts(client, "", "availability") == {"open": 2, "recurring": 1, "closed": 1}
     assert facet_counts(client, "", "beneficiary") == {
-        "association": 2, "local_authority": 1, "company": 1, "public_body": 0, "individual": 0,
+        "association": 2,
+        "local_authority": 1,
+        "company": 1,
+        "public_body": 0,
+        "individual": 0,
     }
     assert facet_counts(client, "beneficiary=company", "availability") == {"open": 0, "recurring": 0, "closed": 1}
 
@@ -54,6 +58,6 @@ def test_ordered_by_deadline(client, directory):
     # The fund closes in 3 days, the call in 30; the closed prize has no deadline and comes last.
     assert slugs(client, "ordering=deadline") == ["fonds-communs", "appel-a-communs", "prix-ferme"]
     html = client.get("/financements/").content.decode()
-    calls = html[html.index('data-testid="open-calls"'):]
+    calls = html[html.index('data-testid="open-calls"') :]
     assert calls.index("Fonds pour les communs — Vague 1") < calls.index("Appel à communs — 2030")
     assert "Appel à communs — 2023" not in calls

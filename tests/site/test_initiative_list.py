@@ -74,7 +74,7 @@ def test_facet_counts_without_filters(client, directory):
     assert counts(response, "tag") == {"cartographie": 2, "adresses": 1, "participation": 1}
     html = response.content.decode()
     assert re.search(r'data-option="geodonnees" data-count="2"', html)
-    assert "Géodonnées <span class=\"annuaire-count\">(2)</span>" in html
+    assert 'Géodonnées <span class="annuaire-count">(2)</span>' in html
 
 
 def test_one_facet_value(client, directory):

@@ -49,7 +49,7 @@ def test_initiative_detail(client, directory):
     assert re.search(r'data-criterion="heterogeneous_community">.*?Non évalué', html, re.S)
     assert "La Fabrique des Mobilités, « Les communs numériques en vogue" in html
     # Similar: shares the geodata sector and a tag.
-    assert re.search(r'Initiatives similaires.*Base Adresse Nationale', html, re.S)
+    assert re.search(r"Initiatives similaires.*Base Adresse Nationale", html, re.S)
     assert 'href="/initiatives/fabrique-des-geocommuns/signaler/"' in html
     assert 'href="/initiatives/fabrique-des-geocommuns/historique/"' in html
     assert "Géodonnées" in html and 'href="/territoires/fr/"' in html
@@ -179,9 +179,15 @@ def test_drafts_never_listed(client, directory):
 @pytest.mark.parametrize(
     "url",
     [
-        "/initiatives/?page=0", "/initiatives/?page=1e9", "/initiatives/?sector=%00", "/initiatives/?q=%00",
-        "/initiatives/?updated_since=hier", "/financements/?availability=soon", "/acteurs/?kind=&kind=x",
-        "/financements/?ordering=deadline&page=-4", "/initiatives/?actor=" + "x" * 5000,
+        "/initiatives/?page=0",
+        "/initiatives/?page=1e9",
+        "/initiatives/?sector=%00",
+        "/initiatives/?q=%00",
+        "/initiatives/?updated_since=hier",
+        "/financements/?availability=soon",
+        "/acteurs/?kind=&kind=x",
+        "/financements/?ordering=deadline&page=-4",
+        "/initiatives/?actor=" + "x" * 5000,
     ],
 )
 def test_no_input_produces_an_error(client, directory, url):
@@ -190,8 +196,16 @@ def test_no_input_produces_an_error(client, directory, url):
 
 def test_every_page_has_one_h1_skip_links_and_labelled_search(client, directory):
     for url in [
-        "/", "/initiatives/", "/initiatives/decidim/", "/acteurs/", "/acteurs/ign/", "/financements/",
-        "/financements/appel-a-communs/", "/secteurs/geodonnees/", "/territoires/fr/", "/a-propos/",
+        "/",
+        "/initiatives/",
+        "/initiatives/decidim/",
+        "/acteurs/",
+        "/acteurs/ign/",
+        "/financements/",
+        "/financements/appel-a-communs/",
+        "/secteurs/geodonnees/",
+        "/territoires/fr/",
+        "/a-propos/",
     ]:
         html = html_of(client, url)
         assert html.count("<h1") == 1, url

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from actors.models import Actor
 from initiatives.models import (
-    Award, CriterionAssessment, FundingEdition, FundingScheme, Initiative, Involvement, Sector, Territory,
+    Award,
+    CriterionAssessment,
+    FundingEdition,
+    FundingScheme,
+    Initiative,
+    Involvement,
+    Sector,
+    Territory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +44,19 @@ def populate(size):
     territory = Territory.objects.create(code="com-1", kind="commune", name="Commune 1")
     for i in range(size):
         actor = Actor.objects.create(
-            name=f"Acteur {i}", slug=f"acteur-{i}", kind="agency", publication_status="published",
+            name=f"Acteur {i}",
+            slug=f"acteur-{i}",
+            kind="agency",
+            publication_status="published",
             territory=territory,
         )
         initiative = Initiative.objects.create(
-            name=f"Commun {i}", slug=f"commun-{i}", kind="software", summary="Un commun",
-            publication_status="published", development_status="stable",
+            name=f"Commun {i}",
+            slug=f"commun-{i}",
+            kind="software",
+            summary="Un commun",
+            publication_status="published",
+            development_status="stable",
         )
         initiative.sectors.set(sectors)
         initiative.territories.set([territory])
@@ -51,8 +65,12 @@ def populate(size):
         Involvement.objects.create(initiative=initiative, actor=Actor.objects.get(slug="acteur-0"), role="user")
         CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
         scheme = FundingScheme.objects.create(
-            name=f"Dispositif {i}", slug=f"dispositif-{i}", kind="fund", status="open",
-            publication_status="published", eligible_association=True,
+            name=f"Dispositif {i}",
+            slug=f"dispositif-{i}",
+            kind="fund",
+            status="open",
+            publication_status="published",
+            eligible_association=True,
         )
         scheme.operators.set([actor, Actor.objects.get(slug="acteur-0")])
         scheme.sectors.set(sectors)

@@ -1,5 +1,5 @@
-from django.contrib.auth.management import create_permissions
 from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.core.management.base import BaseCommand
 
 from curation.roles import ROLES, sync_roles

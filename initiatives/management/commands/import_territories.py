@@ -220,18 +220,27 @@ def write(rows):
             parent_id = pk_by_code[row.parent_code] if row.parent_code else None
             territory = existing.get(row.code)
             if territory is None:
-                to_create.append(Territory(
-                    code=row.code, kind=row.kind, name=row.name, official_code=row.official_code,
-                    siren=row.siren, parent_id=parent_id,
-                ))
+                to_create.append(
+                    Territory(
+                        code=row.code,
+                        kind=row.kind,
+                        name=row.name,
+                        official_code=row.official_code,
+                        siren=row.siren,
+                        parent_id=parent_id,
+                    )
+                )
                 continue
             if row.kind == Territory.Kind.COUNTRY:
                 unchanged += 1  # "fr" is only created when missing; curators own its name.
                 continue
             values = {
-                "kind": row.kind, "name": row.name, "official_code": row.official_code,
+                "kind": row.kind,
+                "name": row.name,
+                "official_code": row.official_code,
                 # A file without the SIREN of a commune does not erase one recorded earlier.
-                "siren": row.siren or territory.siren, "parent_id": parent_id,
+                "siren": row.siren or territory.siren,
+                "parent_id": parent_id,
             }
             changed = [field for field, value in values.items() if getattr(territory, field) != value]
             if changed:
@@ -259,7 +268,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--source", type=Path, default=None,
+            "--source",
+            type=Path,
+            default=None,
             help="Dossier des fichiers (par défaut : SHARED_DATA_DIR/geo-fr).",
         )
 
@@ -267,9 +278,11 @@ class Command(BaseCommand):
         source = options["source"] or Path(settings.SHARED_DATA_DIR) / "geo-fr"
         if not source.is_dir():
             raise CommandError(f"Dossier introuvable : {source}")
-        known_codes = set(Territory.objects.filter(
-            kind__in=[Territory.Kind.REGION, Territory.Kind.DEPARTEMENT]
-        ).values_list("code", flat=True))
+        known_codes = set(
+            Territory.objects.filter(kind__in=[Territory.Kind.REGION, Territory.Kind.DEPARTEMENT]).values_list(
+                "code", flat=True
+            )
+        )
         try:
             rows, files = read_source(source, known_codes)
         except ImportErrors as exc:
@@ -279,7 +292,7 @@ class Command(BaseCommand):
             message = "Import annulé, aucun territoire n'a été modifié :\n" + "\n".join(f"  - {e}" for e in shown)
             if more:
                 message += f"\n  … et {more} autre(s) erreur(s)."
-            raise CommandError(message)
+            raise CommandError(message) from None
 
         with transaction.atomic():
             counts = write(rows)

@@ -43,9 +43,7 @@ class Command(BaseCommand):
             if manager_name is None:
                 continue
             history = getattr(model, manager_name).model
-            without_history = model._base_manager.exclude(
-                pk__in=history.objects.values(model._meta.pk.attname)
-            )
+            without_history = model._base_manager.exclude(pk__in=history.objects.values(model._meta.pk.attname))
             for instance in without_history.iterator():
                 # What a non-raw save announces; django-simple-history's receiver turns it into a
                 # "created" record with the many-to-many values (the project has no other receiver).
