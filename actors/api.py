@@ -4,10 +4,13 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from actors import serializers
+from actors.filters import ActorFilter
 from actors.models import Actor
-from communs.rest import CuratedViewSet, ExportMixin, WorkflowMixin, can_see_unpublished, visible_status_q
-from initiatives.api import WORKFLOW_DOCS, WRITE_DOCS
-from initiatives.filters import ActorFilter
+from communs.models import can_see_unpublished, visible_q
+from communs.rest.router import router
+from communs.rest.schema import write_docs
+from communs.rest.viewsets import CuratedViewSet, ExportMixin
+from curation.api import WorkflowMixin, workflow_docs
 from initiatives.models import Initiative, Involvement
 
 
@@ -18,8 +21,8 @@ from initiatives.models import Initiative, Involvement
         summary="Full dump as JSON (streamed; takes the list's filters)",
         responses=serializers.ActorSerializer(many=True),
     ),
-    **WORKFLOW_DOCS,
-    **WRITE_DOCS,
+    **workflow_docs(serializers.ActorSerializer),
+    **write_docs(serializers.ActorSerializer),
 )
 class ActorViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
     """Organisations that carry, fund, use or support commons. Anonymous clients see the published ones."""
@@ -36,10 +39,13 @@ class ActorViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
 
     def get_base_queryset(self):
         involvements = (
-            Involvement.objects.filter(visible_status_q(self.request, Initiative, "initiative__"))
+            Involvement.objects.filter(visible_q(Initiative, self.request.user, "initiative__"))
             .select_related("initiative")
             .order_by("initiative__name", "role", "pk")
         )
         return Actor.objects.select_related("parent", "territory").prefetch_related(
             Prefetch("involvements", queryset=involvements, to_attr="visible_involvements")
         )
+
+
+router.register("actors", ActorViewSet, basename="actor")

@@ -49,6 +49,9 @@ class Actor(Publishable):
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
     wikidata_qid = models.CharField("Wikidata", max_length=20, blank=True, validators=[validate_wikidata_qid])
 
+    # What search() matches (see Initiative.search_fields).
+    search_fields = [("name", "A"), ("acronym", "A"), ("description", "C"), ("parent__name", "C")]
+
     history = HistoricalRecords()
 
     class Meta:

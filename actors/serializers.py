@@ -4,16 +4,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actors.models import Actor
-from communs.rest import ApiModelSerializer, FullCleanSerializer, SlugNotChangedMixin, SourcesField
-from initiatives.models import Involvement, Territory
-from initiatives.serializers import (
-    ActorSummarySerializer,
+from communs.models import visible_q
+from communs.rest.serializers import (
+    ApiModelSerializer,
+    FullCleanSerializer,
     HtmlUrlField,
     HtmlUrlMixin,
-    InitiativeSummarySerializer,
-    TerritorySummarySerializer,
+    SlugNotChangedMixin,
+    SourcesField,
     api_url,
 )
+from initiatives.models import Initiative, Involvement, Territory
+from initiatives.serializers import ActorSummarySerializer, InitiativeSummarySerializer, TerritorySummarySerializer
 
 
 class ActorInvolvementSerializer(ApiModelSerializer):
@@ -70,7 +72,7 @@ class ActorSerializer(HtmlUrlMixin, ApiModelSerializer):
     def get_involvements(self, obj):
         rows = getattr(obj, "visible_involvements", None)
         if rows is None:
-            rows = obj.involvements.filter(initiative__publication_status="published").select_related("initiative")
+            rows = obj.involvements.filter(visible_q(Initiative, prefix="initiative__")).select_related("initiative")
         return ActorInvolvementSerializer(rows, many=True, context=self.context).data
 
 

@@ -1,55 +1,16 @@
+"""The public pages of actors: the list with its facets, and each actor with its roles."""
+
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from actors.filters import ActorFilter
 from actors.models import Actor
-from initiatives.filters import ActorFilter
-from initiatives.models import FundingScheme, Initiative, Involvement, Sector, Territory
-from initiatives.views import (
-    active_filters,
-    build_facet,
-    effective_ordering,
-    filter_describer,
-    form_errors,
-    paginate,
-    tally,
-)
-
-PUBLISHED = Initiative.PublicationStatus.PUBLISHED
-ACTOR_FACETS = ["kind", "sector", "role", "territory"]
-
-
-def _actor_facets(filterset):
-    def within(name):
-        return filterset.queryset_without(name).values("pk")
-
-    kinds = tally(Actor.objects.filter(pk__in=within("kind")).order_by().values_list("kind").annotate(Count("pk")))[0]
-    # Sector and role reach actors through their involvements in published initiatives.
-    sectors = tally(
-        Sector.objects.filter(
-            initiatives__involvements__actor__in=within("sector"), initiatives__publication_status=PUBLISHED
-        )
-        .values_list("slug", "name")
-        .annotate(Count("initiatives__involvements__actor", distinct=True))
-    )
-    roles = tally(
-        Involvement.objects.filter(actor__in=within("role"), initiative__publication_status=PUBLISHED)
-        .order_by()
-        .values_list("role")
-        .annotate(Count("actor", distinct=True))
-    )[0]
-    territories = tally(
-        Territory.objects.filter(actors__in=within("territory"))
-        .values_list("code", "name")
-        .annotate(Count("actors", distinct=True))
-    )
-    return [
-        build_facet(filterset, "kind", kinds, Actor.Kind.choices),
-        build_facet(filterset, "sector", *sectors),
-        build_facet(filterset, "role", roles, Involvement.Role.choices),
-        build_facet(filterset, "territory", *territories),
-    ]
+from communs.listing import list_context
+from communs.models import visible_q
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Involvement
 
 
 def actor_list(request):
@@ -57,25 +18,11 @@ def actor_list(request):
     actors = filterset.qs.select_related("territory").annotate(
         initiative_count=Count(
             "involvements__initiative",
-            filter=Q(involvements__initiative__publication_status=PUBLISHED),
+            filter=visible_q(Initiative, prefix="involvements__initiative__"),
             distinct=True,
         )
     )
-    page, page_notice = paginate(request, actors)
-    describe = filter_describer(filterset, {"kind": Actor.Kind.choices, "role": Involvement.Role.choices})
-    context = {
-        "filterset": filterset,
-        "query": filterset.form.cleaned_data.get("q") or "",
-        "ordering": effective_ordering(filterset),
-        "ordering_choices": filterset.form.fields["ordering"].choices,
-        "facets": _actor_facets(filterset),
-        "active_filters": active_filters(request, filterset, ACTOR_FACETS, describe),
-        "errors": form_errors(filterset),
-        "page": page,
-        "page_notice": page_notice,
-        "total": page.paginator.count,
-    }
-    return render(request, "actors/actor_list.html", context)
+    return render(request, "actors/actor_list.html", list_context(request, filterset, actors))
 
 
 def actor_detail(request, slug):
@@ -86,7 +33,7 @@ def actor_detail(request, slug):
             Prefetch("children", queryset=Actor.objects.published().order_by("name")),
             Prefetch(
                 "involvements",
-                queryset=Involvement.objects.filter(initiative__publication_status=PUBLISHED)
+                queryset=Involvement.objects.filter(visible_q(Initiative, prefix="initiative__"))
                 .select_related("initiative")
                 .order_by("initiative__name"),
             ),

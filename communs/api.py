@@ -4,33 +4,15 @@ Every endpoint answers errors as application/problem+json, including the URLs th
 """
 
 from django.urls import include, path, re_path
+from django.utils.module_loading import autodiscover_modules
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from actors.api import ActorViewSet
-from communs.rest import ProblemMixin
-from initiatives import api as initiatives_api
+from communs.rest.conditional import ProblemMixin
+from communs.rest.router import router
 
 app_name = "api"
-
-
-class Router(DefaultRouter):
-    include_root_view = True
-    include_format_suffixes = False
-
-
-router = Router()
-router.register("initiatives", initiatives_api.InitiativeViewSet, basename="initiative")
-router.register("actors", ActorViewSet, basename="actor")
-router.register("involvements", initiatives_api.InvolvementViewSet, basename="involvement")
-router.register("funding-schemes", initiatives_api.FundingSchemeViewSet, basename="funding-scheme")
-router.register("editions", initiatives_api.FundingEditionViewSet, basename="edition")
-router.register("awards", initiatives_api.AwardViewSet, basename="award")
-router.register("sectors", initiatives_api.SectorViewSet, basename="sector")
-router.register("territories", initiatives_api.TerritoryViewSet, basename="territory")
-router.register("tags", initiatives_api.TagViewSet, basename="tag")
 
 
 class SchemaView(ProblemMixin, SpectacularAPIView):
@@ -47,6 +29,10 @@ class NotFoundView(ProblemMixin, APIView):
         super().initial(request, *args, **kwargs)
         raise exceptions.NotFound("There is no API endpoint at this URL. See /api/v1/docs/.")
 
+
+# Each feature app registers its endpoints on the router in its api.py (as the admin does with
+# admin.py), so that the ground floor imports no feature app.
+autodiscover_modules("api")
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from communs.validators import validate_sources
 
@@ -17,9 +18,45 @@ def sources_field():
     )
 
 
+def choices_constraint(field, choices, name, allow_blank=False):
+    """A CheckConstraint keeping `field` within its nested choices (and "" when allow_blank)."""
+    condition = Q(**{f"{field}__in": [value for value, _ in choices]})
+    if allow_blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+# --- Who may see what -------------------------------------------------------------------------
+# The one visibility rule of the directory: the public (the site, anonymous API clients, feeds,
+# exports, facets, search, public history) sees published entries only; a user allowed to view or
+# change a model (curators, editors, their API tokens) sees all of its entries. Every read goes
+# through visible_to() / published() on a queryset, or visible_q() on a related path.
+
+
+def can_see_unpublished(user, model) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
+        f"{opts.app_label}.change_{opts.model_name}"
+    )
+
+
+def visible_q(model, user=None, prefix="") -> models.Q:
+    """The rule as a condition on a related path: visible_q(Actor, user, "actor__")."""
+    if not issubclass(model, Publishable) or can_see_unpublished(user, model):
+        return models.Q()
+    return models.Q(**{f"{prefix}publication_status": Publishable.PublicationStatus.PUBLISHED})
+
+
 class PublishableQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The entries `user` may see (None or an anonymous user: the public)."""
+        return self.filter(visible_q(self.model, user))
+
     def published(self):
-        return self.filter(publication_status=Publishable.PublicationStatus.PUBLISHED)
+        """What the public sees, whoever asks: the site's pages show the same to everyone."""
+        return self.visible_to(None)
 
 
 class PublishableManager(models.Manager.from_queryset(PublishableQuerySet)):

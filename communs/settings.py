@@ -58,8 +58,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "communs.apps.CommunsConfig",
     "initiatives.apps.InitiativesConfig",
     "actors.apps.ActorsConfig",
+    "funding.apps.FundingConfig",
     "curation.apps.CurationConfig",
 ]
 
@@ -165,13 +167,13 @@ REST_FRAMEWORK = {
     # Tokens are created by curators in the admin; no session auth, so the API needs no CSRF dance.
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "communs.rest_settings.CSVRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "communs.rest.formats.CSVRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["communs.rest_settings.FilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "communs.rest_settings.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["communs.rest.backends.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "communs.rest.backends.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "communs.problems.problem_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["communs.rest_settings.AnonThrottle", "communs.rest_settings.UserThrottle"],
+    "EXCEPTION_HANDLER": "communs.rest.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["communs.rest.backends.AnonThrottle", "communs.rest.backends.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
@@ -202,13 +204,13 @@ SPECTACULAR_SETTINGS = {
         "InitiativeKindEnum": "initiatives.models.Initiative.Kind",
         "ActorKindEnum": "actors.models.Actor.Kind",
         "TerritoryKindEnum": "initiatives.models.Territory.Kind",
-        "FundingSchemeKindEnum": "initiatives.models.FundingScheme.Kind",
-        "FundingSchemeStatusEnum": "initiatives.models.FundingScheme.Status",
+        "FundingSchemeKindEnum": "funding.models.FundingScheme.Kind",
+        "FundingSchemeStatusEnum": "funding.models.FundingScheme.Status",
         "CriterionStatusEnum": "initiatives.models.CriterionAssessment.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "communs.problems.add_problem_responses",
+        "communs.rest.problems.add_problem_responses",
     ],
 }
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from communs import views
+
 # Curators work in the admin: name it after the directory, not after the framework.
 admin.site.site_header = "Annuaire des communs numériques : espace éditorial"
 admin.site.site_title = "Espace éditorial"
@@ -9,9 +11,12 @@ admin.site.index_title = "Fiches, suggestions et qualité des données"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("communs.api")),
+    path("", views.home, name="home"),
+    path("a-propos/", views.about, name="about"),
     path("acteurs/", include("actors.urls")),
+    path("financements/", include("funding.urls")),
     path("", include("curation.urls")),
     path("", include("initiatives.urls")),
 ]
 
-handler404 = "initiatives.views.page_not_found"
+handler404 = "communs.views.page_not_found"

@@ -17,7 +17,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 
-from initiatives.search import Unaccent, fold
+from communs.search import Unaccent, fold
 
 # Trigram similarity (in SQL) and difflib ratio (in Python) from which two names
 # are shown as a possible duplicate. Low enough for a typo or a missing word,

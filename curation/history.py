@@ -7,8 +7,12 @@ reason, no old values) and reads the history in a fixed number of queries.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import BooleanField, ExpressionWrapper
+
+from communs.models import visible_q
 from curation.services import HIDDEN_DIFF_FIELDS
-from initiatives.models import Award, Initiative, Involvement
+from funding.models import Award
+from initiatives.models import Initiative, Involvement
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 ACTION_LABELS = {CREATED: "Création", CHANGED: "Modification", DELETED: "Suppression"}
@@ -84,43 +88,56 @@ def _related_changes(model, initiative, describe):
             if not touched:
                 last[key] = record
                 continue
-        changes.append(PublicChange(record.history_date, record.history_type, describe(record), touched))
         last[key] = record
+        subject = describe(record)
+        if subject is not None:  # None: the related entry is not public
+            changes.append(PublicChange(record.history_date, record.history_type, subject, touched))
     return changes
 
 
 def public_history(initiative):
-    """Every visible change of the initiative, its involvements and awards, newest first."""
-    from actors.models import Actor
-    from initiatives.models import FundingEdition
+    """Every visible change of the initiative, its involvements and awards, newest first.
 
-    involvement_actors = dict(
-        Actor.objects.filter(involvements__initiative=initiative).values_list("pk", "name").distinct()
-    )
-    # Deleted involvements may point to actors no longer linked: look them up too.
-    missing = set(Involvement.history.filter(initiative_id=initiative.pk).values_list("actor_id", flat=True)) - set(
-        involvement_actors
-    )
-    involvement_actors.update(Actor.objects.filter(pk__in=missing).values_list("pk", "name"))
-    roles = dict(Involvement.Role.choices)
-    editions = {
-        e.pk: str(e)
-        for e in FundingEdition.objects.filter(
-            pk__in=Award.history.filter(initiative_id=initiative.pk).values("edition_id")
-        ).select_related("scheme")
+    Changes that concern an actor or a scheme the public may not see are left out, as the pages
+    leave them out; a deleted one reads "supprimé".
+    """
+    from actors.models import Actor
+    from funding.models import FundingEdition, FundingScheme
+
+    # One query each for the actors and the editions ever linked, with whether the public sees them.
+    actor_ids = Involvement.history.filter(initiative_id=initiative.pk).values("actor_id")
+    actors = {
+        actor.pk: actor
+        for actor in Actor.objects.filter(pk__in=actor_ids).annotate(
+            public=ExpressionWrapper(visible_q(Actor), output_field=BooleanField())
+        )
     }
+    editions = {
+        edition.pk: edition
+        for edition in FundingEdition.objects.filter(
+            pk__in=Award.history.filter(initiative_id=initiative.pk).values("edition_id")
+        )
+        .annotate(public=ExpressionWrapper(visible_q(FundingScheme, prefix="scheme__"), output_field=BooleanField()))
+        .select_related("scheme")
+    }
+    roles = dict(Involvement.Role.choices)
+
+    def describe_involvement(record):
+        actor = actors.get(record.actor_id)
+        if actor is not None and not actor.public:
+            return None
+        return f"Implication : {actor.name if actor else 'acteur supprimé'} ({roles.get(record.role, record.role)})"
+
+    def describe_award(record):
+        edition = editions.get(record.edition_id)
+        if edition is not None and not edition.public:
+            return None
+        return f"Financement : {edition if edition else 'édition supprimée'}"
+
     changes = [
         *_entry_changes(initiative),
-        *_related_changes(
-            Involvement,
-            initiative,
-            lambda r: (
-                f"Implication : {involvement_actors.get(r.actor_id, 'acteur supprimé')} ({roles.get(r.role, r.role)})"
-            ),
-        ),
-        *_related_changes(
-            Award, initiative, lambda r: f"Financement : {editions.get(r.edition_id, 'édition supprimée')}"
-        ),
+        *_related_changes(Involvement, initiative, describe_involvement),
+        *_related_changes(Award, initiative, describe_award),
     ]
     changes.sort(key=lambda c: c.date, reverse=True)
     return changes

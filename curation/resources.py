@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from actors.models import Actor
-from initiatives.models import FundingScheme, Initiative, Sector, Territory
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Sector, Territory
 
 
 class StrictManyToManyWidget(widgets.ManyToManyWidget):

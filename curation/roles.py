@@ -18,13 +18,13 @@ _FULL = ("add", "change", "delete", "view")
 
 CURATOR_PERMISSIONS = [
     *[f"initiatives.{action}_initiative" for action in _EDIT],
-    *[f"initiatives.{action}_fundingscheme" for action in _EDIT],
+    *[f"funding.{action}_fundingscheme" for action in _EDIT],
     *[f"actors.{action}_actor" for action in _EDIT],
     # Inline rows: editing an entry means adding and removing these.
     *[f"initiatives.{action}_involvement" for action in _FULL],
     *[f"initiatives.{action}_criterionassessment" for action in _FULL],
-    *[f"initiatives.{action}_fundingedition" for action in _FULL],
-    *[f"initiatives.{action}_award" for action in _FULL],
+    *[f"funding.{action}_fundingedition" for action in _FULL],
+    *[f"funding.{action}_award" for action in _FULL],
     # Autocomplete needs view permission on the target.
     "initiatives.view_sector",
     "initiatives.view_territory",
@@ -35,7 +35,7 @@ CURATOR_PERMISSIONS = [
 EDITOR_PERMISSIONS = [
     *CURATOR_PERMISSIONS,
     "initiatives.publish_initiative",
-    "initiatives.publish_fundingscheme",
+    "funding.publish_fundingscheme",
     "actors.publish_actor",
     "curation.change_suggestion",
     "initiatives.add_sector",

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actors.models import Actor
-from initiatives.models import FundingScheme, Initiative, Involvement
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Involvement
 
 # A published entry nobody has checked for this long is listed for review.
 REVIEW_MAX_AGE = timedelta(days=365)

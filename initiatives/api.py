@@ -1,33 +1,20 @@
-"""API endpoints of initiatives, funding, sectors, territories and tags (/api/v1/…)."""
+"""API endpoints of commons, their involvements, sectors, territories and tags (/api/v1/…)."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from taggit.models import Tag, TaggedItem
 
 from actors.models import Actor
-from communs.rest import IF_MATCH, CuratedViewSet, ExportMixin, ReadOnlyApiViewSet, WorkflowMixin, visible_status_q
+from communs.models import visible_q
+from communs.rest.router import router
+from communs.rest.schema import write_docs
+from communs.rest.viewsets import CuratedViewSet, ExportMixin, ReadOnlyApiViewSet, SubResourceViewSet
+from curation.api import WorkflowMixin, workflow_docs
+from funding.models import Award, FundingScheme
 from initiatives import serializers
-from initiatives.filters import FundingSchemeFilter, InitiativeFilter
-from initiatives.models import Award, FundingEdition, FundingScheme, Initiative, Involvement, Sector, Territory
-
-WORKFLOW_DOCS = {
-    "transition": extend_schema(
-        summary="Move through the editorial workflow (submit, publish, archive …)", parameters=[IF_MATCH]
-    ),
-    "destroy": extend_schema(
-        summary="Archive (publication_status = archived; nothing is destroyed; needs the publish permission)",
-        parameters=[IF_MATCH, OpenApiParameter("reason", str, description="Why it is archived (kept in the history).")],
-    ),
-}
-WRITE_DOCS = {
-    "create": extend_schema(summary="Create (token with the add permission)"),
-    "update": extend_schema(summary="Replace (token with the change permission)", parameters=[IF_MATCH]),
-    "partial_update": extend_schema(
-        summary="Update some fields (token with the change permission)", parameters=[IF_MATCH]
-    ),
-}
+from initiatives.filters import InitiativeFilter
+from initiatives.models import Initiative, Involvement, Sector, Territory
 
 
 def initiative_prefetches(request):
@@ -38,14 +25,14 @@ def initiative_prefetches(request):
         "criteria",
         Prefetch(
             "involvements",
-            queryset=Involvement.objects.filter(visible_status_q(request, Actor, "actor__"))
+            queryset=Involvement.objects.filter(visible_q(Actor, request.user, "actor__"))
             .select_related("actor")
             .order_by("role", "actor__name", "pk"),
             to_attr="visible_involvements",
         ),
         Prefetch(
             "awards",
-            queryset=Award.objects.filter(visible_status_q(request, FundingScheme, "edition__scheme__"))
+            queryset=Award.objects.filter(visible_q(FundingScheme, request.user, "edition__scheme__"))
             .select_related("edition__scheme")
             .order_by("edition__year", "edition__label", "pk"),
             to_attr="visible_awards",
@@ -60,8 +47,8 @@ def initiative_prefetches(request):
         summary="Full dump as JSON (streamed; takes the list's filters)",
         responses=serializers.InitiativeSerializer(many=True),
     ),
-    **WORKFLOW_DOCS,
-    **WRITE_DOCS,
+    **workflow_docs(serializers.InitiativeSerializer),
+    **write_docs(serializers.InitiativeSerializer),
 )
 class InitiativeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
     """Digital commons and support programmes. Anonymous clients see the published ones."""
@@ -77,66 +64,9 @@ class InitiativeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
         return Initiative.objects.prefetch_related(*initiative_prefetches(self.request))
 
 
-def scheme_prefetches(request):
-    visible_actors = Actor.objects.filter(visible_status_q(request, Actor)).order_by("name", "pk")
-    awards = (
-        Award.objects.filter(visible_status_q(request, Initiative, "initiative__"))
-        .select_related("initiative")
-        .order_by("initiative__name", "pk")
-    )
-    return [
-        "sectors",
-        Prefetch("operators", queryset=visible_actors, to_attr="visible_operators"),
-        Prefetch("funders", queryset=visible_actors, to_attr="visible_funders"),
-        Prefetch(
-            "editions",
-            queryset=FundingEdition.objects.order_by("year", "label", "pk").prefetch_related(
-                Prefetch("awards", queryset=awards, to_attr="visible_awards")
-            ),
-        ),
-    ]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List funding schemes (the site's filters)"),
-    retrieve=extend_schema(summary="One funding scheme, with its editions and awards"),
-    export_json=extend_schema(
-        summary="Full dump as JSON (streamed; takes the list's filters)",
-        responses=serializers.FundingSchemeSerializer(many=True),
-    ),
-    **WORKFLOW_DOCS,
-    **WRITE_DOCS,
-)
-class FundingSchemeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
-    """Programmes that support commons: calls, funds, prizes, incubation …, with editions and laureates."""
-
-    export_name = "funding-schemes"
-    queryset = FundingScheme.objects.all()
-    serializer_class = serializers.FundingSchemeSerializer
-    csv_serializer_class = serializers.FundingSchemeCSVSerializer
-    write_serializer_class = serializers.FundingSchemeWriteSerializer
-    filterset_class = FundingSchemeFilter
-
-    def get_base_queryset(self):
-        return FundingScheme.objects.select_related("territory").prefetch_related(*scheme_prefetches(self.request))
-
-
-class SubResourceViewSet(CuratedViewSet):
-    """Entries without a slug or a publication status: identified by id, never deleted here."""
-
-    lookup_field = "pk"
-    lookup_value_regex = r"[0-9]{1,18}"
-
-    def touch(self, model, pk):
-        # A new role or award changes what an initiative's or a scheme's page says: bump its
-        # updated_at so that `updated_since` syncs catch it (update() writes no history row).
-        if pk is not None:
-            model.objects.filter(pk=pk).update(updated_at=timezone.now())
-
-
 @extend_schema_view(
     list=extend_schema(summary="List involvements (an actor's role in an initiative)"),
-    **WRITE_DOCS,
+    **write_docs(serializers.InvolvementSerializer),
 )
 class InvolvementViewSet(SubResourceViewSet):
     queryset = Involvement.objects.all()
@@ -149,7 +79,7 @@ class InvolvementViewSet(SubResourceViewSet):
     def get_queryset(self):
         queryset = self.get_base_queryset()
         return queryset.filter(
-            visible_status_q(self.request, Initiative, "initiative__"), visible_status_q(self.request, Actor, "actor__")
+            visible_q(Initiative, self.request.user, "initiative__"), visible_q(Actor, self.request.user, "actor__")
         )
 
     def touch_related(self, instance):
@@ -157,53 +87,8 @@ class InvolvementViewSet(SubResourceViewSet):
         self.touch(Actor, instance.actor_id)
 
 
-@extend_schema_view(list=extend_schema(summary="List the editions of funding schemes"), **WRITE_DOCS)
-class FundingEditionViewSet(SubResourceViewSet):
-    queryset = FundingEdition.objects.all()
-    serializer_class = serializers.FundingEditionSerializer
-    write_serializer_class = serializers.FundingEditionWriteSerializer
-
-    def get_base_queryset(self):
-        awards = (
-            Award.objects.filter(visible_status_q(self.request, Initiative, "initiative__"))
-            .select_related("initiative")
-            .order_by("initiative__name", "pk")
-        )
-        return (
-            FundingEdition.objects.select_related("scheme")
-            .prefetch_related(Prefetch("awards", queryset=awards, to_attr="visible_awards"))
-            .order_by("pk")
-        )
-
-    def get_queryset(self):
-        return self.get_base_queryset().filter(visible_status_q(self.request, FundingScheme, "scheme__"))
-
-    def touch_related(self, instance):
-        self.touch(FundingScheme, instance.scheme_id)
-
-
-@extend_schema_view(list=extend_schema(summary="List awards (an initiative funded by an edition)"), **WRITE_DOCS)
-class AwardViewSet(SubResourceViewSet):
-    queryset = Award.objects.all()
-    serializer_class = serializers.AwardSerializer
-    write_serializer_class = serializers.AwardWriteSerializer
-
-    def get_base_queryset(self):
-        return Award.objects.select_related("edition__scheme", "initiative").order_by("pk")
-
-    def get_queryset(self):
-        return self.get_base_queryset().filter(
-            visible_status_q(self.request, FundingScheme, "edition__scheme__"),
-            visible_status_q(self.request, Initiative, "initiative__"),
-        )
-
-    def touch_related(self, instance):
-        self.touch(Initiative, instance.initiative_id)
-        self.touch(FundingScheme, FundingEdition.objects.filter(pk=instance.edition_id).values("scheme_id")[:1])
-
-
 def _published_initiatives():
-    return Q(initiatives__publication_status=Initiative.PublicationStatus.PUBLISHED)
+    return visible_q(Initiative, prefix="initiatives__")
 
 
 @extend_schema_view(list=extend_schema(summary="List sectors"), retrieve=extend_schema(summary="One sector"))
@@ -248,3 +133,10 @@ class TagViewSet(ReadOnlyApiViewSet):
             .annotate(initiative_count=Subquery(counts))
             .order_by("name", "pk")
         )
+
+
+router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("involvements", InvolvementViewSet, basename="involvement")
+router.register("sectors", SectorViewSet, basename="sector")
+router.register("territories", TerritoryViewSet, basename="territory")
+router.register("tags", TagViewSet, basename="tag")

@@ -5,15 +5,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
-from communs.models import Publishable, sources_field
+from communs.models import Publishable, choices_constraint, sources_field
 from communs.validators import normalize_spdx, validate_spdx_expression, validate_wikidata_qid
-
-
-def _choices_constraint(field, choices, name, allow_blank=False):
-    condition = Q(**{f"{field}__in": [value for value, _ in choices]})
-    if allow_blank:
-        condition |= Q(**{field: ""})
-    return models.CheckConstraint(condition=condition, name=name)
 
 
 class SlugManager(models.Manager):
@@ -29,16 +22,6 @@ class InvolvementManager(models.Manager):
 class CriterionManager(models.Manager):
     def get_by_natural_key(self, initiative_slug, criterion):
         return self.get(initiative__slug=initiative_slug, criterion=criterion)
-
-
-class EditionManager(models.Manager):
-    def get_by_natural_key(self, scheme_slug, label):
-        return self.get(scheme__slug=scheme_slug, label=label)
-
-
-class AwardManager(models.Manager):
-    def get_by_natural_key(self, scheme_slug, label, initiative_slug):
-        return self.get(edition__scheme__slug=scheme_slug, edition__label=label, initiative__slug=initiative_slug)
 
 
 class Sector(models.Model):
@@ -117,7 +100,7 @@ class Territory(models.Model):
     # Meta cannot see the nested choices, so their constraints are added from the class body.
     Meta.constraints = [
         *Meta.constraints,
-        _choices_constraint("kind", Kind.choices, "initiatives_territory_kind_valid"),
+        choices_constraint("kind", Kind.choices, "initiatives_territory_kind_valid"),
     ]
 
     def __str__(self):
@@ -209,6 +192,20 @@ class Initiative(Publishable):
     logic_public_action = models.BooleanField(Logic.PUBLIC_ACTION.label, default=False)
     logic_resilience = models.BooleanField(Logic.RESILIENCE.label, default=False)
 
+    # What search() matches, with the weight of each field (A ranks first). The own fields are
+    # also those of the PostgreSQL generated search columns (migrations 0004 and 0005).
+    search_fields = [
+        ("name", "A"),
+        ("acronym", "A"),
+        ("aliases", "A"),
+        ("summary", "B"),
+        ("tags__name", "B"),
+        ("sectors__name", "B"),
+        ("involvements__actor__name", "B"),
+        ("involvements__actor__acronym", "B"),
+        ("description", "C"),
+    ]
+
     # Sectors and territories are versioned with the entry; tags are not
     # (taggit's generic relation is not supported by simple-history).
     history = HistoricalRecords(m2m_fields=[sectors, territories])
@@ -229,14 +226,14 @@ class Initiative(Publishable):
     # Meta cannot see the nested choices, so their constraints are added from the class body.
     Meta.constraints = [
         *Meta.constraints,
-        _choices_constraint("kind", Kind.choices, "initiatives_initiative_kind_valid"),
-        _choices_constraint(
+        choices_constraint("kind", Kind.choices, "initiatives_initiative_kind_valid"),
+        choices_constraint(
             "development_status",
             DevelopmentStatus.choices,
             "initiatives_initiative_development_status_valid",
             allow_blank=True,
         ),
-        _choices_constraint("territorial_scope", Scope.choices, "initiatives_initiative_scope_valid", allow_blank=True),
+        choices_constraint("territorial_scope", Scope.choices, "initiatives_initiative_scope_valid", allow_blank=True),
     ]
 
     def __str__(self):
@@ -298,8 +295,8 @@ class CriterionAssessment(models.Model):
     # Meta cannot see the nested choices, so their constraints are added from the class body.
     Meta.constraints = [
         *Meta.constraints,
-        _choices_constraint("criterion", Criterion.choices, "initiatives_criterion_criterion_valid"),
-        _choices_constraint("status", Status.choices, "initiatives_criterion_status_valid"),
+        choices_constraint("criterion", Criterion.choices, "initiatives_criterion_criterion_valid"),
+        choices_constraint("status", Status.choices, "initiatives_criterion_status_valid"),
     ]
 
     def __str__(self):
@@ -350,7 +347,7 @@ class Involvement(models.Model):
     # Meta cannot see the nested choices, so their constraints are added from the class body.
     Meta.constraints = [
         *Meta.constraints,
-        _choices_constraint("role", Role.choices, "initiatives_involvement_role_valid"),
+        choices_constraint("role", Role.choices, "initiatives_involvement_role_valid"),
     ]
 
     def __str__(self):
@@ -364,209 +361,3 @@ class Involvement(models.Model):
     def clean(self):
         if self.since and self.until and self.until < self.since:
             raise ValidationError({"until": "L'année de fin doit être postérieure ou égale à l'année de début."})
-
-
-class FundingScheme(Publishable):
-    """A programme through which an actor supports commons (call, fund, prize, incubation …)."""
-
-    class Kind(models.TextChoices):
-        CALL_FOR_PROJECTS = "call_for_projects", "Appel à projets"
-        CALL_FOR_COMMONS = "call_for_commons", "Appel à communs"
-        FUND = "fund", "Fonds"
-        GRANT = "grant", "Subvention"
-        PRIZE = "prize", "Prix ou défi"
-        INCUBATION = "incubation", "Incubation ou accompagnement"
-        IN_KIND = "in_kind", "Soutien en nature"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Ouvert"
-        CLOSED = "closed", "Clos"
-        RECURRING = "recurring", "Récurrent"
-        PROPOSED = "proposed", "Proposé"
-
-    class Beneficiary(models.TextChoices):
-        ASSOCIATION = "association", "Associations"
-        LOCAL_AUTHORITY = "local_authority", "Collectivités"
-        COMPANY = "company", "Entreprises"
-        PUBLIC_BODY = "public_body", "Organismes publics"
-        INDIVIDUAL = "individual", "Particuliers"
-
-    name = models.CharField("nom", max_length=200)
-    slug = models.SlugField("identifiant", max_length=200, unique=True)
-    kind = models.CharField("type de soutien", max_length=30, choices=Kind.choices)
-    status = models.CharField("état", max_length=20, choices=Status.choices, blank=True)
-    summary = models.CharField("résumé", max_length=200, blank=True)
-    description = models.TextField("description", blank=True)
-    operators = models.ManyToManyField(
-        "actors.Actor", verbose_name="opérateurs", blank=True, related_name="operated_schemes"
-    )
-    funders = models.ManyToManyField(
-        "actors.Actor", verbose_name="financeurs", blank=True, related_name="funded_schemes"
-    )
-    eligible_association = models.BooleanField("éligible : associations", default=False)
-    eligible_local_authority = models.BooleanField("éligible : collectivités", default=False)
-    eligible_company = models.BooleanField("éligible : entreprises", default=False)
-    eligible_public_body = models.BooleanField("éligible : organismes publics", default=False)
-    eligible_individual = models.BooleanField("éligible : particuliers", default=False)
-    competitive = models.BooleanField("sélectif", null=True, blank=True)
-    amount_min = models.DecimalField("montant minimum (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    amount_max = models.DecimalField("montant maximum (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    total_budget = models.DecimalField("budget total (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    sectors = models.ManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="funding_schemes")
-    territory = models.ForeignKey(
-        Territory,
-        verbose_name="territoire",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="funding_schemes",
-    )
-    url = models.URLField("page officielle", blank=True)
-
-    history = HistoricalRecords(m2m_fields=[operators, funders, sectors])
-
-    class Meta:
-        verbose_name = "dispositif de financement"
-        verbose_name_plural = "dispositifs de financement"
-        ordering = ["name"]
-        permissions = [("publish_fundingscheme", "Peut publier, archiver et renvoyer en brouillon un dispositif")]
-        constraints = [
-            *Publishable.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(amount_min__isnull=True) | Q(amount_min__gte=0),
-                name="initiatives_fundingscheme_amount_min_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(amount_max__isnull=True) | Q(amount_max__gte=0),
-                name="initiatives_fundingscheme_amount_max_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(total_budget__isnull=True) | Q(total_budget__gte=0),
-                name="initiatives_fundingscheme_total_budget_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(amount_min__isnull=True) | Q(amount_max__isnull=True) | Q(amount_max__gte=F("amount_min")),
-                name="initiatives_fundingscheme_amount_range",
-            ),
-        ]
-
-    # Meta cannot see the nested choices, so their constraints are added from the class body.
-    Meta.constraints = [
-        *Meta.constraints,
-        _choices_constraint("kind", Kind.choices, "initiatives_fundingscheme_kind_valid"),
-        _choices_constraint("status", Status.choices, "initiatives_fundingscheme_status_valid", allow_blank=True),
-    ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("initiatives:scheme", args=[self.slug])
-
-    @property
-    def beneficiaries(self):
-        return [code for code in self.Beneficiary.values if getattr(self, f"eligible_{code}")]
-
-    def clean(self):
-        errors = {}
-        for field in ("amount_min", "amount_max", "total_budget"):
-            value = getattr(self, field)
-            if value is not None and value < 0:
-                errors[field] = "Un montant ne peut pas être négatif."
-        if self.amount_min is not None and self.amount_max is not None and self.amount_max < self.amount_min:
-            errors["amount_max"] = "Le montant maximum doit être supérieur ou égal au montant minimum."
-        if errors:
-            raise ValidationError(errors)
-
-
-class FundingEdition(models.Model):
-    """One round of a scheme, with its figures."""
-
-    scheme = models.ForeignKey(FundingScheme, on_delete=models.CASCADE, related_name="editions")
-    label = models.CharField("édition", max_length=100, help_text="Par exemple « 2024 » ou « 2e édition ».")
-    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
-    opens_on = models.DateField("ouverture", null=True, blank=True)
-    closes_on = models.DateField("clôture", null=True, blank=True)
-    budget = models.DecimalField("budget (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    laureates_count = models.PositiveIntegerField("nombre de lauréats", null=True, blank=True)
-    applicants_count = models.PositiveIntegerField("nombre de candidats", null=True, blank=True)
-    applicants_count_is_minimum = models.BooleanField(
-        "au moins ce nombre de candidats",
-        default=False,
-        help_text="Cochez quand la source dit « plus de N candidats ».",
-    )
-    url = models.URLField("page de l'édition", blank=True)
-    note = models.TextField("précision", blank=True)
-    sources = sources_field()
-
-    objects = EditionManager()
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "édition"
-        verbose_name_plural = "éditions"
-        ordering = ["scheme", "year", "label"]
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "label"], name="initiatives_fundingedition_unique_label"),
-            models.CheckConstraint(
-                condition=Q(budget__isnull=True) | Q(budget__gte=0),
-                name="initiatives_fundingedition_budget_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(closes_on__gte=F("opens_on")),
-                name="initiatives_fundingedition_closes_after_opens",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.scheme} — {self.label}"
-
-    def natural_key(self):
-        return (*self.scheme.natural_key(), self.label)
-
-    natural_key.dependencies = ["initiatives.fundingscheme"]
-
-    def clean(self):
-        errors = {}
-        if self.budget is not None and self.budget < 0:
-            errors["budget"] = "Un montant ne peut pas être négatif."
-        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            errors["closes_on"] = "La date de clôture doit être postérieure ou égale à la date d'ouverture."
-        if errors:
-            raise ValidationError(errors)
-
-
-class Award(models.Model):
-    """An initiative funded by one edition of a scheme."""
-
-    edition = models.ForeignKey(FundingEdition, on_delete=models.CASCADE, related_name="awards")
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="awards")
-    amount = models.DecimalField("montant (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    note = models.TextField("précision", blank=True)
-    sources = sources_field()
-
-    objects = AwardManager()
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "lauréat"
-        verbose_name_plural = "lauréats"
-        ordering = ["edition", "initiative"]
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "initiative"], name="initiatives_award_unique"),
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="initiatives_award_amount_positive"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.initiative} — {self.edition}"
-
-    def natural_key(self):
-        return (*self.edition.natural_key(), *self.initiative.natural_key())
-
-    natural_key.dependencies = ["initiatives.fundingedition", "initiatives.initiative"]
-
-    def clean(self):
-        if self.amount is not None and self.amount < 0:
-            raise ValidationError({"amount": "Un montant ne peut pas être négatif."})

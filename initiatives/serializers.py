@@ -1,49 +1,29 @@
-"""Representations of the API (/api/v1/): what other services read and write.
+"""Representations of commons and reference data in the API (/api/v1/): what other services read and write.
 
 English snake_case field names; slugs (codes for territories) identify entries. Field names are a
-published contract: add fields, never rename them within v1.
+published contract: add fields, never rename them within v1. The summaries of every kind of entry,
+embedded in others, are here too.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from taggit.models import Tag
 
 from actors.models import Actor
-from communs.rest import ApiModelSerializer, BlankableURLField, FullCleanSerializer, SlugNotChangedMixin, SourcesField
-from initiatives.models import (
-    Award,
-    CriterionAssessment,
-    FundingEdition,
-    FundingScheme,
-    Initiative,
-    Involvement,
-    Sector,
-    Territory,
+from communs.models import visible_q
+from communs.rest.serializers import (
+    ApiModelSerializer,
+    FullCleanSerializer,
+    HtmlUrlField,
+    HtmlUrlMixin,
+    SlugNotChangedMixin,
+    SourcesField,
+    api_url,
+    joined,
 )
-
-
-def api_url(view_name, lookup_field="slug"):
-    return serializers.HyperlinkedIdentityField(view_name=f"api:{view_name}", lookup_field=lookup_field)
-
-
-class HtmlUrlField(serializers.SerializerMethodField):
-    """The entry's page on the site."""
-
-    def __init__(self, **kwargs):
-        super().__init__(method_name="get_html_url", **kwargs)
-
-
-class HtmlUrlMixin:
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_html_url(self, obj):
-        request = self.context.get("request")
-        path = obj.get_absolute_url()
-        return request.build_absolute_uri(path) if request else path
-
-
-# --- Summaries, embedded in other entries -----------------------------------------------------
+from funding.models import Award, FundingScheme
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 
 
 class SectorSummarySerializer(ApiModelSerializer):
@@ -96,9 +76,6 @@ class FundingSchemeSummarySerializer(ApiModelSerializer):
         fields = ["slug", "name", "kind", "url"]
 
 
-# --- Reference data ---------------------------------------------------------------------------
-
-
 class SectorSerializer(HtmlUrlMixin, ApiModelSerializer):
     url = api_url("sector-detail")
     html_url = HtmlUrlField()
@@ -129,9 +106,6 @@ class TagSerializer(ApiModelSerializer):
     class Meta:
         model = Tag
         fields = ["slug", "name", "initiative_count", "url"]
-
-
-# --- Initiatives ------------------------------------------------------------------------------
 
 
 class CriterionSerializer(ApiModelSerializer):
@@ -225,19 +199,17 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     def get_involvements(self, obj):
         rows = getattr(obj, "visible_involvements", None)
         if rows is None:
-            rows = obj.involvements.filter(actor__publication_status="published").select_related("actor")
+            rows = obj.involvements.filter(visible_q(Actor, prefix="actor__")).select_related("actor")
         return InitiativeInvolvementSerializer(rows, many=True, context=self.context).data
 
     @extend_schema_field(InitiativeAwardSerializer(many=True))
     def get_awards(self, obj):
         rows = getattr(obj, "visible_awards", None)
         if rows is None:
-            rows = obj.awards.filter(edition__scheme__publication_status="published").select_related("edition__scheme")
+            rows = obj.awards.filter(visible_q(FundingScheme, prefix="edition__scheme__")).select_related(
+                "edition__scheme"
+            )
         return InitiativeAwardSerializer(rows, many=True, context=self.context).data
-
-
-def _joined(items, key):
-    return "|".join(str(item[key]) for item in items)
 
 
 class InitiativeCSVSerializer(InitiativeSerializer):
@@ -283,9 +255,9 @@ class InitiativeCSVSerializer(InitiativeSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["aliases"] = "|".join(data["aliases"])
-        data["sectors"] = _joined(data["sectors"], "slug")
-        data["tags"] = _joined(data["tags"], "name")
-        data["territories"] = _joined(data["territories"], "code")
+        data["sectors"] = joined(data["sectors"], "slug")
+        data["tags"] = joined(data["tags"], "name")
+        data["territories"] = joined(data["territories"], "code")
         data["logics"] = "|".join(data["logics"])
         data["actors"] = "|".join(f"{row['actor']['slug']}:{row['role']}" for row in data.pop("involvements"))
         data["criteria"] = "|".join(f"{row['criterion']}:{row['status']}" for row in data["criteria"])
@@ -397,9 +369,6 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
         return super().validate(attrs)
 
 
-# --- Involvements -----------------------------------------------------------------------------
-
-
 class InvolvementSerializer(ApiModelSerializer):
     url = api_url("involvement-detail", "pk")
     initiative = InitiativeSummarySerializer(read_only=True)
@@ -421,274 +390,6 @@ class InvolvementWriteSerializer(FullCleanSerializer):
         fields = ["initiative", "actor", "role", "since", "until", "note", "sources"]
 
 
-# --- Funding ----------------------------------------------------------------------------------
-
-
-class EditionAwardSerializer(ApiModelSerializer):
-    url = api_url("award-detail", "pk")
-    initiative = InitiativeSummarySerializer(read_only=True)
-
-    class Meta:
-        model = Award
-        fields = ["id", "initiative", "amount", "note", "url"]
-
-
-class SchemeEditionSerializer(ApiModelSerializer):
-    url = api_url("edition-detail", "pk")
-    website = BlankableURLField(source="url", read_only=True)
-    awards = serializers.SerializerMethodField(help_text="The laureates of this edition.")
-
-    class Meta:
-        model = FundingEdition
-        fields = [
-            "id",
-            "label",
-            "year",
-            "opens_on",
-            "closes_on",
-            "budget",
-            "laureates_count",
-            "applicants_count",
-            "applicants_count_is_minimum",
-            "website",
-            "note",
-            "awards",
-            "url",
-        ]
-
-    @extend_schema_field(EditionAwardSerializer(many=True))
-    def get_awards(self, obj):
-        rows = getattr(obj, "visible_awards", None)
-        if rows is None:
-            rows = obj.awards.filter(initiative__publication_status="published").select_related("initiative")
-        return EditionAwardSerializer(rows, many=True, context=self.context).data
-
-
-class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
-    url = api_url("funding-scheme-detail")
-    html_url = HtmlUrlField()
-    website = BlankableURLField(source="url", read_only=True, help_text="The scheme's official page.")
-    operators = serializers.SerializerMethodField()
-    funders = serializers.SerializerMethodField()
-    beneficiaries = serializers.ListField(
-        child=serializers.ChoiceField(choices=FundingScheme.Beneficiary.choices), read_only=True
-    )
-    sectors = SectorSummarySerializer(many=True, read_only=True)
-    territory = TerritorySummarySerializer(read_only=True, allow_null=True)
-    editions = serializers.SerializerMethodField()
-    sources = serializers.JSONField(read_only=True)
-
-    class Meta:
-        model = FundingScheme
-        fields = [
-            "url",
-            "html_url",
-            "slug",
-            "name",
-            "kind",
-            "status",
-            "publication_status",
-            "summary",
-            "description",
-            "operators",
-            "funders",
-            "beneficiaries",
-            "competitive",
-            "amount_min",
-            "amount_max",
-            "total_budget",
-            "sectors",
-            "territory",
-            "website",
-            "editions",
-            "sources",
-            "created_at",
-            "updated_at",
-        ]
-
-    def _actors(self, obj, name):
-        rows = getattr(obj, f"visible_{name}", None)
-        if rows is None:
-            rows = getattr(obj, name).filter(publication_status="published")
-        return ActorSummarySerializer(rows, many=True, context=self.context).data
-
-    @extend_schema_field(ActorSummarySerializer(many=True))
-    def get_operators(self, obj):
-        return self._actors(obj, "operators")
-
-    @extend_schema_field(ActorSummarySerializer(many=True))
-    def get_funders(self, obj):
-        return self._actors(obj, "funders")
-
-    @extend_schema_field(SchemeEditionSerializer(many=True))
-    def get_editions(self, obj):
-        return SchemeEditionSerializer(obj.editions.all(), many=True, context=self.context).data
-
-
-class FundingSchemeCSVSerializer(FundingSchemeSerializer):
-    columns = [
-        "slug",
-        "name",
-        "kind",
-        "status",
-        "publication_status",
-        "summary",
-        "description",
-        "operators",
-        "funders",
-        "beneficiaries",
-        "competitive",
-        "amount_min",
-        "amount_max",
-        "total_budget",
-        "sectors",
-        "territory",
-        "website",
-        "editions",
-        "laureates",
-        "created_at",
-        "updated_at",
-        "url",
-        "html_url",
-    ]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["operators"] = _joined(data["operators"], "slug")
-        data["funders"] = _joined(data["funders"], "slug")
-        data["beneficiaries"] = "|".join(data["beneficiaries"])
-        data["sectors"] = _joined(data["sectors"], "slug")
-        data["territory"] = data["territory"]["code"] if data["territory"] else ""
-        editions = data.pop("editions")
-        data["editions"] = _joined(editions, "label")
-        data["laureates"] = "|".join(
-            sorted({award["initiative"]["slug"] for edition in editions for award in edition["awards"]})
-        )
-        return {column: data.get(column) for column in self.columns}
-
-
-class FundingSchemeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
-    website = BlankableURLField(source="url", required=False, allow_blank=True, max_length=200)
-    operators = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), many=True, required=False)
-    funders = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), many=True, required=False)
-    sectors = serializers.SlugRelatedField(slug_field="slug", queryset=Sector.objects.all(), many=True, required=False)
-    territory = serializers.SlugRelatedField(
-        slug_field="code", queryset=Territory.objects.all(), required=False, allow_null=True
-    )
-    beneficiaries = serializers.ListField(
-        child=serializers.ChoiceField(choices=FundingScheme.Beneficiary.choices), required=False, max_length=10
-    )
-    sources = SourcesField()
-
-    class Meta:
-        model = FundingScheme
-        fields = [
-            "slug",
-            "name",
-            "kind",
-            "status",
-            "summary",
-            "description",
-            "operators",
-            "funders",
-            "beneficiaries",
-            "competitive",
-            "amount_min",
-            "amount_max",
-            "total_budget",
-            "sectors",
-            "territory",
-            "website",
-            "sources",
-        ]
-
-    def validate(self, attrs):
-        beneficiaries = attrs.pop("beneficiaries", None)
-        if beneficiaries is not None:
-            for code in FundingScheme.Beneficiary.values:
-                attrs[f"eligible_{code}"] = code in beneficiaries
-        return super().validate(attrs)
-
-
-class FundingEditionSerializer(SchemeEditionSerializer):
-    scheme = FundingSchemeSummarySerializer(read_only=True)
-    sources = serializers.JSONField(read_only=True)
-
-    class Meta(SchemeEditionSerializer.Meta):
-        fields = ["id", "url", "scheme", *SchemeEditionSerializer.Meta.fields[1:-1], "sources"]
-
-
-class FundingEditionWriteSerializer(FullCleanSerializer):
-    scheme = serializers.SlugRelatedField(slug_field="slug", queryset=FundingScheme.objects.all())
-    website = BlankableURLField(source="url", required=False, allow_blank=True, max_length=200)
-    sources = SourcesField()
-
-    class Meta:
-        model = FundingEdition
-        fields = [
-            "scheme",
-            "label",
-            "year",
-            "opens_on",
-            "closes_on",
-            "budget",
-            "laureates_count",
-            "applicants_count",
-            "applicants_count_is_minimum",
-            "website",
-            "note",
-            "sources",
-        ]
-
-
-class AwardSerializer(ApiModelSerializer):
-    url = api_url("award-detail", "pk")
-    scheme = FundingSchemeSummarySerializer(source="edition.scheme", read_only=True)
-    edition = serializers.SerializerMethodField()
-    initiative = InitiativeSummarySerializer(read_only=True)
-    sources = serializers.JSONField(read_only=True)
-
-    class Meta:
-        model = Award
-        fields = ["id", "url", "scheme", "edition", "initiative", "amount", "note", "sources"]
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "label": {"type": "string"},
-                "year": {"type": "integer", "nullable": True},
-                "url": {"type": "string"},
-            },
-        }
-    )
-    def get_edition(self, obj):
-        request = self.context.get("request")
-        from django.urls import reverse
-
-        path = reverse("api:edition-detail", args=[obj.edition_id])
-        return {
-            "id": obj.edition_id,
-            "label": obj.edition.label,
-            "year": obj.edition.year,
-            "url": request.build_absolute_uri(path) if request else path,
-        }
-
-
-class AwardWriteSerializer(FullCleanSerializer):
-    edition = serializers.PrimaryKeyRelatedField(queryset=FundingEdition.objects.all(), help_text="The edition's id.")
-    initiative = serializers.SlugRelatedField(slug_field="slug", queryset=Initiative.objects.all())
-    sources = SourcesField()
-
-    class Meta:
-        model = Award
-        fields = ["edition", "initiative", "amount", "note", "sources"]
-
-
-# What a client may send back unchanged from what it read (see FullCleanSerializer.check_field_names).
+# A client may PUT back what it read: the read-only fields of the representation are accepted.
 InitiativeWriteSerializer.Meta.read_fields = InitiativeSerializer.Meta.fields
 InvolvementWriteSerializer.Meta.read_fields = InvolvementSerializer.Meta.fields
-FundingSchemeWriteSerializer.Meta.read_fields = FundingSchemeSerializer.Meta.fields
-FundingEditionWriteSerializer.Meta.read_fields = FundingEditionSerializer.Meta.fields
-AwardWriteSerializer.Meta.read_fields = AwardSerializer.Meta.fields

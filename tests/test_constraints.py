@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 
 from actors.models import Actor
 from communs.validators import normalize_spdx, validate_siren, validate_siret
-from initiatives.models import FundingEdition, FundingScheme, Initiative, Involvement, Sector
+from funding.models import FundingEdition, FundingScheme
+from initiatives.models import Initiative, Involvement, Sector
 
 pytestmark = pytest.mark.django_db
 

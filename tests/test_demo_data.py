@@ -10,16 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from actors.models import Actor
-from initiatives.models import (
-    Award,
-    CriterionAssessment,
-    FundingEdition,
-    FundingScheme,
-    Initiative,
-    Involvement,
-    Sector,
-    Territory,
-)
+from funding.models import Award, FundingEdition, FundingScheme
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.django_db

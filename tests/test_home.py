@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from actors.models import Actor
-from initiatives.models import FundingScheme, Initiative
+from funding.models import FundingScheme
+from initiatives.models import Initiative
 
 
 @pytest.mark.django_db
@@ -12,7 +13,7 @@ def test_home_shows_the_live_counts_of_published_entries(client):
     Initiative.objects.create(name="Decidim", slug="decidim", kind="software", publication_status="published")
     Initiative.objects.create(name="Brouillon", slug="brouillon", kind="software")  # draft: not counted
     Actor.objects.create(name="IGN", slug="ign", kind="agency", publication_status="published")
-    response = client.get(reverse("initiatives:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 200
     html = response.content.decode()
     assert re.search(r'data-count="initiatives">\s*1\s*<', html)

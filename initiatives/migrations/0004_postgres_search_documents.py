@@ -2,8 +2,8 @@
 in a generated column with a GIN index, so that a search reads an index instead of parsing
 every entry's texts on each query. On SQLite this migration does nothing.
 
-The columns are unknown to the models (Django never writes them); initiatives/search.py reads
-them in its PostgreSQL branch. The fields and weights here are those of search.py's _fields_for:
+The columns are unknown to the models (Django never writes them); communs/search.py reads
+them in its PostgreSQL branch. The fields and weights here are the own fields of the models' search_fields:
 change both together.
 """
 

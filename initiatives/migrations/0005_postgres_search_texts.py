@@ -5,7 +5,8 @@ On SQLite this migration does nothing.
 
 unaccent() is not IMMUTABLE (its dictionary could change), so a generated column cannot call
 it directly: communs_fold() pins the dictionary, the usual way to index unaccented text.
-The fields are the `own` fields of search.py's _fields_for: change both together.
+The fields are the own fields of the models' search_fields: change both together (a PostgreSQL test
+compares them).
 """
 
 from django.db import migrations

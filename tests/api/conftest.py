@@ -5,16 +5,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from actors.models import Actor
-from initiatives.models import (
-    Award,
-    CriterionAssessment,
-    FundingEdition,
-    FundingScheme,
-    Initiative,
-    Involvement,
-    Sector,
-    Territory,
-)
+from funding.models import Award, FundingEdition, FundingScheme
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 
 HIGH_RATES = {"anon": "100000/minute", "user": "100000/minute"}
 

@@ -6,9 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from actors.filters import ActorFilter
 from actors.models import Actor
-from initiatives.filters import ActorFilter, FundingSchemeFilter, InitiativeFilter
-from initiatives.models import FundingScheme, Initiative
+from funding.filters import FundingSchemeFilter
+from funding.models import FundingScheme
+from initiatives.filters import InitiativeFilter
+from initiatives.models import Initiative
 
 pytestmark = pytest.mark.django_db
 

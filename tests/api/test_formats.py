@@ -259,7 +259,9 @@ def _parameters(schema, path):
 
 
 def test_the_schema_lists_every_filter_with_its_type_and_choices(schema):
-    from initiatives.filters import ActorFilter, FundingSchemeFilter, InitiativeFilter
+    from actors.filters import ActorFilter
+    from funding.filters import FundingSchemeFilter
+    from initiatives.filters import InitiativeFilter
 
     for path, filterset in [
         ("/api/v1/initiatives/", InitiativeFilter),

@@ -3,7 +3,8 @@
 import pytest
 
 from actors.models import Actor
-from initiatives.models import Award, FundingEdition, FundingScheme, Initiative, Involvement
+from funding.models import Award, FundingEdition, FundingScheme
+from initiatives.models import Initiative, Involvement
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from actors.models import Actor
-from initiatives.models import FundingScheme, Initiative, Sector
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Sector
 
 AXE = Axe()
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from initiatives.models import FundingScheme, Sector
+from funding.models import FundingScheme
+from initiatives.models import Sector
 
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}

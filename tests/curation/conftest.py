@@ -6,7 +6,8 @@ from django.core.cache import cache
 
 from actors.models import Actor
 from curation.roles import CURATOR, EDITOR, sync_roles
-from initiatives.models import FundingScheme, Initiative, Sector, Territory
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Sector, Territory
 
 _counter = itertools.count(1)
 

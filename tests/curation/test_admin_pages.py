@@ -4,17 +4,18 @@ within a pinned number of queries (a regression to N+1 fails here)."""
 import pytest
 from django.urls import reverse
 
-from initiatives.models import Award, CriterionAssessment, FundingEdition, Involvement
+from funding.models import Award, FundingEdition
+from initiatives.models import CriterionAssessment, Involvement
 
 from .conftest import logged_in, make_actor, make_initiative, make_scheme, make_sector, make_territory
 
 MODELS = [
     "initiatives.initiative",
     "actors.actor",
-    "initiatives.fundingscheme",
+    "funding.fundingscheme",
     "initiatives.involvement",
-    "initiatives.fundingedition",
-    "initiatives.award",
+    "funding.fundingedition",
+    "funding.award",
     "initiatives.criterionassessment",
     "curation.suggestion",
     "initiatives.sector",
@@ -26,10 +27,10 @@ MODELS = [
 BUDGETS = {
     "initiatives.initiative": (12, 30, 23, 6),
     "actors.actor": (10, 20, 9, 6),
-    "initiatives.fundingscheme": (11, 16, 25, 6),
+    "funding.fundingscheme": (11, 16, 25, 6),
     "initiatives.involvement": (9, 12, 11, 6),
-    "initiatives.fundingedition": (10, 27, 10, 6),
-    "initiatives.award": (9, 14, 12, 6),
+    "funding.fundingedition": (10, 27, 10, 6),
+    "funding.award": (9, 14, 12, 6),
     "initiatives.criterionassessment": (9, 9, 9, 6),
     "curation.suggestion": (11, 10, None, None),
     "initiatives.sector": (9, 8, 11, 6),
@@ -67,10 +68,10 @@ def dataset(db):
     return {
         "initiatives.initiative": initiatives[1],
         "actors.actor": actors[1],
-        "initiatives.fundingscheme": scheme,
+        "funding.fundingscheme": scheme,
         "initiatives.involvement": Involvement.objects.first(),
-        "initiatives.fundingedition": edition,
-        "initiatives.award": Award.objects.first(),
+        "funding.fundingedition": edition,
+        "funding.award": Award.objects.first(),
         "initiatives.criterionassessment": CriterionAssessment.objects.first(),
         "curation.suggestion": Suggestion.objects.first(),
         "initiatives.sector": sectors[0],

@@ -123,7 +123,7 @@ def test_concurrent_saves_race_only_one_wins(roles):
     "admin_name,factory",
     [
         ("actors_actor", "make_actor"),
-        ("initiatives_fundingscheme", "make_scheme"),
+        ("funding_fundingscheme", "make_scheme"),
     ],
 )
 def test_stale_saves_are_refused_for_actors_and_schemes(curator, other_curator, admin_name, factory):

@@ -149,7 +149,7 @@ def test_typo_is_caught_by_trigram_similarity_in_sql_on_both_databases(ban):
 
 
 def test_sqlite_trigram_similarity_matches_pg_trgm():
-    from initiatives.search import trigram_similarity
+    from communs.search import trigram_similarity
 
     # Figures given by PostgreSQL 15's pg_trgm for the same pairs.
     assert trigram_similarity("decidim", "decidm") == 0.5

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from curation import services
-from initiatives.models import Award, FundingEdition, Involvement
+from funding.models import Award, FundingEdition
+from initiatives.models import Involvement
 
 from .conftest import form_data, logged_in, make_actor, make_initiative, make_scheme, make_sector
 
@@ -139,7 +140,7 @@ def test_public_history_page_lists_fields_without_personal_data(client, curator,
     data["summary"] = "Après"
     data["website"] = "https://exemple.fr"
     assert client_admin.post(url, data).status_code == 302
-    actor = make_actor(name="Ville de Brest")
+    actor = make_actor(name="Ville de Brest", publication_status="published")
     Involvement.objects.create(initiative=initiative, actor=actor, role="user")
     client.logout()
 
@@ -154,6 +155,26 @@ def test_public_history_page_lists_fields_without_personal_data(client, curator,
         assert private not in page
     # The old value is not shown (only which fields changed).
     assert "Avant" not in page
+
+
+def test_public_history_names_no_unpublished_actor_or_scheme(client, db):
+    initiative = make_initiative(publication_status="published")
+    public_actor = make_actor(name="Ville de Brest", publication_status="published")
+    draft_actor = make_actor(name="Association en brouillon")
+    Involvement.objects.create(initiative=initiative, actor=public_actor, role="user")
+    Involvement.objects.create(initiative=initiative, actor=draft_actor, role="carrier")
+    public_edition = FundingEdition.objects.create(
+        scheme=make_scheme(name="Appel public", publication_status="published"), label="2024"
+    )
+    draft_edition = FundingEdition.objects.create(scheme=make_scheme(name="Fonds en préparation"), label="2025")
+    Award.objects.create(edition=public_edition, initiative=initiative)
+    Award.objects.create(edition=draft_edition, initiative=initiative)
+
+    page = client.get(reverse("curation:history", args=[initiative.slug])).text
+    assert "Implication : Ville de Brest (Utilisateur)" in page
+    assert "Financement : Appel public — 2024" in page
+    assert "Association en brouillon" not in page
+    assert "Fonds en préparation" not in page
 
 
 def test_public_history_query_count_does_not_grow_with_history(client, db, django_assert_max_num_queries):
@@ -186,6 +207,6 @@ def test_revert_of_a_scheme_restores_its_operators(client, curator):
     with_dinum = scheme.history.first()
     scheme.operators.set([ademe])
     logged_in(client, curator).post(
-        reverse("admin:initiatives_fundingscheme_revert", args=[scheme.pk, with_dinum.history_id])
+        reverse("admin:funding_fundingscheme_revert", args=[scheme.pk, with_dinum.history_id])
     )
     assert list(scheme.operators.all()) == [dinum]

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from actors.models import Actor
+from communs.search import search
 from initiatives.models import Initiative, Involvement
-from initiatives.search import search
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_actor_full_name_without_accents_finds_its_initiatives(entries):
 
 
 def test_search_works_on_actors_and_schemes(entries):
-    from initiatives.models import FundingScheme
+    from funding.models import FundingScheme
 
     scheme = FundingScheme.objects.create(name="Appel à communs", slug="aac", kind="call_for_commons")
     scheme.operators.add(Actor.objects.get(slug="ign"))

@@ -3,7 +3,9 @@ takes garbage (null characters, unknown values, dates out of range) and answers 
 
 import pytest
 
-from initiatives.filters import ActorFilter, FundingSchemeFilter, InitiativeFilter
+from actors.filters import ActorFilter
+from funding.filters import FundingSchemeFilter
+from initiatives.filters import InitiativeFilter
 
 pytestmark = pytest.mark.django_db
 

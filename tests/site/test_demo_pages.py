@@ -3,7 +3,8 @@
 import pytest
 
 from actors.models import Actor
-from initiatives.models import FundingScheme, Initiative, Sector, Territory
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Sector, Territory
 
 
 def test_every_demo_page_renders(client, demo_data):

@@ -8,16 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actors.models import Actor
-from initiatives.models import (
-    Award,
-    CriterionAssessment,
-    FundingEdition,
-    FundingScheme,
-    Initiative,
-    Involvement,
-    Sector,
-    Territory,
-)
+from funding.models import Award, FundingEdition, FundingScheme
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 
 pytestmark = pytest.mark.django_db
 

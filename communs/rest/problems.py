@@ -15,7 +15,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from communs.rest_settings import PROBLEM_MEDIA_TYPE
+from communs.rest.formats import PROBLEM_MEDIA_TYPE
 
 
 class PreconditionFailed(exceptions.APIException):

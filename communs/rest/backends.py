@@ -1,32 +1,19 @@
-"""The classes that settings.REST_FRAMEWORK names: pagination, renderers, filter backend, throttles.
+"""Pagination, filtering with the site's FilterSets, and rate limits, as settings.REST_FRAMEWORK names them.
 
-They live apart from communs.rest (the views) because DRF imports them while rest_framework.views is
-itself still loading: nothing here may import DRF's views.
+DRF imports these while rest_framework.views is itself still loading: nothing here may import DRF's views.
 """
 
-import csv
 import datetime
-import io
 import re
 
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Slugs, territory codes and tag slugs: word characters and hyphens (never a NUL, a dot or a slash).
 LOOKUP_REGEX = r"[-\w]+"
-
-
-class ProblemJSONRenderer(JSONRenderer):
-    media_type = PROBLEM_MEDIA_TYPE
-    format = "problem+json"
-
-
-# --- Pagination -------------------------------------------------------------------------------
 
 
 class Pagination(PageNumberPagination):
@@ -72,69 +59,6 @@ class Pagination(PageNumberPagination):
         ]
 
 
-# --- Rendering --------------------------------------------------------------------------------
-
-# How an embedded entry is named in a flat cell: its identifier (a source: its document or URL).
-IDENTIFIER_KEYS = ("slug", "code", "id", "document", "url")
-
-
-def csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        key = next((key for key in IDENTIFIER_KEYS if value.get(key) not in (None, "")), None)
-        return csv_cell(value[key]) if key else ""
-    if isinstance(value, (list, tuple)):
-        return "|".join(csv_cell(item) for item in value)
-    text = str(value)
-    # A cell starting like a formula would be run by a spreadsheet (CSV injection).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
-def csv_text(columns, rows, *, bom=True):
-    """Yield a CSV file piece by piece: the header, then one line per row (a dict)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    # The byte order mark makes spreadsheets read UTF-8 (accents) rather than their local charset.
-    yield ("\ufeff" if bom else "") + buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([csv_cell(row.get(column)) for column in columns])
-        yield buffer.getvalue()
-
-
-class CSVRenderer(BaseRenderer):
-    """Flat CSV: one line per entry; lists of identifiers are joined with `|`."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        renderer_context = renderer_context or {}
-        view = renderer_context.get("view")
-        if isinstance(data, dict) and "results" in data:
-            rows = data["results"]
-        elif isinstance(data, list):
-            rows = data
-        else:
-            rows = [data]
-        if view is not None and hasattr(view, "csv_columns"):
-            columns = view.csv_columns()
-        else:
-            columns = list(rows[0]) if rows else []
-        return "".join(csv_text(columns, rows)).encode("utf-8")
-
-
-# --- Filtering --------------------------------------------------------------------------------
-
-
 class FilterBackend(DjangoFilterBackend):
     """The site's FilterSets; an invalid value is a 400 naming the parameter, never ignored."""
 
@@ -161,9 +85,6 @@ class FilterBackend(DjangoFilterBackend):
                 except (OverflowError, ValueError):
                     raise exceptions.ValidationError({name: ["Date out of range."]}) from None
         return filterset
-
-
-# --- Rate limits ------------------------------------------------------------------------------
 
 
 class _SettingsRate:

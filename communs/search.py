@@ -89,34 +89,13 @@ class Unaccent(Func):
         super().__init__(Lower(Coalesce(expression, Value(""), output_field=TextField())), **extra)
 
 
-# Per model: (lookup, weight). Weight A fields make the name-like matches that rank first.
-def _fields_for(model):
-    from actors.models import Actor
-    from initiatives.models import FundingScheme, Initiative
-
-    if model is Initiative:
-        return [
-            ("name", "A"),
-            ("acronym", "A"),
-            ("aliases", "A"),
-            ("summary", "B"),
-            ("tags__name", "B"),
-            ("sectors__name", "B"),
-            ("involvements__actor__name", "B"),
-            ("involvements__actor__acronym", "B"),
-            ("description", "C"),
-        ]
-    if model is Actor:
-        return [("name", "A"), ("acronym", "A"), ("description", "C"), ("parent__name", "C")]
-    if model is FundingScheme:
-        return [
-            ("name", "A"),
-            ("summary", "B"),
-            ("operators__name", "B"),
-            ("operators__acronym", "B"),
-            ("description", "C"),
-        ]
-    raise TypeError(f"search() does not know {model.__name__}")
+def searched_fields(model):
+    """The model's `search_fields`: (lookup, weight) pairs, weight A for the name-like fields that
+    rank first. Own fields (no "__") are also those of the PostgreSQL generated search columns."""
+    try:
+        return model.search_fields
+    except AttributeError:
+        raise TypeError(f"search() does not know {model.__name__}: give it search_fields") from None
 
 
 def searches_anything(text) -> bool:
@@ -133,7 +112,7 @@ def search(queryset, text):
     terms = terms_of(query)
     if not terms:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
-    fields = _fields_for(queryset.model)
+    fields = searched_fields(queryset.model)
     if connection.vendor == "postgresql":
         return _search_postgresql(queryset, query, terms, fields)
     return _search_portable(queryset, terms, fields)

@@ -1,0 +1,224 @@
+"""The faceted list pages: pagination, facets with counts, removable filter chips, the list context.
+
+A list page is a FilterSet (the same one the API uses) whose class declares its facets next to the
+filters they count (`facets = [ChoiceFacet("kind"), EntryFacet("sector", …)]`); a view then calls
+`list_context(request, filterset, entries)` and renders. Each facet's counts say what ticking one of
+its options would give with the *other* active filters, in one aggregate query per facet, so a list
+page runs a fixed number of queries whatever the number of results (tests pin it).
+"""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Q
+
+PAGE_SIZE = 20
+# Long facets show their first options and fold the rest in a <details> element.
+FACET_VISIBLE_OPTIONS = 8
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    """The requested page, or the last one when the number is past the end.
+
+    Returns (page, notice): the notice tells the user why they see another page
+    than the one they asked for (a shared link to a page that no longer exists).
+    """
+    paginator = Paginator(queryset, per_page)
+    raw = request.GET.get("page", "1")
+    notice = ""
+    try:
+        page = paginator.page(raw)
+    except PageNotAnInteger:
+        page = paginator.page(1)
+        notice = f"Le numéro de page « {raw[:20]} » n'est pas valide : voici la première page."
+    except EmptyPage:
+        page = paginator.page(paginator.num_pages)
+        notice = f"La page {raw[:20]} n'existe pas : voici la dernière page ({paginator.num_pages})."
+    page.page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page, notice
+
+
+def tally(rows):
+    """({value: count}, {value: label}) from aggregate rows (value, label, count) or (value, count).
+
+    Rows of four columns are organisations: (slug, name, acronym, count), labelled "Name (ACRONYM)".
+    """
+    counts, labels = {}, {}
+    for row in rows:
+        value, count = row[0], row[-1]
+        if value in (None, ""):
+            continue
+        counts[value] = count
+        if len(row) == 3:
+            labels[value] = row[1]
+        elif len(row) == 4:
+            labels[value] = f"{row[1]} ({row[2]})" if row[2] else row[1]
+    return counts, labels
+
+
+def filter_choices(filterset, name):
+    """The declared choices of a choice filter, or None for a filter on entries (sectors, actors …)."""
+    return filterset.filters[name].extra.get("choices")
+
+
+def value_key(value):
+    """The query-string value of a cleaned filter value (the slug or code of an entry)."""
+    for attribute in ("slug", "code"):
+        if hasattr(value, attribute):
+            return getattr(value, attribute)
+    return str(value)
+
+
+def value_label(value, choices=None):
+    """How a cleaned filter value reads: a choice's label, an organisation's acronym, an entry's name."""
+    if choices is not None:
+        return str(dict(choices).get(value, value))
+    return str(getattr(value, "display_name", None) or value)
+
+
+# --- Facets -------------------------------------------------------------------------------------
+
+
+class Facet:
+    """One facet of a list page: the options of the filter `name`, each with its count.
+
+    `rows(filterset)` returns aggregate rows for the entries matching `filterset.within(name)`:
+    (value, count), (value, label, count) or (slug, name, acronym, count). Without `rows`, the
+    facet counts the values of the listed model's column `field` (default: `name`). A choice
+    filter's options keep their declared order and labels, and hide when they count nothing
+    unless `keep_all`; other options (sectors, actors, tags …) are sorted by count.
+    """
+
+    def __init__(self, name, rows=None, field=None, keep_all=False):
+        self.name = name
+        self.rows = rows or self.column_rows
+        self.field = field or name
+        self.keep_all = keep_all
+
+    def column_rows(self, filterset):
+        entries = filterset.queryset.model._base_manager.filter(pk__in=filterset.within(self.name))
+        return entries.order_by().values_list(self.field).annotate(Count("pk"))
+
+    def counts(self, filterset):
+        """({value: count}, labels): labels the filter's choices, or a {value: label} dict."""
+        counts, labels = tally(self.rows(filterset))
+        choices = filter_choices(filterset, self.name)
+        return counts, labels if choices is None else choices
+
+    def build(self, filterset):
+        counts, labels = self.counts(filterset)
+        return build_facet(filterset, self.name, counts, labels, keep_all=self.keep_all)
+
+
+class ConditionFacet(Facet):
+    """A choice filter whose options are conditions, not column values (availability, eligibility):
+    `conditions()` gives {choice: Q}; one conditional count each, in one query."""
+
+    def __init__(self, name, conditions, keep_all=True):
+        super().__init__(name, keep_all=keep_all)
+        self.conditions = conditions
+
+    def counts(self, filterset):
+        entries = filterset.queryset.model._base_manager.filter(pk__in=filterset.within(self.name))
+        counts = entries.aggregate(**{value: Count("pk", filter=q) for value, q in self.conditions().items()})
+        return counts, filter_choices(filterset, self.name)
+
+
+def count_through(queryset, path, within, *values, condition=None):
+    """Rows (values…, count) of the entries of `queryset` reached from the listed entries `within`
+    through the relation `path`: count_through(Sector.objects, "initiatives", within, "slug", "name").
+    """
+    filters = Q(**{f"{path}__in": within})
+    if condition is not None:
+        filters &= condition
+    return queryset.filter(filters).values_list(*values).annotate(Count(path, distinct=True))
+
+
+def build_facet(filterset, name, counts, labels, keep_all=False):
+    """One facet of a list page, ready for the template.
+
+    `counts` maps each value to the number of results it would give; `labels` maps values to their
+    labels. A choices facet (`labels` is a list of choices) keeps its declared order, hiding the
+    options without results unless `keep_all`; an entries facet is sorted by count. A selected value
+    always shows, so that it can be unticked.
+    """
+    selected = {value_key(value): value_label(value) for value in filterset.form.cleaned_data.get(name) or []}
+
+    def option(value, label, count):
+        return {"value": value, "label": str(label), "count": count, "checked": value in selected}
+
+    if isinstance(labels, list):
+        options = [
+            option(value, label, counts.get(value, 0))
+            for value, label in labels
+            if keep_all or counts.get(value) or value in selected
+        ]
+    else:
+        options = [option(value, labels.get(value, value), count) for value, count in counts.items() if count]
+        options += [option(value, label, 0) for value, label in selected.items() if value not in counts]
+        options.sort(key=lambda item: (-item["count"], item["label"].casefold()))
+    folded = len(options) > FACET_VISIBLE_OPTIONS + 2  # folding away one or two options helps nobody
+    return {
+        "name": name,
+        "label": filterset.form.fields[name].label,
+        "options": options[:FACET_VISIBLE_OPTIONS] if folded else options,
+        "more": options[FACET_VISIBLE_OPTIONS:] if folded else [],
+    }
+
+
+# --- Active filters, errors, ordering ---------------------------------------------------------
+
+
+def active_filters(request, filterset):
+    """The removable chips above the results: one per active value, each a link without it."""
+    chips = []
+    query = filterset.form.cleaned_data.get("q")
+    if query:
+        params = request.GET.copy()
+        params.pop("q", None)
+        params.pop("page", None)
+        chips.append({"label": f"Recherche : « {query[:60]} »", "url": "?" + params.urlencode()})
+    for facet in filterset.facets:
+        name = facet.name
+        field_label = filterset.form.fields[name].label
+        choices = filter_choices(filterset, name)
+        for value in filterset.form.cleaned_data.get(name) or []:
+            key = value_key(value)
+            params = request.GET.copy()
+            params.setlist(name, [v for v in params.getlist(name) if v != key])
+            params.pop("page", None)
+            chips.append({"label": f"{field_label} : {value_label(value, choices)}", "url": "?" + params.urlencode()})
+    return chips
+
+
+def effective_ordering(filterset):
+    """The ordering the results really have, so that the sort menu shows it selected."""
+    data = filterset.form.cleaned_data
+    return data.get("ordering") or ("relevance" if data.get("q") else "name")
+
+
+def form_errors(filterset):
+    """Readable messages for values the form refused; those filters are ignored, the page still works."""
+    messages = []
+    for name, errors in filterset.form.errors.items():
+        label = filterset.form.fields[name].label if name in filterset.form.fields else name
+        for error in errors:
+            messages.append(f"{label} : {error}")
+    return messages
+
+
+def list_context(request, filterset, entries, **extra):
+    """The context of a faceted list page: `entries` (the filtered queryset, with the page's
+    prefetches) paginated, the facets, the chips, the sort menu and the refused values."""
+    page, page_notice = paginate(request, entries)
+    return {
+        "filterset": filterset,
+        "query": filterset.form.cleaned_data.get("q") or "",
+        "ordering": effective_ordering(filterset),
+        "ordering_choices": filterset.form.fields["ordering"].choices,
+        "facets": [facet.build(filterset) for facet in filterset.facets],
+        "active_filters": active_filters(request, filterset),
+        "errors": form_errors(filterset),
+        "page": page,
+        "page_notice": page_notice,
+        "total": page.paginator.count,
+        **extra,
+    }

@@ -1,0 +1,55 @@
+"""OpenAPI: the site's FilterSets as query parameters, and the documentation shared by the endpoints."""
+
+import django_filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+
+class SiteFiltersSchema(DjangoFilterExtension):
+    """OpenAPI for the site's FilterSets: entries are filtered by identifier (slug or code).
+
+    The FilterSets name the slug through a relation (`sectors__slug`), which drf-spectacular cannot
+    follow; the parameter is a list of strings either way, and its description says what they are.
+    """
+
+    target_class = "communs.rest.backends.FilterBackend"
+    priority = 1
+
+    def _get_schema_from_model_field(self, auto_schema, filter_field, model):
+        if isinstance(filter_field, (django_filters.ModelMultipleChoiceFilter, django_filters.ModelChoiceFilter)):
+            return build_basic_type(OpenApiTypes.STR)
+        return super()._get_schema_from_model_field(auto_schema, filter_field, model)
+
+    def _get_field_description(self, filter_field, description):
+        description = super()._get_field_description(filter_field, description)
+        if isinstance(filter_field, django_filters.ModelMultipleChoiceFilter):
+            identifier = filter_field.extra.get("to_field_name") or "id"
+            description = f"{description} ({identifier}; repeat the parameter for several, any of them matches)"
+        elif isinstance(filter_field, django_filters.MultipleChoiceFilter):
+            description = f"{description}\n\nRepeat the parameter for several values; any of them matches."
+        return description
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you read; a stale one gives 412 instead of overwriting someone else's change.",
+)
+
+
+def write_docs(serializer):
+    """extend_schema_view() arguments for the writes of an endpoint whose entries read as `serializer`:
+    a write takes the write serializer and answers with the entry as it reads."""
+    return {
+        "create": extend_schema(summary="Create (token with the add permission)", responses=serializer),
+        "update": extend_schema(
+            summary="Replace (token with the change permission)", parameters=[IF_MATCH], responses=serializer
+        ),
+        "partial_update": extend_schema(
+            summary="Update some fields (token with the change permission)", parameters=[IF_MATCH], responses=serializer
+        ),
+    }

@@ -1,0 +1,72 @@
+"""The funding finder ("guichet unique"): the list of schemes with their open calls, and each scheme."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from actors.models import Actor
+from communs.listing import list_context
+from communs.models import visible_q
+from funding.filters import FundingSchemeFilter
+from funding.models import Award, FundingEdition, FundingScheme
+from initiatives.models import Initiative
+
+
+def scheme_list(request):
+    filterset = FundingSchemeFilter(request.GET, queryset=FundingScheme.objects.published())
+    today = timezone.localdate()
+    schemes = filterset.qs.annotate(next_closes_on=FundingSchemeFilter.next_closes_on(today)).prefetch_related(
+        Prefetch("operators", queryset=Actor.objects.published()),
+        "sectors",
+    )
+    open_calls = (
+        FundingEdition.objects.filter(closes_on__gte=today, scheme__in=filterset.qs.order_by().values("pk"))
+        .select_related("scheme")
+        .order_by("closes_on", "scheme__name")[:10]
+    )
+    context = list_context(
+        request,
+        filterset,
+        schemes,
+        open_calls=open_calls,
+        today=today,
+        beneficiary_labels=dict(FundingScheme.Beneficiary.choices),
+    )
+    return render(request, "funding/fundingscheme_list.html", context)
+
+
+def scheme_detail(request, slug):
+    scheme = get_object_or_404(
+        FundingScheme.objects.published()
+        .select_related("territory")
+        .prefetch_related(
+            Prefetch("operators", queryset=Actor.objects.published()),
+            Prefetch("funders", queryset=Actor.objects.published()),
+            "sectors",
+            Prefetch(
+                "editions",
+                queryset=FundingEdition.objects.order_by("-year", "-opens_on", "label").prefetch_related(
+                    Prefetch(
+                        "awards",
+                        queryset=Award.objects.filter(visible_q(Initiative, prefix="initiative__"))
+                        .select_related("initiative")
+                        .order_by("initiative__name"),
+                    )
+                ),
+            ),
+        ),
+        slug=slug,
+    )
+    today = timezone.localdate()
+    editions = list(scheme.editions.all())
+    context = {
+        "scheme": scheme,
+        "editions": editions,
+        "open_edition": next(
+            (e for e in sorted(editions, key=lambda e: e.closes_on or today) if e.closes_on and e.closes_on >= today),
+            None,
+        ),
+        "beneficiaries": [FundingScheme.Beneficiary(code).label for code in scheme.beneficiaries],
+        "laureate_count": sum(len(edition.awards.all()) for edition in editions),
+    }
+    return render(request, "funding/fundingscheme_detail.html", context)
