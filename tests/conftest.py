@@ -34,3 +34,7 @@ def _static_files_without_collectstatic(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # WhiteNoise then finds each file when it is asked for, as under `make run`, instead of indexing
+    # the apps' static files and STATIC_ROOT (a `staticfiles/` left by collectstatic) every time a
+    # test client builds the middleware.
+    settings.WHITENOISE_AUTOREFRESH = True
