@@ -16,7 +16,7 @@ help: ## list the targets
 # Refuse an old Python before any .venv exists, so that none is left half-made.
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
-	  echo "error: Python 3.11 or newer is needed; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
+	  echo "error: Python 3.11 or newer is needed; '$(PYTHON)' is $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
 	  echo "       Run with a newer one, e.g. 'make PYTHON=python3.12 $(MAKECMDGOALS)'." >&2; \
 	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
