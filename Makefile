@@ -1,35 +1,61 @@
-# The two commands of the Quick start: `make run` and `make test`.
+# The two commands of the Quick start: `make run` and `make test`. `make help` lists the others.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: run test install demo-data screenshots clean
+.PHONY: help run test install lock demo-data screenshots clean
 
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# Refuse an old Python before any .venv exists, so that none is left half-made.
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "error: Python 3.11 or newer is needed; '$(PYTHON)' is $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
+	  echo "       Run with a newer one, e.g. 'make PYTHON=python3.12 $(MAKECMDGOALS)'." >&2; \
+	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when the declared dependencies change.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# Reinstall only when the pinned dependencies change: the lock first, then the project itself.
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
+	  echo "error: $(LOCK) does not cover pyproject.toml's dependencies: run 'make lock'." >&2; exit 1; }
 	touch $(STAMP)
 
-install: $(STAMP)
+# Local settings (DEBUG=1) for a new checkout; an existing .env is never overwritten.
+.env:
+	cp .env.example .env
+	@echo "created .env from .env.example (DEBUG=1, for development)"
 
-demo-data: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_demo_data
+install: $(STAMP) .env ## create .venv from the lock file and a development .env
 
-run: demo-data
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# Keeps the current pins where pyproject.toml still allows them; UPGRADE=1 moves every pin to the newest release.
+lock: | $(BIN)/python ## re-pin pyproject.toml's dependencies, test extras included, in requirements.lock (UPGRADE=1)
+	$(BIN)/pip install --quiet $(PIP_TOOLS)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet $(if $(UPGRADE),--upgrade) --extra test --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
-test: install
-	SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest $(PYTEST_ARGS)
+demo-data: install ## migrate and load the demo data into an empty directory
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
 
-screenshots: install
-	SCREENSHOTS=1 SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
+run: demo-data ## migrate, load the demo data, serve on HOST:PORT (default 127.0.0.1:8000)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-clean:
+# Tests run with DEBUG off, as in production and CI, whatever .env says.
+test: install ## run the whole test suite (PYTEST_ARGS="-k search" narrows it)
+	DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: install ## refresh docs/screenshots from the demo data
+	SCREENSHOTS=1 DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
+
+clean: ## remove .venv, the SQLite database and collected static files (.env stays)
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,11 +1,13 @@
 """Measure search and list pages on a generated directory of N initiatives.
 
-Usage:  SECRET_KEY=x .venv/bin/python benchmarks/search_and_lists.py [N]
-        DATABASE_URL=postgres://postgres@127.0.0.1:5432/test SECRET_KEY=x .venv/bin/python benchmarks/search_and_lists.py 5000
+Usage:  .venv/bin/python benchmarks/search_and_lists.py [N]
+        DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/search_and_lists.py 5000
 
-It works in a throwaway test database (created and destroyed here), so the
-development data is never touched. It prints the median and 95th percentile
-of each measured request and the number of queries each one runs.
+It works in a throwaway test database (created and destroyed here: a file in a
+temporary folder on SQLite, TEST_DATABASE_NAME on PostgreSQL), so the development
+data is never touched. It measures with DEBUG off, as production runs, whatever
+.env says. It prints the median and 95th percentile of each measured request and
+the number of queries each one runs.
 
 The generated texts cycle through a small vocabulary, so a one-word query such as
 "geographiques" matches every entry: the worst case for a search page. The query
@@ -13,14 +15,19 @@ The generated texts cycle through a small vocabulary, so a one-word query such a
 """
 
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "communs.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "test_communs_benchmark")
+# Measured as production runs, with DEBUG off; the key only signs nothing in a throwaway database.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
 
 import django
 
@@ -105,7 +112,12 @@ def measure(client, url, repeat=15):
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    setup_test_environment()
+    setup_test_environment(debug=False)
+    scratch = None
+    if connection.vendor == "sqlite":
+        # A file, as a deployed SQLite is, outside the checkout (an in-memory database would flatter it).
+        scratch = tempfile.mkdtemp(prefix="communs-benchmark-")
+        connection.settings_dict["TEST"]["NAME"] = str(Path(scratch) / "benchmark.sqlite3")
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     settings.REST_FRAMEWORK = {**getattr(settings, "REST_FRAMEWORK", {}), "DEFAULT_THROTTLE_CLASSES": []}
@@ -139,6 +151,8 @@ def main():
             print(f"{url:58} {median:10.1f} {p95:8.1f} {queries:8d}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,14 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A development checkout keeps its values in a git-ignored .env (`make install` copies .env.example,
+# which sets DEBUG=1). The environment wins over the file; a deployment has no .env and reads the
+# environment only, so it still refuses to start without SECRET_KEY.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_bool(name, default=False):
@@ -30,7 +36,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment, or set DEBUG=1 for local development."
+            "SECRET_KEY is not set. Set it in the environment, or set DEBUG=1 for local development "
+            "(`make install` writes a .env with DEBUG=1 from .env.example)."
         )
     SECRET_KEY = "development-only-secret-key-never-use-in-production"
 
@@ -104,16 +111,16 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
-if os.environ.get("TEST_DATABASE_NAME"):
-    # Lets several test runs share one PostgreSQL server without clashing.
+if os.environ.get("TEST_DATABASE_NAME") and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Lets several test runs share one PostgreSQL server without clashing. SQLite test databases
+    # live in memory, one per run, and need no name (a name would leave a file in the checkout).
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

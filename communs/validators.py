@@ -10,23 +10,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.deconstruct import deconstructible
-
-# La Poste's establishments share the SIREN 356000000, which passes Luhn, but
-# their SIRETs follow INSEE's documented exception: the sum of the digits is a
-# multiple of 5 instead of the Luhn key.
-LA_POSTE_SIREN = "356000000"
-
-
-def luhn_is_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+from stdnum.fr import siren, siret
 
 
 def validate_siren(value: str) -> None:
@@ -36,7 +20,7 @@ def validate_siren(value: str) -> None:
             code="siren_format",
             params={"value": value},
         )
-    if not luhn_is_valid(value):
+    if not siren.is_valid(value):
         raise ValidationError(
             "Le SIREN « %(value)s » est invalide : sa clé de contrôle (Luhn) ne correspond pas.",
             code="siren_checksum",
@@ -52,13 +36,11 @@ def validate_siret(value: str) -> None:
             params={"value": value},
         )
     validate_siren(value[:9])
-    if value.startswith(LA_POSTE_SIREN):
-        valid = sum(int(c) for c in value) % 5 == 0
-    else:
-        valid = luhn_is_valid(value)
-    if not valid:
+    # python-stdnum knows INSEE's exception for La Poste: its establishments (SIREN 356000000)
+    # other than the head office have a digit sum that is a multiple of 5 instead of a Luhn key.
+    if not siret.is_valid(value):
         raise ValidationError(
-            "Le SIRET « %(value)s » est invalide : sa clé de contrôle (Luhn) ne correspond pas.",
+            "Le SIRET « %(value)s » est invalide : sa clé de contrôle ne correspond pas.",
             code="siret_checksum",
             params={"value": value},
         )

@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from curation import services
 from curation.duplicates import find_duplicates
@@ -88,8 +90,6 @@ class SuggestionAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def _handle(self, request, object_id, accept):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         suggestion = get_object_or_404(Suggestion, pk=unquote(object_id))
         if not self.has_change_permission(request, suggestion):
             raise PermissionDenied
@@ -112,9 +112,11 @@ class SuggestionAdmin(admin.ModelAdmin):
             self.message_user(request, "Suggestion refusée.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:curation_suggestion_change", args=[suggestion.pk]))
 
+    @method_decorator(require_POST)
     def accept_view(self, request, object_id):
         return self._handle(request, object_id, accept=True)
 
+    @method_decorator(require_POST)
     def reject_view(self, request, object_id):
         return self._handle(request, object_id, accept=False)
 

@@ -6,11 +6,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST, require_safe
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
@@ -169,9 +171,8 @@ class VersionedAdmin(SimpleHistoryAdmin):
         opts = self.model._meta
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
+    @method_decorator(require_POST)
     def revert_view(self, request, object_id, history_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         obj = get_object_or_404(self.model, pk=unquote(object_id))
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
@@ -185,11 +186,10 @@ class VersionedAdmin(SimpleHistoryAdmin):
             self.message_user(request, f"« {obj} » a retrouvé son contenu du {stamp}.", messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(obj))
 
+    @method_decorator(require_safe)
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history's own form would save a whole old instance (status and
         # version included); reverting goes through revert_view instead.
-        if request.method == "POST":
-            return HttpResponseNotAllowed(["GET"])
         opts = self.model._meta
         extra_context = {
             **(extra_context or {}),
@@ -294,9 +294,8 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
             *super().get_urls(),
         ]
 
+    @method_decorator(require_POST)
     def transition_view(self, request, object_id, name):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         obj = get_object_or_404(self.model, pk=unquote(object_id))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
@@ -308,9 +307,8 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
             self.message_user(request, f"« {obj} » : {obj.get_publication_status_display().lower()}.", messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(obj))
 
+    @method_decorator(require_POST)
     def reviewed_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         obj = get_object_or_404(self.model, pk=unquote(object_id))
         try:
             services.mark_reviewed(obj, request.user)

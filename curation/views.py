@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from curation.duplicates import find_duplicates
 from curation.forms import CorrectionForm, ProposeForm
@@ -79,10 +80,11 @@ def _guard(request, template, context):
     return None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def propose(request):
     template = "curation/propose.html"
     context = {"sent": request.GET.get("envoye") == "1", "duplicates": []}
-    if request.method != "POST":
+    if request.method != "POST":  # GET or HEAD: the empty form
         context["form"] = ProposeForm()
         return render(request, template, context)
     context["form"] = form = ProposeForm(request.POST)
@@ -128,11 +130,12 @@ def propose(request):
     return redirect(reverse("curation:propose") + "?envoye=1")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_correction(request, slug):
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     template = "curation/correction.html"
     context = {"initiative": initiative, "sent": request.GET.get("envoye") == "1"}
-    if request.method != "POST":
+    if request.method != "POST":  # GET or HEAD: the empty form
         context["form"] = CorrectionForm()
         return render(request, template, context)
     context["form"] = form = CorrectionForm(request.POST)

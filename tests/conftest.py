@@ -8,6 +8,11 @@ from django.core.management import call_command
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def chromium_path() -> str:
+    """The Chromium that the browser tests drive: Debian's, unless CHROMIUM_PATH (environment or .env) names another."""
+    return os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+
+
 def require_shared_data(*parts) -> Path:
     """The path of a file or folder of the shared public data; skip locally when it is absent.
 
@@ -34,3 +39,7 @@ def _static_files_without_collectstatic(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # WhiteNoise then finds each file when it is asked for, as under `make run`, instead of indexing
+    # the apps' static files and STATIC_ROOT (a `staticfiles/` left by collectstatic) every time a
+    # test client builds the middleware.
+    settings.WHITENOISE_AUTOREFRESH = True

@@ -46,6 +46,21 @@ class TestSiren:
         with pytest.raises(ValidationError):
             validate_siret("35600000000002")  # digit sum 16
 
+    @pytest.mark.parametrize("siret", ["35600000000048", "35600000000001", "21750001600019"])
+    def test_actor_full_clean_accepts_valid_sirets_la_poste_head_office_included(self, siret):
+        # La Poste's head office keeps the Luhn key; its other establishments follow INSEE's rule.
+        actor = Actor(name="La Poste", slug="la-poste", kind=Actor.Kind.COMPANY, siren=siret[:9], siret=siret)
+        actor.full_clean()
+
+    @pytest.mark.parametrize("siret", ["35600000000002", "35600000000049", "21750001600018"])
+    def test_actor_full_clean_refuses_a_bad_siret_key(self, siret):
+        actor = Actor(name="La Poste", slug="la-poste", kind=Actor.Kind.COMPANY, siren=siret[:9], siret=siret)
+        with pytest.raises(ValidationError) as error:
+            actor.full_clean()
+        assert error.value.message_dict["siret"] == [
+            f"Le SIRET « {siret} » est invalide : sa clé de contrôle ne correspond pas."
+        ]
+
     def test_actor_full_clean_names_the_field(self):
         actor = Actor(name="Ville de Brest", slug="ville-de-brest", kind=Actor.Kind.LOCAL_AUTHORITY, siren="212900194")
         with pytest.raises(ValidationError) as error:

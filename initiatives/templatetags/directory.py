@@ -75,11 +75,6 @@ def markdown(text, below=2):
 
 
 @register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
 def euros(value):
     """1700000 -> "1 700 000 €" (narrow no-break spaces, as French typography wants)."""
     if value is None or value == "":

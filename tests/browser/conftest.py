@@ -1,4 +1,4 @@
-"""Playwright (sync API) with Debian's Chromium against pytest-django's live_server."""
+"""Playwright (sync API) with Debian's Chromium (or CHROMIUM_PATH's) against pytest-django's live_server."""
 
 import os
 from pathlib import Path
@@ -7,11 +7,12 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.conftest import chromium_path
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the
 # tests themselves while the browser is open) would otherwise refuse to run here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,15 +31,16 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    chromium = chromium_path()
+    if not Path(chromium).exists():
+        message = f"Chromium not found at {chromium} (apt-get install chromium, or set CHROMIUM_PATH)"
         if IN_CI:
             pytest.fail(f"browser tests are required in CI: {message}")
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
 

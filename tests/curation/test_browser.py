@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from curation.models import Suggestion
+from tests.conftest import chromium_path
 
 from .conftest import make_initiative
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
@@ -22,17 +22,18 @@ def in_browser(live_server, journey):
     Playwright's sync API refuses to start where another sync Playwright is running
     (tests/browser keeps one for the whole session), so this one lives in a thread.
     """
-    if not Path(CHROMIUM).exists():
+    chromium = chromium_path()
+    if not Path(chromium).exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("browser tests are required in CI: Chromium missing")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"Chromium not found at {chromium} (apt-get install chromium, or set CHROMIUM_PATH)")
 
     def run():
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
+                executable_path=chromium,
                 headless=True,
                 args=[
                     "--no-sandbox",
