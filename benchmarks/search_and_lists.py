@@ -70,7 +70,7 @@ def populate(n):
             acronym=f"AP{i}",
             slug=f"acteur-{i}",
             kind="agency",
-            publication_status="published",
+            publication_status=Initiative.PublicationStatus.PUBLISHED,
         )
         for i in range(max(n // 10, 10))
     )
@@ -81,7 +81,7 @@ def populate(n):
             kind="software",
             summary=" ".join(WORDS[(i + k) % len(WORDS)] for k in range(8)),
             description=" ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(60)),
-            publication_status="published",
+            publication_status=Initiative.PublicationStatus.PUBLISHED,
         )
         for i in range(n)
     )
