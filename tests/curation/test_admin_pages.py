@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Award, CriterionAssessment, FundingEdition, Involvement
+from tests.factories import make_actor, make_initiative, make_scheme, make_sector, make_territory
 
-from .conftest import logged_in, make_actor, make_initiative, make_scheme, make_sector, make_territory
+from .conftest import logged_in
 
 MODELS = [
     "initiatives.initiative",

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from curation.models import Suggestion
-
-from .conftest import make_initiative
+from tests.factories import make_initiative
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
 CHROMIUM = "/usr/bin/chromium"
