@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.sharing import release_unless_used_by, shared_per_module
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -26,10 +28,28 @@ def require_shared_data(*parts) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_data(db):
-    """The demo fixtures, loaded as `make run` loads them."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    release_unless_used_by(item)
+
+
+def load_demo_data():
     call_command("load_demo_data", verbosity=0)
+
+
+_demo_data = shared_per_module(load_demo_data)
+
+
+@pytest.fixture
+def demo_data(db, _demo_data):
+    """The demo fixtures, loaded as `make run` loads them (once per module: see tests/sharing.py)."""
+    return _demo_data.get()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The default hasher is slow by design; no test is about its strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,18 +10,19 @@ from actors.models import Actor
 from communs.validators import normalize_spdx, validate_siren, validate_siret
 from funding.models import FundingEdition, FundingScheme
 from initiatives.models import Initiative, Involvement, Sector
+from tests.factories import make_actor, make_initiative
 
 pytestmark = pytest.mark.django_db
 
 
-def make_initiative(**fields):
-    defaults = {"name": "Decidim", "slug": "decidim", "kind": Initiative.Kind.SOFTWARE}
-    return Initiative.objects.create(**{**defaults, **fields})
+def make_decidim(**fields):
+    return make_initiative("decidim", "Decidim", **fields)
 
 
-def make_actor(**fields):
-    defaults = {"name": "Agence nationale de la cohésion des territoires", "slug": "anct", "kind": Actor.Kind.AGENCY}
-    return Actor.objects.create(**{**defaults, **fields})
+def make_anct(**fields):
+    return make_actor(
+        "anct", "Agence nationale de la cohésion des territoires", **{"kind": Actor.Kind.AGENCY, **fields}
+    )
 
 
 class TestSiren:
@@ -70,7 +71,7 @@ class TestSiren:
 
     def test_database_refuses_a_malformed_siren(self):
         with pytest.raises(IntegrityError), transaction.atomic():
-            make_actor(siren="ABC")
+            make_anct(siren="ABC")
 
 
 class TestSpdx:
@@ -106,20 +107,20 @@ class TestSpdx:
 class TestInvolvementYears:
     def test_until_before_since_is_refused_by_clean(self):
         involvement = Involvement(
-            initiative=make_initiative(), actor=make_actor(), role=Involvement.Role.FUNDER, since=2020, until=2019
+            initiative=make_decidim(), actor=make_anct(), role=Involvement.Role.FUNDER, since=2020, until=2019
         )
         with pytest.raises(ValidationError) as error:
             involvement.full_clean()
         assert "until" in error.value.message_dict
 
     def test_until_before_since_is_refused_by_the_database(self):
-        initiative, actor = make_initiative(), make_actor()
+        initiative, actor = make_decidim(), make_anct()
         with pytest.raises(IntegrityError), transaction.atomic():
             Involvement.objects.create(initiative=initiative, actor=actor, role="funder", since=2020, until=2019)
         assert not Involvement.objects.exists()
 
     def test_same_actor_may_hold_two_roles_but_not_the_same_twice(self):
-        initiative, actor = make_initiative(), make_actor()
+        initiative, actor = make_decidim(), make_anct()
         Involvement.objects.create(initiative=initiative, actor=actor, role="funder")
         Involvement.objects.create(initiative=initiative, actor=actor, role="user")
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -128,7 +129,7 @@ class TestInvolvementYears:
 
     def test_unknown_role_is_refused_by_the_database(self):
         with pytest.raises(IntegrityError), transaction.atomic():
-            Involvement.objects.create(initiative=make_initiative(), actor=make_actor(), role="owner")
+            Involvement.objects.create(initiative=make_decidim(), actor=make_anct(), role="owner")
 
 
 class TestAmounts:
@@ -162,7 +163,7 @@ class TestAmounts:
 
 class TestSlugs:
     def test_duplicate_slug_is_refused_with_a_message(self):
-        make_initiative()
+        make_decidim()
         duplicate = Initiative(name="Decidim bis", slug="decidim", kind=Initiative.Kind.SOFTWARE)
         with pytest.raises(ValidationError) as error:
             duplicate.full_clean()
@@ -179,11 +180,11 @@ class TestSlugs:
 class TestChoices:
     def test_unknown_kind_is_refused_by_the_database(self):
         with pytest.raises(IntegrityError), transaction.atomic():
-            make_initiative(kind="spaceship")
+            make_decidim(kind="spaceship")
 
     def test_unknown_publication_status_is_refused_by_the_database(self):
         with pytest.raises(IntegrityError), transaction.atomic():
-            make_initiative(publication_status="secret")
+            make_decidim(publication_status="secret")
 
     def test_sources_must_name_a_document_or_url(self):
         initiative = Initiative(name="Pix", slug="pix", kind="platform", sources=[{"note": "?"}])
@@ -194,8 +195,8 @@ class TestChoices:
 
 class TestActorHierarchy:
     def test_parent_cycle_is_refused(self):
-        dinum = make_actor(name="DINUM", slug="dinum", kind="state")
-        etalab = make_actor(name="Etalab", slug="etalab", kind="state", parent=dinum)
+        dinum = make_actor("dinum", "DINUM", kind="state")
+        etalab = make_actor("etalab", "Etalab", kind="state", parent=dinum)
         dinum.parent = etalab
         with pytest.raises(ValidationError) as error:
             dinum.full_clean()

@@ -13,6 +13,7 @@ from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 from tests.conftest import IN_CI
+from tests.sharing import shared_per_module
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,15 @@ def load():
     call_command("loaddata", *fixture_files(), verbosity=0)
 
 
+_loaded = shared_per_module(load)
+
+
+@pytest.fixture
+def loaded(db, _loaded):
+    """The fixtures, loaded once for the tests of this module that only read them (see tests/sharing.py)."""
+    return _loaded.get()
+
+
 def seed_texts():
     folder = Path(settings.SHARED_DATA_DIR).parent / "seeds"
     if not folder.is_dir():
@@ -141,9 +151,7 @@ def test_fixture_files_are_pretty_printed_utf8_json_without_primary_keys():
         assert all("pk" not in obj for obj in objects), name  # natural keys only
 
 
-def test_the_demo_data_has_the_promised_size_and_entries():
-    load()
-
+def test_the_demo_data_has_the_promised_size_and_entries(loaded):
     assert Initiative.objects.published().count() >= 40
     assert Actor.objects.published().count() >= 35
     assert FundingScheme.objects.published().count() >= 7
@@ -154,8 +162,7 @@ def test_the_demo_data_has_the_promised_size_and_entries():
         assert found == set(slugs), f"{model.__name__} missing: {sorted(set(slugs) - found)}"
 
 
-def test_every_entry_cites_a_seed_document():
-    load()
+def test_every_entry_cites_a_seed_document(loaded):
     for model in (Initiative, Actor, FundingScheme, Involvement, FundingEdition):
         for obj in model.objects.all():
             assert cites_a_seed(obj.sources), f"{model.__name__} {obj} cites no seed document"
@@ -163,11 +170,10 @@ def test_every_entry_cites_a_seed_document():
         assert any(name in criterion.note for name in SEED_DOCUMENTS), criterion
 
 
-def test_every_url_comes_from_the_seed_documents():
+def test_every_url_comes_from_the_seed_documents(loaded):
     """No invented link: each URL is in a document, or is the bare domain the document names (data.gouv.fr)."""
     corpus = "\n".join(seed_texts().values())
     urls = []
-    load()
     for initiative in Initiative.objects.all():
         urls += [initiative.website, initiative.documentation_url, initiative.repository_url, initiative.governance_url]
     urls += [actor.website for actor in Actor.objects.all()]
@@ -182,8 +188,7 @@ def test_every_url_comes_from_the_seed_documents():
         assert url in corpus or (bare_domain and parts.netloc.removeprefix("www.") in corpus), url
 
 
-def test_appel_a_communs_has_both_editions_with_their_figures():
-    load()
+def test_appel_a_communs_has_both_editions_with_their_figures(loaded):
     scheme = FundingScheme.objects.get(slug="appel-a-communs")
     assert list(scheme.operators.values_list("slug", flat=True)) == ["ademe"]
     first, second = scheme.editions.order_by("label")
@@ -194,9 +199,7 @@ def test_appel_a_communs_has_both_editions_with_their_figures():
     assert FundingScheme.objects.get(slug="incubateurs-de-la-culture-du-partage").competitive is False
 
 
-def test_the_relations_the_sources_state():
-    load()
-
+def test_the_relations_the_sources_state(loaded):
     def roles(initiative):
         return set(Involvement.objects.filter(initiative__slug=initiative).values_list("actor__slug", "role"))
 
@@ -219,8 +222,7 @@ def test_the_relations_the_sources_state():
     assert Territory.objects.get(code="com-29019").parent.parent.parent.code == "fr"
 
 
-def test_every_object_passes_model_validation():
-    load()
+def test_every_object_passes_model_validation(loaded):
     for model in MODELS:
         for obj in model.objects.all():
             obj.full_clean()

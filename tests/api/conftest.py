@@ -1,12 +1,12 @@
 import pytest
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Involvement, Sector, Territory
+from tests.factories import PUBLISHED, make_actor, make_initiative, make_user
+from tests.sharing import shared_per_module
 
 HIGH_RATES = {"anon": "100000/minute", "user": "100000/minute"}
 
@@ -36,18 +36,14 @@ def token_client(user):
 
 @pytest.fixture
 def no_rights_user(db):
-    return User.objects.create_user("lecteur", password="x")
+    return make_user("lecteur", password="x")
 
 
 def user_with_role(username, role):
-    from django.contrib.auth.models import Group
-
     from curation.roles import sync_roles
 
     sync_roles()
-    user = User.objects.create_user(username, password="x")
-    user.groups.add(Group.objects.get(name=role))
-    return User.objects.get(pk=user.pk)  # fresh, without a permission cache
+    return make_user(username, role, password="x")
 
 
 @pytest.fixture
@@ -81,20 +77,7 @@ def editor_client(editor):
     return token_client(editor)
 
 
-def make_initiative(slug, name=None, **fields):
-    fields.setdefault("kind", "software")
-    fields.setdefault("publication_status", "published")
-    return Initiative.objects.create(slug=slug, name=name or slug.replace("-", " ").title(), **fields)
-
-
-def make_actor(slug, name=None, **fields):
-    fields.setdefault("kind", "agency")
-    fields.setdefault("publication_status", "published")
-    return Actor.objects.create(slug=slug, name=name or slug.upper(), **fields)
-
-
-@pytest.fixture
-def directory(db):
+def build_directory():
     """A small directory with every kind of entry, published and not."""
     geodata = Sector.objects.create(name="Géodonnées", slug="geodonnees")
     participation = Sector.objects.create(name="Participation citoyenne", slug="participation")
@@ -102,16 +85,31 @@ def directory(db):
     brittany = Territory.objects.create(
         code="reg-53", kind="region", name="Bretagne", official_code="53", parent=france
     )
-    ign = make_actor("ign", "Institut national de l'information géographique et forestière", acronym="IGN")
-    dinum = make_actor("dinum", "Direction interministérielle du numérique", acronym="DINUM", kind="state")
-    brest = make_actor("ville-de-brest", "Ville de Brest", kind="local_authority", territory=brittany)
-    secret = make_actor("acteur-brouillon", "Acteur brouillon", publication_status="draft")
+    ign = make_actor(
+        "ign",
+        "Institut national de l'information géographique et forestière",
+        acronym="IGN",
+        kind="agency",
+        publication_status=PUBLISHED,
+    )
+    dinum = make_actor(
+        "dinum",
+        "Direction interministérielle du numérique",
+        acronym="DINUM",
+        kind="state",
+        publication_status=PUBLISHED,
+    )
+    brest = make_actor(
+        "ville-de-brest", "Ville de Brest", kind="local_authority", territory=brittany, publication_status=PUBLISHED
+    )
+    secret = make_actor("acteur-brouillon", "Acteur brouillon", kind="agency", publication_status="draft")
 
     ban = make_initiative(
         "base-adresse-nationale",
         "Base Adresse Nationale",
         acronym="BAN",
         kind="data",
+        publication_status=PUBLISHED,
         summary="La base de référence des adresses",
         development_status="mature",
         licence="etalab-2.0",
@@ -128,6 +126,7 @@ def directory(db):
         "decidim",
         "Decidim",
         kind="software",
+        publication_status=PUBLISHED,
         development_status="stable",
         licence="AGPL-3.0-or-later",
         territorial_scope="local",
@@ -141,6 +140,7 @@ def directory(db):
         "fabrique-des-geocommuns",
         "Fabrique des géocommuns",
         kind="programme",
+        publication_status=PUBLISHED,
         development_status="beta",
         territorial_scope="national",
     )
@@ -160,7 +160,7 @@ def directory(db):
         evidence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence",
     )
 
-    ademe = make_actor("ademe", "ADEME", kind="agency")
+    ademe = make_actor("ademe", "ADEME", kind="agency", publication_status=PUBLISHED)
     call = FundingScheme.objects.create(
         name="Appel à communs de l'ADEME",
         slug="appel-a-communs-ademe",
@@ -192,3 +192,12 @@ def directory(db):
         "france": france,
         "brittany": brittany,
     }
+
+
+_directory = shared_per_module(build_directory)
+
+
+@pytest.fixture
+def directory(db, _directory):
+    """The small directory, built once per module (see tests/sharing.py); a test's changes are undone after it."""
+    return _directory.get()

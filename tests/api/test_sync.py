@@ -6,13 +6,14 @@ import pytest
 from django.utils import timezone
 
 from initiatives.models import Initiative
-
-from .conftest import make_actor, make_initiative
+from tests.factories import PUBLISHED, make_actor, make_initiative
 
 
 @pytest.fixture
 def two_initiatives(db):
-    return make_initiative("decidim", "Decidim"), make_initiative("dhis2", "DHIS2")
+    return make_initiative("decidim", "Decidim", publication_status=PUBLISHED), make_initiative(
+        "dhis2", "DHIS2", publication_status=PUBLISHED
+    )
 
 
 def test_an_archived_entry_leaves_the_list_and_appears_in_archived(api, editor_client, two_initiatives):
@@ -65,13 +66,13 @@ def test_an_entry_deleted_in_the_admin_appears_as_deleted(api, client, two_initi
     later = (timezone.now() + timedelta(seconds=1)).isoformat()
     assert api.get("/api/v1/initiatives/archived/", {"updated_since": later}).json()["count"] == 0
     # A slug given again to a new entry is no longer reported as removed.
-    make_initiative("dhis2", "DHIS2")
+    make_initiative("dhis2", "DHIS2", publication_status=PUBLISHED)
     assert api.get("/api/v1/initiatives/archived/").json()["count"] == 0
 
 
 def test_drafts_never_appear_in_archived(api, db):
     make_initiative("brouillon", "Brouillon", publication_status="draft")
-    make_actor("agence", "Agence", publication_status="archived")
+    make_actor("agence", "Agence", kind="agency", publication_status="archived")
     assert api.get("/api/v1/initiatives/archived/").json()["count"] == 0
     actors = api.get("/api/v1/actors/archived/").json()
     assert [row["slug"] for row in actors["results"]] == ["agence"]

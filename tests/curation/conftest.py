@@ -1,20 +1,8 @@
-import itertools
-
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
-from actors.models import Actor
 from curation.roles import CURATOR, EDITOR, sync_roles
-from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector, Territory
-
-_counter = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import make_user
 
 
 @pytest.fixture(autouse=True)
@@ -32,10 +20,10 @@ def roles(db):
 
 
 def _user(username, group=None, **extra):
-    user = User.objects.create_user(username, f"{username}@example.org", "motdepasse-long-42", is_staff=True, **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
+    """A member of staff who logs in to the admin, in the named role."""
+    return make_user(
+        username, group, email=f"{username}@example.org", password="motdepasse-long-42", is_staff=True, **extra
+    )
 
 
 @pytest.fixture
@@ -61,34 +49,6 @@ def superuser(db):
 @pytest.fixture
 def users(curator, editor, superuser):
     return {"curator": curator, "editor": editor, "superuser": superuser}
-
-
-def make_initiative(**fields):
-    n = next(_counter)
-    defaults = {"name": f"Initiative {n}", "slug": f"initiative-{n}", "kind": Initiative.Kind.SOFTWARE}
-    return Initiative.objects.create(**{**defaults, **fields})
-
-
-def make_actor(**fields):
-    n = next(_counter)
-    defaults = {"name": f"Acteur {n}", "slug": f"acteur-{n}", "kind": Actor.Kind.STATE}
-    return Actor.objects.create(**{**defaults, **fields})
-
-
-def make_scheme(**fields):
-    n = next(_counter)
-    defaults = {"name": f"Dispositif {n}", "slug": f"dispositif-{n}", "kind": FundingScheme.Kind.FUND}
-    return FundingScheme.objects.create(**{**defaults, **fields})
-
-
-def make_sector(**fields):
-    n = next(_counter)
-    return Sector.objects.create(**{"name": f"Secteur {n}", "slug": f"secteur-{n}", **fields})
-
-
-def make_territory(**fields):
-    n = next(_counter)
-    return Territory.objects.create(**{"name": f"Territoire {n}", "code": f"dep-{n}", "kind": "departement", **fields})
 
 
 def logged_in(client, user):

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from funding.models import Award, FundingEdition
 from initiatives.models import CriterionAssessment, Involvement
+from tests.factories import make_actor, make_initiative, make_scheme, make_sector, make_territory
 
-from .conftest import logged_in, make_actor, make_initiative, make_scheme, make_sector, make_territory
+from .conftest import logged_in
 
 MODELS = [
     "initiatives.initiative",

@@ -9,8 +9,7 @@ import pytest
 
 from curation.models import Suggestion
 from tests.conftest import chromium_path
-
-from .conftest import make_initiative
+from tests.factories import make_initiative
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
 pytestmark = pytest.mark.browser

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from curation.roles import CURATOR
 from initiatives.models import Initiative
+from tests.factories import make_initiative
 
-from .conftest import form_data, logged_in, make_initiative
+from .conftest import form_data, logged_in
 
 
 def test_version_increments_on_every_save(db):
@@ -127,9 +128,9 @@ def test_concurrent_saves_race_only_one_wins(roles):
     ],
 )
 def test_stale_saves_are_refused_for_actors_and_schemes(curator, other_curator, admin_name, factory):
-    from . import conftest
+    from tests import factories
 
-    obj = getattr(conftest, factory)(description="Avant")
+    obj = getattr(factories, factory)(description="Avant")
     url = reverse(f"admin:{admin_name}_change", args=[obj.pk])
     first, second = logged_in(Client(), curator), logged_in(Client(), other_curator)
     first_data, second_data = form_data(first, url), form_data(second, url)

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from curation.views_admin import quality_report
 from initiatives.models import Involvement
+from tests.factories import make_actor, make_initiative, make_scheme, make_sector
 
-from .conftest import logged_in, make_actor, make_initiative, make_scheme, make_sector
+from .conftest import logged_in
 
 
 def _complete_initiative(**fields):

@@ -9,8 +9,9 @@ from django.urls import reverse
 from actors.models import Actor
 from curation.duplicates import find_duplicates, name_key, url_key
 from initiatives.models import Initiative
+from tests.factories import make_actor, make_initiative
 
-from .conftest import form_data, logged_in, make_actor, make_initiative
+from .conftest import form_data, logged_in
 
 
 def test_keys():

@@ -6,8 +6,9 @@ from django.urls import reverse
 from curation import services
 from funding.models import Award, FundingEdition
 from initiatives.models import Involvement
+from tests.factories import make_actor, make_initiative, make_scheme, make_sector
 
-from .conftest import form_data, logged_in, make_actor, make_initiative, make_scheme, make_sector
+from .conftest import form_data, logged_in
 
 
 @pytest.mark.parametrize("factory", [make_initiative, make_actor, make_scheme, make_sector])

@@ -13,8 +13,9 @@ from import_export.formats import base_formats
 from actors.models import Actor
 from curation.resources import ActorResource, InitiativeResource
 from initiatives.models import Initiative
+from tests.factories import make_actor, make_initiative, make_sector
 
-from .conftest import logged_in, make_actor, make_initiative, make_sector
+from .conftest import logged_in
 
 HEADERS = ["slug", "name", "kind", "licence", "sectors", "website"]
 FORMATS = ["csv", "xlsx", "json"]  # the order of CuratedAdmin.import_formats

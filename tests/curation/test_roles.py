@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from curation.roles import CURATOR, EDITOR
+from tests.factories import make_initiative
 
-from .conftest import logged_in, make_initiative
+from .conftest import logged_in
 
 MATRIX = [
     # permission, curator, editor

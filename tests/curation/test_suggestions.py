@@ -8,8 +8,9 @@ from django.urls import reverse
 from curation import services
 from curation.models import Suggestion
 from initiatives.models import Initiative
+from tests.factories import make_initiative
 
-from .conftest import logged_in, make_initiative
+from .conftest import logged_in
 
 PROPOSAL = {
     "name": "Cartes libres de Plouzané",

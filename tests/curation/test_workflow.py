@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from curation import services
 from curation.services import TransitionError
+from tests.factories import make_actor, make_initiative, make_scheme
 
 from .conftest import form_data as _form_data
-from .conftest import logged_in, make_actor, make_initiative, make_scheme
+from .conftest import logged_in
 
 STATUSES = ["draft", "in_review", "published", "archived"]
 ALLOWED = {
@@ -167,7 +168,7 @@ def test_bulk_actions(client, editor):
 
 
 def test_bulk_add_sector_and_tag(client, curator):
-    from .conftest import make_sector
+    from tests.factories import make_sector
 
     sector = make_sector()
     initiatives = [make_initiative() for _ in range(2)]

@@ -7,26 +7,12 @@ from django.utils import timezone
 
 from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
-
-PUBLISHED = "published"
-
-
-def make_initiative(slug, name, kind="software", **fields):
-    sectors = fields.pop("sectors", [])
-    territories = fields.pop("territories", [])
-    tags = fields.pop("tags", [])
-    fields.setdefault("publication_status", PUBLISHED)
-    initiative = Initiative.objects.create(slug=slug, name=name, kind=kind, **fields)
-    initiative.sectors.set(sectors)
-    initiative.territories.set(territories)
-    if tags:
-        initiative.tags.add(*tags)
-    return initiative
+from initiatives.models import CriterionAssessment, Involvement, Sector, Territory
+from tests.factories import PUBLISHED, make_initiative
+from tests.sharing import shared_per_module
 
 
-@pytest.fixture
-def directory(db):
+def build_directory():
     """Four published initiatives, one draft, five actors, three schemes."""
     today = timezone.localdate()
     geodata = Sector.objects.create(name="Géodonnées", slug="geodonnees")
@@ -77,6 +63,7 @@ def directory(db):
     fabrique = make_initiative(
         "fabrique-des-geocommuns",
         "Fabrique des géocommuns",
+        publication_status=PUBLISHED,
         kind="programme",
         summary="Incubateur de communs de données géographiques",
         description="## Objectifs\n\nFaire naître des **communs** géographiques.",
@@ -94,6 +81,7 @@ def directory(db):
     ban = make_initiative(
         "base-adresse-nationale",
         "Base Adresse Nationale",
+        publication_status=PUBLISHED,
         kind="data",
         acronym="BAN",
         summary="Le référentiel des adresses",
@@ -105,6 +93,7 @@ def directory(db):
     decidim = make_initiative(
         "decidim",
         "Decidim",
+        publication_status=PUBLISHED,
         kind="software",
         summary="Plateforme de participation citoyenne",
         development_status="mature",
@@ -115,6 +104,7 @@ def directory(db):
     sill = make_initiative(
         "sill",
         "Socle interministériel de logiciels libres",
+        publication_status=PUBLISHED,
         kind="standard",
         acronym="SILL",
         description="Le catalogue des logiciels libres recommandés.",
@@ -208,3 +198,12 @@ def directory(db):
         "initiatives": {"fabrique": fabrique, "ban": ban, "decidim": decidim, "sill": sill, "draft": draft},
         "schemes": {"call": call, "prize": prize, "fund": soon},
     }
+
+
+_directory = shared_per_module(build_directory)
+
+
+@pytest.fixture
+def directory(db, _directory):
+    """The small directory, built once per module (see tests/sharing.py); a test's changes are undone after it."""
+    return _directory.get()

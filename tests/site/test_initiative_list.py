@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.factories import PUBLISHED, make_initiative
+
 pytestmark = pytest.mark.django_db
 
 
@@ -176,10 +178,8 @@ def test_unknown_ordering_does_not_break(client, directory):
 
 
 def test_pagination_and_out_of_range_page(client, directory):
-    from tests.site.conftest import make_initiative
-
     for index in range(25):
-        make_initiative(f"commun-{index:02}", f"Commun {index:02}")
+        make_initiative(f"commun-{index:02}", f"Commun {index:02}", publication_status=PUBLISHED)
     first = get(client)
     assert len(slugs(first)) == 20
     assert 'href="?page=2"' in first.content.decode()
@@ -193,10 +193,8 @@ def test_pagination_and_out_of_range_page(client, directory):
 
 
 def test_page_links_keep_the_filters(client, directory):
-    from tests.site.conftest import make_initiative
-
     for index in range(25):
-        make_initiative(f"logiciel-{index:02}", f"Logiciel {index:02}", kind="software")
+        make_initiative(f"logiciel-{index:02}", f"Logiciel {index:02}", kind="software", publication_status=PUBLISHED)
     html = get(client, "kind=software").content.decode()
     assert 'href="?kind=software&amp;page=2"' in html
 
@@ -217,10 +215,8 @@ def test_a_selected_value_without_results_stays_visible_to_untick(client, direct
 
 
 def test_long_facets_fold_the_rest_in_a_details_element(client, directory):
-    from tests.site.conftest import make_initiative
-
     for index in range(12):
-        make_initiative(f"carto-{index}", f"Carto {index}", tags=[f"theme-{index:02}"])
+        make_initiative(f"carto-{index}", f"Carto {index}", tags=[f"theme-{index:02}"], publication_status=PUBLISHED)
     response = get(client)
     tag = next(f for f in response.context["facets"] if f["name"] == "tag")
     assert len(tag["options"]) == 8 and len(tag["options"]) + len(tag["more"]) == 15

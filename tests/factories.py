@@ -1,0 +1,74 @@
+"""Builders of test data, shared by every test module.
+
+Plain functions: each creates one saved object with the fewest fields the model needs, numbered
+so that two calls never clash on a unique field; a test names only what it is about. Unless told
+otherwise, an entry keeps the model's own defaults (an initiative or actor is then a draft).
+"""
+
+import itertools
+
+from django.contrib.auth.models import Group, User
+
+from actors.models import Actor
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Sector, Territory
+
+PUBLISHED = "published"
+
+_counter = itertools.count(1)
+
+
+def _slug_and_name(prefix, slug, name):
+    if slug is None:
+        slug = f"{prefix}-{next(_counter)}"
+    return slug, name or slug.replace("-", " ").title()
+
+
+def make_initiative(slug=None, name=None, *, sectors=(), territories=(), tags=(), **fields):
+    """An initiative (software unless `kind` says otherwise); without a name, its slug in title case."""
+    slug, name = _slug_and_name("initiative", slug, name)
+    fields.setdefault("kind", Initiative.Kind.SOFTWARE)
+    initiative = Initiative.objects.create(slug=slug, name=name, **fields)
+    if sectors:
+        initiative.sectors.set(sectors)
+    if territories:
+        initiative.territories.set(territories)
+    if tags:
+        initiative.tags.add(*tags)
+    return initiative
+
+
+def make_actor(slug=None, name=None, **fields):
+    """An actor (a state service unless `kind` says otherwise); without a name, its slug in title case."""
+    slug, name = _slug_and_name("acteur", slug, name)
+    fields.setdefault("kind", Actor.Kind.STATE)
+    return Actor.objects.create(slug=slug, name=name, **fields)
+
+
+def make_scheme(slug=None, name=None, **fields):
+    """A funding scheme (a fund unless `kind` says otherwise)."""
+    slug, name = _slug_and_name("dispositif", slug, name)
+    fields.setdefault("kind", FundingScheme.Kind.FUND)
+    return FundingScheme.objects.create(slug=slug, name=name, **fields)
+
+
+def make_sector(slug=None, name=None, **fields):
+    slug, name = _slug_and_name("secteur", slug, name)
+    return Sector.objects.create(slug=slug, name=name, **fields)
+
+
+def make_territory(code=None, name=None, **fields):
+    """A territory (a département unless `kind` says otherwise)."""
+    if code is None:
+        n = next(_counter)
+        code, name = f"dep-{n}", name or f"Territoire {n}"
+    fields.setdefault("kind", "departement")
+    return Territory.objects.create(code=code, name=name, **fields)
+
+
+def make_user(username, group=None, **fields):
+    """A user, in the named group (role) if given, fetched afresh so that no permission is cached."""
+    user = User.objects.create_user(username, **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return User.objects.get(pk=user.pk)
