@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from curation.models import Suggestion
+from tests.factories import make_initiative
 
-from .conftest import logged_in, make_initiative
+from .conftest import logged_in
 
 pytestmark = pytest.mark.django_db
 
