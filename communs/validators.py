@@ -137,3 +137,20 @@ def validate_sources(value) -> None:
                 code="sources",
                 params={"index": index, "keys": ", ".join(sorted(unknown))},
             )
+
+
+def tag_slug(name) -> str:
+    """The slug taggit gives a tag (TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING is off: accents are kept)."""
+    from django.utils.text import slugify
+
+    return slugify(str(name), allow_unicode=True)
+
+
+def validate_tag_name(value) -> None:
+    # A tag of punctuation only ("!!!") has an empty slug: no URL, no filter value, no API link.
+    if not tag_slug(value):
+        raise ValidationError(
+            "Le mot-clé « %(value)s » doit contenir au moins une lettre ou un chiffre.",
+            code="tag_without_letters",
+            params={"value": value},
+        )

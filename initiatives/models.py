@@ -1,3 +1,5 @@
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -361,3 +363,18 @@ class Involvement(models.Model):
     def clean(self):
         if self.since and self.until and self.until < self.since:
             raise ValidationError({"until": "L'année de fin doit être postérieure ou égale à l'année de début."})
+
+
+def fallback_tag_slug(name) -> str:
+    """A slug for a tag whose name slugifies to nothing ("!!!"): stable, non-empty, unique enough."""
+    return "mot-cle-" + hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:10]
+
+
+def ensure_tag_slug(sender, instance, raw=False, **kwargs):
+    """pre_save of taggit's Tag: a slug is never empty, whatever path created the tag.
+
+    Forms and the API refuse such names already (validate_tag_name); this guards the other paths
+    (the admin's tag field, fixtures, the shell), since an empty slug breaks every URL of the tag.
+    """
+    if not instance.slug:
+        instance.slug = fallback_tag_slug(instance.name)

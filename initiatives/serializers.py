@@ -22,6 +22,7 @@ from communs.rest.serializers import (
     api_url,
     joined,
 )
+from communs.validators import validate_tag_name
 from funding.models import Award, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 
@@ -42,6 +43,14 @@ class TerritorySummarySerializer(ApiModelSerializer):
         fields = ["code", "name", "kind", "url"]
 
 
+class SluggedTagList(serializers.ListSerializer):
+    """Leaves out a tag with an empty slug (saved before slugs were guaranteed): it has no URL."""
+
+    def to_representation(self, data):
+        tags = data.all() if hasattr(data, "all") else data
+        return super().to_representation([tag for tag in tags if tag.slug])
+
+
 class TagSummarySerializer(ApiModelSerializer):
     url = api_url("tag-detail")
     # Tag slugs keep accents ("référentiel"): a plain string, not the ASCII slug pattern.
@@ -50,6 +59,7 @@ class TagSummarySerializer(ApiModelSerializer):
     class Meta:
         model = Tag
         fields = ["slug", "name", "url"]
+        list_serializer_class = SluggedTagList
 
 
 class ActorSummarySerializer(ApiModelSerializer):
@@ -279,7 +289,10 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
         slug_field="code", queryset=Territory.objects.all(), many=True, required=False, help_text="Territory codes."
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=50, help_text="Tag names."
+        child=serializers.CharField(max_length=100, validators=[validate_tag_name]),
+        required=False,
+        max_length=50,
+        help_text="Tag names (each with at least one letter or digit).",
     )
     logics = serializers.ListField(
         child=serializers.ChoiceField(choices=Initiative.Logic.choices), required=False, max_length=10

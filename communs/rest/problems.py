@@ -24,6 +24,12 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send the ETag you read as If-Match, so that a write never overwrites a change you have not seen."
+    default_code = "precondition_required"
+
+
 def django_validation_error_to_drf(error: DjangoValidationError) -> exceptions.ValidationError:
     """A model's full_clean() error as a DRF one, with `__all__` under the usual non-field key."""
     detail = get_error_detail(error)
@@ -115,6 +121,7 @@ _PROBLEM_STATUSES = {
     "409": "Conflict: the workflow does not allow this move now, or a concurrent write won.",
     "412": "Precondition failed (`If-Match`).",
     "415": "Unsupported media type (send JSON).",
+    "428": "Precondition required: send the ETag you read as `If-Match`.",
     "429": "Too many requests (see `Retry-After`).",
 }
 
@@ -127,8 +134,14 @@ def add_problem_responses(result, generator, request, public):
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             for code, description in _PROBLEM_STATUSES.items():
-                if code in ("409", "412", "415") and method in ("get", "head"):
+                if code in ("409", "412", "415", "428") and method in ("get", "head"):
                     continue
+                if (
+                    code == "428"
+                    and method == "post"
+                    and not any(parameter.get("name") == "If-Match" for parameter in operation.get("parameters", []))
+                ):
+                    continue  # creating an entry needs no If-Match
                 responses.setdefault(code, {"description": description, "content": content})
             headers = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
             responses["429"].setdefault("headers", headers)

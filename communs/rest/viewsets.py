@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from communs.rest.backends import LOOKUP_REGEX
 from communs.rest.conditional import ProblemMixin, etag_of
 from communs.rest.formats import CSVRenderer, csv_text, json_array
-from communs.rest.problems import PreconditionFailed
+from communs.rest.problems import PreconditionFailed, PreconditionRequired
 
 
 class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
@@ -182,12 +182,15 @@ class CuratedViewSet(ReadOnlyApiViewSet, mixins.CreateModelMixin, mixins.UpdateM
         instance = self.get_object()
         type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
         instance = self.read_back(instance)
-        header = self.request.headers.get("If-Match")
-        if header:
-            etags = parse_etags(header)
-            # Strong comparison (RFC 9110): a weak ETag never matches If-Match.
-            if "*" not in etags and self.current_etag(instance) not in etags:
-                raise PreconditionFailed()
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header:
+            # A write without the ETag it started from could silently overwrite a change the client
+            # never saw: RFC 6585's 428 tells it to read first.
+            raise PreconditionRequired()
+        etags = parse_etags(header)
+        # Strong comparison (RFC 9110): a weak ETag never matches If-Match.
+        if "*" not in etags and self.current_etag(instance) not in etags:
+            raise PreconditionFailed()
         return instance
 
     def touch_related(self, instance):
