@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.utils.deconstruct import deconstructible
 
 # La Poste's establishments share the SIREN 356000000, which passes Luhn, but
@@ -119,6 +119,16 @@ class SpdxExpressionValidator:
 validate_spdx_expression = SpdxExpressionValidator()
 
 
+def _is_web_url(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def validate_sources(value) -> None:
     """Sources are a list of {"document": …, "url": …, "note": …}; one of document or url."""
     if not isinstance(value, list):
@@ -127,6 +137,14 @@ def validate_sources(value) -> None:
         if not isinstance(item, dict) or not (item.get("document") or item.get("url")):
             raise ValidationError(
                 "Source n° %(index)s : indiquez au moins un document ou une URL.",
+                code="sources",
+                params={"index": index},
+            )
+        url = item.get("url")
+        if url and not _is_web_url(url):
+            # Shown as a link on the pages: only web addresses, never javascript: or data:.
+            raise ValidationError(
+                "Source n° %(index)s : l'URL doit être une adresse web complète en http:// ou https://.",
                 code="sources",
                 params={"index": index},
             )

@@ -143,6 +143,9 @@ def add_problem_responses(result, generator, request, public):
                 ):
                     continue  # creating an entry needs no If-Match
                 responses.setdefault(code, {"description": description, "content": content})
+            if method in ("get", "head") and operation.get("security"):
+                # Reads are anonymous: a token is optional (it shows unpublished entries to curators).
+                operation["security"] = [{}, *[item for item in operation["security"] if item]]
             headers = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
             responses["429"].setdefault("headers", headers)
     return result

@@ -15,6 +15,7 @@ from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from communs.rest.backends import LOOKUP_REGEX
 from communs.rest.conditional import ProblemMixin, etag_of
@@ -109,6 +110,18 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
+class _WithoutFormat:
+    """A request seen without its `?format=` parameter (for the links of a representation)."""
+
+    def __init__(self, request):
+        self._request = request
+        self.GET = request.GET.copy()
+        self.GET.pop(api_settings.URL_FORMAT_OVERRIDE, None)
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
 class ExportMixin:
     """`export.csv` and `export.json`: every entry matching the filters, streamed."""
 
@@ -170,7 +183,10 @@ class CuratedViewSet(ReadOnlyApiViewSet, mixins.CreateModelMixin, mixins.UpdateM
         return self.get_base_queryset().get(pk=instance.pk)
 
     def current_etag(self, instance):
-        data = self.serializer_class(instance, context=self.get_serializer_context()).data
+        """The ETag a plain read of the entry gives (JSON, no `?format=`), whatever format the write
+        asks for its answer: DRF copies `format` into the links of the body, which would change it."""
+        context = {**self.get_serializer_context(), "request": _WithoutFormat(self.request)}
+        data = self.serializer_class(instance, context=context).data
         return etag_of(JSONRenderer().render(data))
 
     def get_object_for_write(self):
@@ -202,7 +218,9 @@ class CuratedViewSet(ReadOnlyApiViewSet, mixins.CreateModelMixin, mixins.UpdateM
         data = self.serializer_class(instance, context=self.get_serializer_context()).data
         headers = {}
         if status_code == status.HTTP_201_CREATED:
-            headers["Location"] = data.get("url", "")
+            # A plain str: DRF's Hyperlink is a str subclass, which WSGI servers (runserver's wsgiref)
+            # refuse in a header after the entry was saved.
+            headers["Location"] = str(data.get("url", ""))
         return Response(data, status=status_code, headers=headers)
 
     @transaction.atomic

@@ -100,3 +100,74 @@ def test_the_schema_says_if_match_is_required(api):
     assert if_match["required"] is True
     assert "428" in operation["responses"]
     assert "428" in schema["paths"]["/api/v1/initiatives/{slug}/"]["delete"]["responses"]
+
+
+# --- Smaller API bugs ---------------------------------------------------------------------------
+
+
+def test_delete_with_format_csv_archives_once_and_answers_204(editor_client, directory):
+    url = "/api/v1/initiatives/decidim/"
+    before = Initiative.history.filter(slug="decidim").count()
+    response = editor_client.delete(url + "?format=csv", HTTP_IF_MATCH=etag(editor_client, url))
+    assert response.status_code == 204
+    decidim = Initiative.objects.get(slug="decidim")
+    assert decidim.publication_status == "archived"
+    assert Initiative.history.filter(slug="decidim").count() == before + 1
+
+
+def test_json_nested_too_deep_is_a_400(curator_client, directory):
+    url = "/api/v1/initiatives/decidim/"
+    for depth in (100, 1000, 100_000):
+        body = '{"sources": ' + "[" * depth + "]" * depth + "}"
+        response = curator_client.generic(
+            "PATCH", url, body, content_type="application/json", HTTP_IF_MATCH=etag(curator_client, url)
+        )
+        assert response.status_code == 400, depth
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "parse_error"
+    assert Initiative.objects.get(slug="decidim").version == 1
+
+
+def test_the_schema_says_reads_are_anonymous(api):
+    schema = api.get("/api/v1/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method == "get" and "security" in operation:
+                assert {} in operation["security"], (path, operation["security"])
+    assert {} not in schema["paths"]["/api/v1/initiatives/"]["post"]["security"]
+
+
+@pytest.mark.parametrize("query", ["kind=", "kind=&sector=", "kind=&kind=data", "updated_since=", "tag="])
+def test_empty_filter_values_mean_no_filter(api, directory, query):
+    response = api.get(f"/api/v1/initiatives/?{query}")
+    assert response.status_code == 200, response.content
+    expected = 1 if "kind=data" in query else 3
+    assert response.json()["count"] == expected
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://example.org/a", "example.org"])
+def test_a_source_url_must_be_a_web_address(curator_client, directory, url):
+    response = curator_client.post(
+        "/api/v1/initiatives/",
+        {"slug": "x", "name": "X", "kind": "data", "sources": [{"document": "d", "url": url}]},
+        format="json",
+    )
+    assert response.status_code == 400 and "sources" in response.json()["errors"]
+    assert not Initiative.objects.filter(slug="x").exists()
+
+
+def test_a_source_url_in_http_or_https_is_accepted(curator_client, directory):
+    sources = [{"url": "https://example.org/rapport"}, {"url": "http://example.org/a", "note": "n"}]
+    response = curator_client.post(
+        "/api/v1/initiatives/", {"slug": "x", "name": "X", "kind": "data", "sources": sources}, format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_the_location_of_a_created_entry_is_a_plain_string(curator_client, directory):
+    # WSGI servers (runserver's wsgiref) refuse a header value of a str subclass such as DRF's
+    # Hyperlink: the entry was saved, then the answer was a 500.
+    response = curator_client.post("/api/v1/initiatives/", {"slug": "x", "name": "X", "kind": "data"}, format="json")
+    assert response.status_code == 201
+    assert type(response["Location"]) is str
+    assert all(type(value) is str for value in response.headers.values())
