@@ -17,10 +17,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from communs.models import Publishable
 from communs.rest.backends import LOOKUP_REGEX
 from communs.rest.conditional import ProblemMixin, etag_of
 from communs.rest.formats import CSVRenderer, csv_text, json_array
-from communs.rest.problems import PreconditionFailed, PreconditionRequired
+from communs.rest.problems import Gone, PreconditionFailed, PreconditionRequired
 
 
 class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
@@ -57,9 +58,23 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         obj = queryset.filter(**lookup).first()
         if obj is None:
+            self.raise_gone_if_archived(queryset.model, lookup)
             raise exceptions.NotFound(f"No {queryset.model._meta.verbose_name} with this identifier.")
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def raise_gone_if_archived(self, model, lookup):
+        """An archived entry the caller cannot see is a 410 saying when and why it was archived (the
+        site's page says the same); a draft stays a 404."""
+        if not issubclass(model, Publishable):
+            return
+        archived = (
+            model._base_manager.filter(publication_status=Publishable.PublicationStatus.ARCHIVED, **lookup)
+            .only("status_changed_at", "archived_reason")
+            .first()
+        )
+        if archived is not None:
+            raise Gone(archived.status_changed_at, archived.archived_reason)
 
     def _has_updated_at(self):
         return any(field.name == "updated_at" for field in self.queryset.model._meta.get_fields())

@@ -171,3 +171,28 @@ def test_the_location_of_a_created_entry_is_a_plain_string(curator_client, direc
     assert response.status_code == 201
     assert type(response["Location"]) is str
     assert all(type(value) is str for value in response.headers.values())
+
+
+# --- Archived entries are gone ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/initiatives/decidim/", "/api/v1/actors/dinum/", "/api/v1/funding-schemes/appel-a-communs-ademe/"],
+)
+def test_an_archived_entry_is_410_with_when_and_why(api, editor_client, directory, url):
+    response = editor_client.delete(url + "?reason=Plus+maintenu", HTTP_IF_MATCH=etag(editor_client, url))
+    assert response.status_code == 204
+    gone = api.get(url)
+    assert gone.status_code == 410
+    assert gone["Content-Type"] == "application/problem+json"
+    body = gone.json()
+    assert body["code"] == "archived" and body["status"] == 410
+    assert body["archived_reason"] == "Plus maintenu" and "Plus maintenu" in body["detail"]
+    assert body["archived_at"]
+    # Curators still read it.
+    assert editor_client.get(url).status_code == 200
+
+
+def test_a_draft_is_still_404(api, directory):
+    assert api.get("/api/v1/initiatives/brouillon-secret/").status_code == 404

@@ -224,7 +224,7 @@ def test_delete_archives_rather_than_destroys(editor_client, api, directory):
     decidim = Initiative.objects.get(slug="decidim")
     assert decidim.publication_status == "archived"
     assert decidim.archived_reason == "Plus maintenu"
-    assert api.get("/api/v1/initiatives/decidim/").status_code == 404
+    assert api.get("/api/v1/initiatives/decidim/").status_code == 410  # gone, saying when and why
     assert editor_client.get("/api/v1/initiatives/decidim/").json()["publication_status"] == "archived"
 
 
