@@ -7,7 +7,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
-from communs.models import Publishable, choices_constraint, sources_field
+from communs.models import (
+    Publishable,
+    choices_constraint,
+    markdown_field,
+    rendered_markdown_field,
+    sources_field,
+)
 from communs.validators import normalize_spdx, validate_spdx_expression, validate_wikidata_qid
 
 
@@ -159,7 +165,8 @@ class Initiative(Publishable):
     acronym = models.CharField("sigle", max_length=50, blank=True)
     aliases = models.TextField("autres noms", blank=True, help_text="Un nom par ligne.")
     summary = models.CharField("résumé", max_length=200, blank=True)
-    description = models.TextField("description", blank=True, help_text="Markdown ; le HTML est nettoyé à l'affichage.")
+    description = markdown_field("description", help_text="Markdown ; le HTML est nettoyé à l'affichage.")
+    description_html = rendered_markdown_field()
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     development_status = models.CharField("état", max_length=20, choices=DevelopmentStatus.choices, blank=True)
     website = models.URLField("site web", blank=True)
@@ -186,7 +193,8 @@ class Initiative(Publishable):
     contact_point = models.CharField("point de contact", max_length=300, blank=True)
     governance_url = models.URLField("gouvernance", blank=True)
     contributing_url = models.URLField("guide de contribution", blank=True)
-    how_to_contribute = models.TextField("comment participer", blank=True)
+    how_to_contribute = markdown_field("comment participer")
+    how_to_contribute_html = rendered_markdown_field()
 
     # The public-interest logics (several may apply).
     logic_free_software = models.BooleanField(Logic.FREE_SOFTWARE.label, default=False)
@@ -210,7 +218,10 @@ class Initiative(Publishable):
 
     # Sectors and territories are versioned with the entry; tags are not
     # (taggit's generic relation is not supported by simple-history).
-    history = HistoricalRecords(m2m_fields=[sectors, territories])
+    markdown_fields = ("description", "how_to_contribute")
+    history = HistoricalRecords(
+        m2m_fields=[sectors, territories], excluded_fields=["description_html", "how_to_contribute_html"]
+    )
 
     class Meta:
         verbose_name = "initiative"

@@ -196,3 +196,15 @@ def test_an_archived_entry_is_410_with_when_and_why(api, editor_client, director
 
 def test_a_draft_is_still_404(api, directory):
     assert api.get("/api/v1/initiatives/brouillon-secret/").status_code == 404
+
+
+# --- Markdown fields are bounded ----------------------------------------------------------------
+
+
+def test_a_description_over_the_limit_is_a_400_in_french(curator_client, directory):
+    url = "/api/v1/actors/ign/"
+    response = curator_client.patch(
+        url, {"description": "a" * 10_001}, format="json", HTTP_IF_MATCH=etag(curator_client, url)
+    )
+    assert response.status_code == 400
+    assert "10\u202f000 au plus" in response.json()["errors"]["description"][0]
