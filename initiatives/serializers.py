@@ -17,6 +17,7 @@ from communs.rest.serializers import (
     FullCleanSerializer,
     HtmlUrlField,
     HtmlUrlMixin,
+    SluggedList,
     SlugNotChangedMixin,
     SourcesField,
     api_url,
@@ -43,14 +44,6 @@ class TerritorySummarySerializer(ApiModelSerializer):
         fields = ["code", "name", "kind", "url"]
 
 
-class SluggedTagList(serializers.ListSerializer):
-    """Leaves out a tag with an empty slug (saved before slugs were guaranteed): it has no URL."""
-
-    def to_representation(self, data):
-        tags = data.all() if hasattr(data, "all") else data
-        return super().to_representation([tag for tag in tags if tag.slug])
-
-
 class TagSummarySerializer(ApiModelSerializer):
     url = api_url("tag-detail")
     # Tag slugs keep accents ("référentiel"): a plain string, not the ASCII slug pattern.
@@ -59,7 +52,8 @@ class TagSummarySerializer(ApiModelSerializer):
     class Meta:
         model = Tag
         fields = ["slug", "name", "url"]
-        list_serializer_class = SluggedTagList
+        # A tag saved with an empty slug before slugs were guaranteed has no URL: left out.
+        list_serializer_class = SluggedList
 
 
 class ActorSummarySerializer(ApiModelSerializer):
@@ -289,10 +283,7 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
         slug_field="code", queryset=Territory.objects.all(), many=True, required=False, help_text="Territory codes."
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=100, validators=[validate_tag_name]),
-        required=False,
-        max_length=50,
-        help_text="Tag names (each with at least one letter or digit).",
+        child=serializers.CharField(max_length=100, validators=[validate_tag_name]), required=False, max_length=50
     )
     logics = serializers.ListField(
         child=serializers.ChoiceField(choices=Initiative.Logic.choices), required=False, max_length=10
