@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from communs.models import Publishable
+from communs.models import Publishable, markdown_field, rendered_markdown_field
 from communs.validators import validate_siren, validate_siret, validate_wikidata_qid
 
 
@@ -35,7 +35,8 @@ class Actor(Publishable):
         on_delete=models.SET_NULL,
         related_name="children",
     )
-    description = models.TextField("description", blank=True)
+    description = markdown_field("description")
+    description_html = rendered_markdown_field()
     website = models.URLField("site web", blank=True)
     territory = models.ForeignKey(
         "initiatives.Territory",
@@ -52,7 +53,8 @@ class Actor(Publishable):
     # What search() matches (see Initiative.search_fields).
     search_fields = [("name", "A"), ("acronym", "A"), ("description", "C"), ("parent__name", "C")]
 
-    history = HistoricalRecords()
+    markdown_fields = ("description",)
+    history = HistoricalRecords(excluded_fields=["description_html"])
 
     class Meta:
         verbose_name = "acteur"

@@ -3,12 +3,15 @@
 from itertools import groupby
 
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from actors.filters import ActorFilter
 from actors.models import Actor
 from communs.listing import list_context
 from communs.models import visible_q
+from communs.views import gone_or_404
 from funding.models import FundingScheme
 from initiatives.models import Initiative, Involvement
 
@@ -26,22 +29,25 @@ def actor_list(request):
 
 
 def actor_detail(request, slug):
-    actor = get_object_or_404(
-        Actor.objects.published()
-        .select_related("parent", "territory")
-        .prefetch_related(
-            Prefetch("children", queryset=Actor.objects.published().order_by("name")),
-            Prefetch(
-                "involvements",
-                queryset=Involvement.objects.filter(visible_q(Initiative, prefix="initiative__"))
-                .select_related("initiative")
-                .order_by("initiative__name"),
+    try:
+        actor = get_object_or_404(
+            Actor.objects.published()
+            .select_related("parent", "territory")
+            .prefetch_related(
+                Prefetch("children", queryset=Actor.objects.published().order_by("name")),
+                Prefetch(
+                    "involvements",
+                    queryset=Involvement.objects.filter(visible_q(Initiative, prefix="initiative__"))
+                    .select_related("initiative")
+                    .order_by("initiative__name"),
+                ),
+                Prefetch("operated_schemes", queryset=FundingScheme.objects.published().order_by("name")),
+                Prefetch("funded_schemes", queryset=FundingScheme.objects.published().order_by("name")),
             ),
-            Prefetch("operated_schemes", queryset=FundingScheme.objects.published().order_by("name")),
-            Prefetch("funded_schemes", queryset=FundingScheme.objects.published().order_by("name")),
-        ),
-        slug=slug,
-    )
+            slug=slug,
+        )
+    except Http404:
+        return gone_or_404(request, Actor, slug, reverse("actors:list"), "Parcourir les acteurs")
     # A parent still in draft is not shown: its page would answer 404.
     parent = actor.parent if actor.parent and actor.parent.is_published else None
     role_order = {value: index for index, value in enumerate(Involvement.Role.values)}

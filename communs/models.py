@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from communs.markdown import render_markdown, validate_markdown
 from communs.validators import validate_sources
 
 
@@ -16,6 +17,16 @@ def sources_field():
         validators=[validate_sources],
         help_text='Liste de sources : [{"document": "…", "url": "…", "note": "faits appuyés"}].',
     )
+
+
+def markdown_field(verbose_name, **kwargs):
+    """A Markdown text, bounded in size (communs/markdown.py)."""
+    return models.TextField(verbose_name, blank=True, validators=[validate_markdown], **kwargs)
+
+
+def rendered_markdown_field():
+    """The sanitised HTML of a Markdown field, written by Publishable.save()."""
+    return models.TextField(blank=True, editable=False, default="")
 
 
 def choices_constraint(field, choices, name, allow_blank=False):
@@ -47,6 +58,16 @@ def visible_q(model, user=None, prefix="") -> models.Q:
     if not issubclass(model, Publishable) or can_see_unpublished(user, model):
         return models.Q()
     return models.Q(**{f"{prefix}publication_status": Publishable.PublicationStatus.PUBLISHED})
+
+
+def render_markdown_fields(obj, update_fields=None):
+    """Render the Markdown fields of `obj` being saved; return the `<name>_html` fields written."""
+    rendered = []
+    for name in obj.markdown_fields:
+        if update_fields is None or name in update_fields:
+            setattr(obj, f"{name}_html", render_markdown(getattr(obj, name)))
+            rendered.append(f"{name}_html")
+    return rendered
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -125,7 +146,15 @@ class Publishable(models.Model):
             ),
         ]
 
+    # Markdown text fields; each has a `<name>_html` field holding its sanitised HTML, rendered here
+    # once per save so that pages never render Markdown (communs/markdown.py says why).
+    markdown_fields = ()
+
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        rendered = render_markdown_fields(self, update_fields)
+        if update_fields is not None and rendered:
+            kwargs["update_fields"] = [*update_fields, *rendered]
         # A plain counter rather than a timestamp: two saves within the same
         # microsecond still get distinct versions. Fixtures (raw saves) keep theirs.
         if not self._state.adding:

@@ -6,6 +6,7 @@ bad values with the same message.
 
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -101,6 +102,15 @@ class SpdxExpressionValidator:
 validate_spdx_expression = SpdxExpressionValidator()
 
 
+def _is_web_url(value) -> bool:
+    # The scheme and a host, no spaces: Django's URLValidator would refuse real hosts such as
+    # "julien_p.gitlab.io" (an underscore), which the demo data cites.
+    if not isinstance(value, str) or re.search(r"[\s\x00-\x1f]", value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 def validate_sources(value) -> None:
     """Sources are a list of {"document": …, "url": …, "note": …}; one of document or url."""
     if not isinstance(value, list):
@@ -112,6 +122,14 @@ def validate_sources(value) -> None:
                 code="sources",
                 params={"index": index},
             )
+        url = item.get("url")
+        if url and not _is_web_url(url):
+            # Shown as a link on the pages: only web addresses, never javascript: or data:.
+            raise ValidationError(
+                "Source n° %(index)s : l'URL doit être une adresse web complète en http:// ou https://.",
+                code="sources",
+                params={"index": index},
+            )
         unknown = set(item) - {"document", "url", "note"}
         if unknown:
             raise ValidationError(
@@ -119,3 +137,20 @@ def validate_sources(value) -> None:
                 code="sources",
                 params={"index": index, "keys": ", ".join(sorted(unknown))},
             )
+
+
+def tag_slug(name) -> str:
+    """The slug taggit gives a tag (TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING is off: accents are kept)."""
+    from django.utils.text import slugify
+
+    return slugify(str(name), allow_unicode=True)
+
+
+def validate_tag_name(value) -> None:
+    # A tag of punctuation only ("!!!") has an empty slug: no URL, no filter value, no API link.
+    if not tag_slug(value):
+        raise ValidationError(
+            "Le mot-clé « %(value)s » doit contenir au moins une lettre ou un chiffre.",
+            code="tag_without_letters",
+            params={"value": value},
+        )

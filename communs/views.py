@@ -6,10 +6,11 @@ ground floor (communs) imports no feature app.
 
 from django.apps import apps
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from communs.models import visible_q
+from communs.models import Publishable, visible_q
 
 
 def home(request):
@@ -48,3 +49,25 @@ def about(request):
 
 def page_not_found(request, exception):
     return render(request, "404.html", {}, status=404)
+
+
+def gone_or_404(request, model, slug, list_url, list_label):
+    """The page of an entry the public cannot see: an archived one answers 410 Gone, saying when and
+    why it left the directory (a link or a bookmark then makes sense to its reader); a draft, or a
+    slug that never existed, stays a plain 404."""
+    entry = (
+        model._base_manager.filter(slug=slug, publication_status=Publishable.PublicationStatus.ARCHIVED)
+        .only("name", "slug", "status_changed_at", "archived_reason")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    context = {
+        "entry": entry,
+        "kind": model._meta.verbose_name,
+        "archived_at": entry.status_changed_at,
+        "reason": entry.archived_reason,
+        "list_url": list_url,
+        "list_label": list_label,
+    }
+    return render(request, "gone.html", context, status=410)

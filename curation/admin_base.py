@@ -1,24 +1,23 @@
 """What every curated model's admin shares: workflow buttons and actions, history with
 diffs and revert, the lost-update guard, duplicate warnings, import/export."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from curation import services
-from curation.duplicates import find_duplicates
+from curation.admin_forms import CuratedForm, ReasonForm, SectorForm, TagForm
 from curation.services import ConcurrentEditError, TransitionError
 
 WORKFLOW_READONLY = [
@@ -35,117 +34,6 @@ WORKFLOW_READONLY = [
 # Django 6 makes https the default scheme of URL form fields; adopt it now everywhere.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 WORKFLOW_FIELDSET = ("Relecture et suivi", {"fields": WORKFLOW_READONLY, "classes": ["collapse"]})
-DUPLICATE_FIELDS = ["name", "acronym", "aliases", "website", "repository_url"]
-
-
-class CuratedForm(forms.ModelForm):
-    # The version the editor started from; compared with the database on save.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    confirm_not_duplicate = forms.BooleanField(
-        label="Ce n'est pas un doublon : enregistrer quand même",
-        required=False,
-        help_text="À cocher seulement après avoir vérifié les fiches proches signalées.",
-    )
-    check_duplicates = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
-        if not self.check_duplicates:
-            self.fields["confirm_not_duplicate"].widget = forms.HiddenInput()
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            self._check_version(cleaned.get("loaded_version"))
-        if self.check_duplicates and not cleaned.get("confirm_not_duplicate"):
-            self._check_duplicates(cleaned)
-        return cleaned
-
-    def _check_version(self, loaded):
-        if loaded is None:
-            return
-        model = type(self.instance)
-        rows = model._default_manager.filter(pk=self.instance.pk)
-        if transaction.get_connection().in_atomic_block:
-            # Lock the row until this save commits: a concurrent save waits here,
-            # then sees the new version and is refused (PostgreSQL).
-            rows = rows.select_for_update()
-        current = rows.values_list("version", flat=True).first()
-        if current is None or current == loaded:
-            return
-        who, when, lines = services.describe_conflict(self.instance, loaded)
-        changes = (
-            format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
-            if lines
-            else ""
-        )
-        raise ValidationError(
-            format_html(
-                "Cette fiche a été modifiée par {} le {} pendant que vous la modifiiez "
-                "(version {} → {}). Vos modifications n'ont pas été enregistrées, pour ne pas "
-                "écraser les siennes. Changements faits entre-temps : {} "
-                "Rechargez la page pour repartir de la version actuelle.",
-                who,
-                when,
-                loaded,
-                current,
-                changes or "aucun champ visible.",
-            ),
-            code="stale_version",
-        )
-
-    def _check_duplicates(self, cleaned):
-        model = self._meta.model
-        if self.instance.pk and not any(f in self.changed_data for f in DUPLICATE_FIELDS):
-            return
-        values = {f: cleaned.get(f) or "" for f in DUPLICATE_FIELDS if f in self.fields}
-        duplicates = find_duplicates(model, exclude_pk=self.instance.pk, **values)
-        if not duplicates:
-            return
-        opts = model._meta
-        items = format_html_join(
-            "",
-            '<li><a href="{}" target="_blank">{}</a> ({}) : {}</li>',
-            (
-                (
-                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[d.obj.pk]),
-                    d.obj.name,
-                    d.obj.get_publication_status_display(),
-                    " ; ".join(d.reasons),
-                )
-                for d in duplicates
-            ),
-        )
-        raise ValidationError(
-            format_html(
-                "Doublon probable : {} proche(s) existe(nt) déjà. <ul>{}</ul> "
-                "Vérifiez ces fiches ; s'il s'agit bien d'une autre entrée, cochez "
-                "« Ce n'est pas un doublon » et enregistrez à nouveau.",
-                opts.verbose_name,
-                items,
-            ),
-            code="duplicate",
-        )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Motif de l'archivage", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-
-class SectorForm(forms.Form):
-    sector = forms.ModelChoiceField(label="Secteur à ajouter", queryset=None)
-
-    def __init__(self, *args, **kwargs):
-        from initiatives.models import Sector
-
-        super().__init__(*args, **kwargs)
-        self.fields["sector"].queryset = Sector.objects.all()
-
-
-class TagForm(forms.Form):
-    tag = forms.CharField(label="Mot-clé à ajouter", max_length=100)
 
 
 class VersionedAdmin(SimpleHistoryAdmin):

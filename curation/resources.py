@@ -56,6 +56,9 @@ class CuratedResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors.update(error.error_dict)
+        stale = self.stale_version_error(instance, row, kwargs.get("row_number"))
+        if stale:
+            errors["version"] = [stale]
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
                 try:
@@ -64,6 +67,26 @@ class CuratedResource(resources.ModelResource):
                     errors[field.attribute] = [ValidationError(str(error), code="invalid")]
         if errors:
             raise ValidationError(errors)
+
+    def stale_version_error(self, instance, row, row_number):
+        """The no-lost-update rule of the admin form and the API, for files: a row exported at an
+        older version than the entry's would overwrite the changes made since the export."""
+        exported = row.get("version")
+        if instance.pk is None or exported in (None, ""):
+            return None  # a new entry, or a file written by hand without the column
+        try:
+            exported = int(float(exported))  # spreadsheets give 3.0
+        except (TypeError, ValueError):
+            return ValidationError("La colonne version doit contenir un nombre entier.", code="invalid")
+        if exported >= instance.version:
+            return None
+        return ValidationError(
+            "Ligne %(row)s (« %(slug)s ») : exportée à la version %(exported)s de la fiche, qui en est à la "
+            "version %(current)s. Elle a été modifiée depuis l'export : exportez-la de nouveau et reportez-y "
+            "vos changements. Rien n'a été importé.",
+            code="stale_version",
+            params={"row": row_number, "slug": instance.slug, "exported": exported, "current": instance.version},
+        )
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._change_reason = "Import de fichier"

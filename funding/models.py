@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from communs.models import Publishable, choices_constraint, sources_field
+from communs.models import Publishable, choices_constraint, markdown_field, rendered_markdown_field, sources_field
 from initiatives.models import Initiative, Sector, Territory
 
 
@@ -50,7 +50,8 @@ class FundingScheme(Publishable):
     kind = models.CharField("type de soutien", max_length=30, choices=Kind.choices)
     status = models.CharField("état", max_length=20, choices=Status.choices, blank=True)
     summary = models.CharField("résumé", max_length=200, blank=True)
-    description = models.TextField("description", blank=True)
+    description = markdown_field("description")
+    description_html = rendered_markdown_field()
     operators = models.ManyToManyField(
         "actors.Actor", verbose_name="opérateurs", blank=True, related_name="operated_schemes"
     )
@@ -86,7 +87,8 @@ class FundingScheme(Publishable):
         ("description", "C"),
     ]
 
-    history = HistoricalRecords(m2m_fields=[operators, funders, sectors])
+    markdown_fields = ("description",)
+    history = HistoricalRecords(m2m_fields=[operators, funders, sectors], excluded_fields=["description_html"])
 
     class Meta:
         verbose_name = "dispositif de financement"

@@ -1,12 +1,15 @@
 """The funding finder ("guichet unique"): the list of schemes with their open calls, and each scheme."""
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from actors.models import Actor
 from communs.listing import list_context
 from communs.models import visible_q
+from communs.views import gone_or_404
 from funding.filters import FundingSchemeFilter
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative
@@ -36,27 +39,30 @@ def scheme_list(request):
 
 
 def scheme_detail(request, slug):
-    scheme = get_object_or_404(
-        FundingScheme.objects.published()
-        .select_related("territory")
-        .prefetch_related(
-            Prefetch("operators", queryset=Actor.objects.published()),
-            Prefetch("funders", queryset=Actor.objects.published()),
-            "sectors",
-            Prefetch(
-                "editions",
-                queryset=FundingEdition.objects.order_by("-year", "-opens_on", "label").prefetch_related(
-                    Prefetch(
-                        "awards",
-                        queryset=Award.objects.filter(visible_q(Initiative, prefix="initiative__"))
-                        .select_related("initiative")
-                        .order_by("initiative__name"),
-                    )
+    try:
+        scheme = get_object_or_404(
+            FundingScheme.objects.published()
+            .select_related("territory")
+            .prefetch_related(
+                Prefetch("operators", queryset=Actor.objects.published()),
+                Prefetch("funders", queryset=Actor.objects.published()),
+                "sectors",
+                Prefetch(
+                    "editions",
+                    queryset=FundingEdition.objects.order_by("-year", "-opens_on", "label").prefetch_related(
+                        Prefetch(
+                            "awards",
+                            queryset=Award.objects.filter(visible_q(Initiative, prefix="initiative__"))
+                            .select_related("initiative")
+                            .order_by("initiative__name"),
+                        )
+                    ),
                 ),
             ),
-        ),
-        slug=slug,
-    )
+            slug=slug,
+        )
+    except Http404:
+        return gone_or_404(request, FundingScheme, slug, reverse("funding:list"), "Parcourir les financements")
     today = timezone.localdate()
     editions = list(scheme.editions.all())
     context = {

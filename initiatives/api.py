@@ -130,6 +130,7 @@ class TagViewSet(ReadOnlyApiViewSet):
         counts = tagged.filter(tag=OuterRef("pk")).values("tag").annotate(n=Count("pk")).values("n")
         return (
             Tag.objects.filter(pk__in=tagged.values("tag_id"))
+            .exclude(slug="")
             .annotate(initiative_count=Subquery(counts))
             .order_by("name", "pk")
         )

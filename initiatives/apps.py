@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 
 
 class InitiativesConfig(AppConfig):
     name = "initiatives"
     verbose_name = "Communs"
+
+    def ready(self):
+        from taggit.models import Tag
+
+        from initiatives.models import ensure_tag_slug
+
+        pre_save.connect(ensure_tag_slug, sender=Tag, dispatch_uid="initiatives_ensure_tag_slug")

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -5,7 +7,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
-from communs.models import Publishable, choices_constraint, sources_field
+from communs.models import (
+    Publishable,
+    choices_constraint,
+    markdown_field,
+    rendered_markdown_field,
+    sources_field,
+)
 from communs.validators import normalize_spdx, validate_spdx_expression, validate_wikidata_qid
 
 
@@ -157,7 +165,8 @@ class Initiative(Publishable):
     acronym = models.CharField("sigle", max_length=50, blank=True)
     aliases = models.TextField("autres noms", blank=True, help_text="Un nom par ligne.")
     summary = models.CharField("résumé", max_length=200, blank=True)
-    description = models.TextField("description", blank=True, help_text="Markdown ; le HTML est nettoyé à l'affichage.")
+    description = markdown_field("description", help_text="Markdown ; le HTML est nettoyé à l'affichage.")
+    description_html = rendered_markdown_field()
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     development_status = models.CharField("état", max_length=20, choices=DevelopmentStatus.choices, blank=True)
     website = models.URLField("site web", blank=True)
@@ -184,7 +193,8 @@ class Initiative(Publishable):
     contact_point = models.CharField("point de contact", max_length=300, blank=True)
     governance_url = models.URLField("gouvernance", blank=True)
     contributing_url = models.URLField("guide de contribution", blank=True)
-    how_to_contribute = models.TextField("comment participer", blank=True)
+    how_to_contribute = markdown_field("comment participer")
+    how_to_contribute_html = rendered_markdown_field()
 
     # The public-interest logics (several may apply).
     logic_free_software = models.BooleanField(Logic.FREE_SOFTWARE.label, default=False)
@@ -208,7 +218,10 @@ class Initiative(Publishable):
 
     # Sectors and territories are versioned with the entry; tags are not
     # (taggit's generic relation is not supported by simple-history).
-    history = HistoricalRecords(m2m_fields=[sectors, territories])
+    markdown_fields = ("description", "how_to_contribute")
+    history = HistoricalRecords(
+        m2m_fields=[sectors, territories], excluded_fields=["description_html", "how_to_contribute_html"]
+    )
 
     class Meta:
         verbose_name = "initiative"
@@ -361,3 +374,18 @@ class Involvement(models.Model):
     def clean(self):
         if self.since and self.until and self.until < self.since:
             raise ValidationError({"until": "L'année de fin doit être postérieure ou égale à l'année de début."})
+
+
+def fallback_tag_slug(name) -> str:
+    """A slug for a tag whose name slugifies to nothing ("!!!"): stable, non-empty, unique enough."""
+    return "mot-cle-" + hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:10]
+
+
+def ensure_tag_slug(sender, instance, raw=False, **kwargs):
+    """pre_save of taggit's Tag: a slug is never empty, whatever path created the tag.
+
+    Forms and the API refuse such names already (validate_tag_name); this guards the other paths
+    (the admin's tag field, fixtures, the shell), since an empty slug breaks every URL of the tag.
+    """
+    if not instance.slug:
+        instance.slug = fallback_tag_slug(instance.name)

@@ -17,11 +17,13 @@ from communs.rest.serializers import (
     FullCleanSerializer,
     HtmlUrlField,
     HtmlUrlMixin,
+    SluggedList,
     SlugNotChangedMixin,
     SourcesField,
     api_url,
     joined,
 )
+from communs.validators import validate_tag_name
 from funding.models import Award, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 
@@ -50,6 +52,8 @@ class TagSummarySerializer(ApiModelSerializer):
     class Meta:
         model = Tag
         fields = ["slug", "name", "url"]
+        # A tag saved with an empty slug before slugs were guaranteed has no URL: left out.
+        list_serializer_class = SluggedList
 
 
 class ActorSummarySerializer(ApiModelSerializer):
@@ -279,7 +283,7 @@ class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
         slug_field="code", queryset=Territory.objects.all(), many=True, required=False, help_text="Territory codes."
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=50, help_text="Tag names."
+        child=serializers.CharField(max_length=100, validators=[validate_tag_name]), required=False, max_length=50
     )
     logics = serializers.ListField(
         child=serializers.ChoiceField(choices=Initiative.Logic.choices), required=False, max_length=10

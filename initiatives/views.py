@@ -8,6 +8,7 @@ query (communs/listing.py).
 from itertools import groupby
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,6 +17,7 @@ from actors.models import Actor
 from communs.listing import list_context, paginate
 from communs.models import visible_q
 from communs.search import search, searches_anything
+from communs.views import gone_or_404
 from funding.models import Award, FundingScheme
 from initiatives.filters import InitiativeFilter
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
@@ -50,27 +52,30 @@ def _search_elsewhere(query):
 
 
 def initiative_detail(request, slug):
-    initiative = get_object_or_404(
-        Initiative.objects.published().prefetch_related(
-            "sectors",
-            "tags",
-            "territories",
-            Prefetch(
-                "involvements",
-                queryset=Involvement.objects.filter(visible_q(Actor, prefix="actor__"))
-                .select_related("actor")
-                .order_by("actor__name"),
+    try:
+        initiative = get_object_or_404(
+            Initiative.objects.published().prefetch_related(
+                "sectors",
+                "tags",
+                "territories",
+                Prefetch(
+                    "involvements",
+                    queryset=Involvement.objects.filter(visible_q(Actor, prefix="actor__"))
+                    .select_related("actor")
+                    .order_by("actor__name"),
+                ),
+                Prefetch(
+                    "awards",
+                    queryset=Award.objects.filter(visible_q(FundingScheme, prefix="edition__scheme__"))
+                    .select_related("edition__scheme")
+                    .order_by("-edition__year", "edition__label"),
+                ),
+                "criteria",
             ),
-            Prefetch(
-                "awards",
-                queryset=Award.objects.filter(visible_q(FundingScheme, prefix="edition__scheme__"))
-                .select_related("edition__scheme")
-                .order_by("-edition__year", "edition__label"),
-            ),
-            "criteria",
-        ),
-        slug=slug,
-    )
+            slug=slug,
+        )
+    except Http404:
+        return gone_or_404(request, Initiative, slug, reverse("initiatives:list"), "Parcourir les communs")
     # Actors grouped by role, in the order of the Role choices (carriers first).
     role_order = {value: index for index, value in enumerate(Involvement.Role.values)}
     involvements = sorted(initiative.involvements.all(), key=lambda i: (role_order[i.role], i.actor.name))

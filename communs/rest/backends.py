@@ -66,6 +66,20 @@ class FilterBackend(DjangoFilterBackend):
         filterset = self.validated_filterset(request, queryset, view)
         return queryset if filterset is None else filterset.qs
 
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        # An empty value (`?kind=`, as a form or a client building URLs sends it) means "no filter",
+        # as the schema allows; an empty choice would otherwise be refused as invalid.
+        data = kwargs["data"].copy()
+        for name, values in list(data.lists()):
+            kept = [value for value in values if value.strip()]
+            if kept:
+                data.setlist(name, kept)
+            else:
+                del data[name]
+        kwargs["data"] = data
+        return kwargs
+
     def validated_filterset(self, request, queryset, view):
         """The view's FilterSet bound to the query string, or a 400 naming each bad parameter."""
         for name, values in request.query_params.lists():

@@ -8,6 +8,8 @@ import csv
 import io
 import json
 
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -16,6 +18,37 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 class ProblemJSONRenderer(JSONRenderer):
     media_type = PROBLEM_MEDIA_TYPE
     format = "problem+json"
+
+
+# No entry is nested this deep; a deeper body is an attack on the recursion of whatever reads it.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value) -> int:
+    """How deeply lists and objects nest, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies, refused with a 400 when nested deeper than MAX_JSON_DEPTH (rather than a 500
+    from a RecursionError in the decoder or in the validation that walks the body)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.") from None
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.")
+        return data
 
 
 # How an embedded entry is named in a flat cell: its identifier (a source: its document or URL).
@@ -61,6 +94,8 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""  # a 204 (DELETE …?format=csv) has no body to render
         renderer_context = renderer_context or {}
         view = renderer_context.get("view")
         if isinstance(data, dict) and "results" in data:

@@ -24,6 +24,24 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send the ETag you read as If-Match, so that a write never overwrites a change you have not seen."
+    default_code = "precondition_required"
+
+
+class Gone(exceptions.APIException):
+    """An archived entry: the problem carries `archived_at` and `archived_reason`."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "archived"
+
+    def __init__(self, archived_at, reason):
+        when = f" on {archived_at:%Y-%m-%d}" if archived_at else ""
+        super().__init__(f"This entry was archived{when}" + (f": {reason}" if reason else "."))
+        self.extra = {"archived_at": archived_at.isoformat() if archived_at else None, "archived_reason": reason}
+
+
 def django_validation_error_to_drf(error: DjangoValidationError) -> exceptions.ValidationError:
     """A model's full_clean() error as a DRF one, with `__all__` under the usual non-field key."""
     detail = get_error_detail(error)
@@ -79,6 +97,7 @@ def problem_exception_handler(exc, context):
         response.data = problem(
             response.status_code, str(detail), code=getattr(detail, "code", None) or getattr(exc, "default_code", None)
         )
+        response.data.update(getattr(exc, "extra", {}))
     # Rendered as problem+json whatever format the client asked for (see ProblemMixin).
     response.content_type = PROBLEM_MEDIA_TYPE
     return response
@@ -101,6 +120,13 @@ PROBLEM_SCHEMA = {
             "description": "For 400: the invalid parameters or fields, each with its messages.",
             "additionalProperties": True,
         },
+        "archived_at": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": True,
+            "description": "For 410: when the entry was archived.",
+        },
+        "archived_reason": {"type": "string", "description": "For 410: why the entry was archived."},
     },
     "required": ["type", "title", "status", "detail"],
 }
@@ -111,10 +137,12 @@ _PROBLEM_STATUSES = {
     "403": "The token's user lacks the permission.",
     "404": "Not found.",
     "405": "Method not allowed.",
+    "410": "Gone: the entry was archived (`archived_at`, `archived_reason`).",
     "406": "Not acceptable.",
     "409": "Conflict: the workflow does not allow this move now, or a concurrent write won.",
     "412": "Precondition failed (`If-Match`).",
     "415": "Unsupported media type (send JSON).",
+    "428": "Precondition required: send the ETag you read as `If-Match`.",
     "429": "Too many requests (see `Retry-After`).",
 }
 
@@ -123,13 +151,24 @@ def add_problem_responses(result, generator, request, public):
     """drf-spectacular hook: every operation documents its problem+json errors."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             for code, description in _PROBLEM_STATUSES.items():
-                if code in ("409", "412", "415") and method in ("get", "head"):
+                if code in ("409", "412", "415", "428") and method in ("get", "head"):
                     continue
+                if code == "410" and "{slug}" not in path:
+                    continue  # only an entry's own URL can be gone
+                if (
+                    code == "428"
+                    and method == "post"
+                    and not any(parameter.get("name") == "If-Match" for parameter in operation.get("parameters", []))
+                ):
+                    continue  # creating an entry needs no If-Match
                 responses.setdefault(code, {"description": description, "content": content})
+            if method in ("get", "head") and operation.get("security"):
+                # Reads are anonymous: a token is optional (it shows unpublished entries to curators).
+                operation["security"] = [{}, *[item for item in operation["security"] if item]]
             headers = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
             responses["429"].setdefault("headers", headers)
     return result

@@ -36,8 +36,9 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=False,
-    description="The ETag you read; a stale one gives 412 instead of overwriting someone else's change.",
+    required=True,
+    description="The ETag you read (required: without it, 428); a stale one gives 412 instead of overwriting "
+    "someone else's change.",
 )
 
 

@@ -177,6 +177,14 @@ class SlugNotChangedMixin:
         return value
 
 
+class SluggedList(serializers.ListSerializer):
+    """A list that leaves out the entries with an empty slug: they have no URL to link to."""
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        return super().to_representation([item for item in items if item.slug])
+
+
 def api_url(view_name, lookup_field="slug"):
     return serializers.HyperlinkedIdentityField(view_name=f"api:{view_name}", lookup_field=lookup_field)
 

@@ -15,11 +15,13 @@ from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from communs.models import Publishable
 from communs.rest.backends import LOOKUP_REGEX
 from communs.rest.conditional import ProblemMixin, etag_of
 from communs.rest.formats import CSVRenderer, csv_text, json_array
-from communs.rest.problems import PreconditionFailed
+from communs.rest.problems import Gone, PreconditionFailed, PreconditionRequired
 
 
 class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
@@ -56,9 +58,23 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         obj = queryset.filter(**lookup).first()
         if obj is None:
+            self.raise_gone_if_archived(queryset.model, lookup)
             raise exceptions.NotFound(f"No {queryset.model._meta.verbose_name} with this identifier.")
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def raise_gone_if_archived(self, model, lookup):
+        """An archived entry the caller cannot see is a 410 saying when and why it was archived (the
+        site's page says the same); a draft stays a 404."""
+        if not issubclass(model, Publishable):
+            return
+        archived = (
+            model._base_manager.filter(publication_status=Publishable.PublicationStatus.ARCHIVED, **lookup)
+            .only("status_changed_at", "archived_reason")
+            .first()
+        )
+        if archived is not None:
+            raise Gone(archived.status_changed_at, archived.archived_reason)
 
     def _has_updated_at(self):
         return any(field.name == "updated_at" for field in self.queryset.model._meta.get_fields())
@@ -107,6 +123,18 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
             response = StreamingHttpResponse(json_array(rows), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
         return response
+
+
+class _WithoutFormat:
+    """A request seen without its `?format=` parameter (for the links of a representation)."""
+
+    def __init__(self, request):
+        self._request = request
+        self.GET = request.GET.copy()
+        self.GET.pop(api_settings.URL_FORMAT_OVERRIDE, None)
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
 
 
 class ExportMixin:
@@ -170,7 +198,10 @@ class CuratedViewSet(ReadOnlyApiViewSet, mixins.CreateModelMixin, mixins.UpdateM
         return self.get_base_queryset().get(pk=instance.pk)
 
     def current_etag(self, instance):
-        data = self.serializer_class(instance, context=self.get_serializer_context()).data
+        """The ETag a plain read of the entry gives (JSON, no `?format=`), whatever format the write
+        asks for its answer: DRF copies `format` into the links of the body, which would change it."""
+        context = {**self.get_serializer_context(), "request": _WithoutFormat(self.request)}
+        data = self.serializer_class(instance, context=context).data
         return etag_of(JSONRenderer().render(data))
 
     def get_object_for_write(self):
@@ -182,12 +213,15 @@ class CuratedViewSet(ReadOnlyApiViewSet, mixins.CreateModelMixin, mixins.UpdateM
         instance = self.get_object()
         type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
         instance = self.read_back(instance)
-        header = self.request.headers.get("If-Match")
-        if header:
-            etags = parse_etags(header)
-            # Strong comparison (RFC 9110): a weak ETag never matches If-Match.
-            if "*" not in etags and self.current_etag(instance) not in etags:
-                raise PreconditionFailed()
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header:
+            # A write without the ETag it started from could silently overwrite a change the client
+            # never saw: RFC 6585's 428 tells it to read first.
+            raise PreconditionRequired()
+        etags = parse_etags(header)
+        # Strong comparison (RFC 9110): a weak ETag never matches If-Match.
+        if "*" not in etags and self.current_etag(instance) not in etags:
+            raise PreconditionFailed()
         return instance
 
     def touch_related(self, instance):
@@ -199,7 +233,9 @@ class CuratedViewSet(ReadOnlyApiViewSet, mixins.CreateModelMixin, mixins.UpdateM
         data = self.serializer_class(instance, context=self.get_serializer_context()).data
         headers = {}
         if status_code == status.HTTP_201_CREATED:
-            headers["Location"] = data.get("url", "")
+            # A plain str: DRF's Hyperlink is a str subclass, which WSGI servers (runserver's wsgiref)
+            # refuse in a header after the entry was saved.
+            headers["Location"] = str(data.get("url", ""))
         return Response(data, status=status_code, headers=headers)
 
     @transaction.atomic

@@ -2,49 +2,13 @@
 
 import re
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
+from communs.markdown import render_markdown
+
 register = template.Library()
 
-# What a description may contain once rendered; everything else (script, style,
-# event handlers, iframes, javascript: URLs) is dropped by nh3.
-ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "blockquote",
-    "br",
-    "code",
-    "dd",
-    "del",
-    "dl",
-    "dt",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
@@ -60,18 +24,20 @@ def _demote_headings(html, below):
 
 @register.filter
 def markdown(text, below=2):
-    """Render Markdown, sanitise it, and start its headings under level `below`."""
-    if not text:
-        return ""
-    html = markdown_lib.markdown(str(text), extensions=["extra", "sane_lists"], output_format="html")
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return mark_safe(_demote_headings(clean, int(below)))
+    """Render Markdown, sanitise it, and start its headings under level `below` (for short texts:
+    the descriptions of entries are rendered when saved, see markdown_of)."""
+    return mark_safe(_demote_headings(render_markdown(text), int(below)))
+
+
+@register.simple_tag
+def markdown_of(entry, name, below=2):
+    """The stored HTML of an entry's Markdown field (rendered by Publishable.save()), its headings
+    under level `below`. An entry saved raw (fixtures) without it is rendered here, bounded by
+    the field's size limit."""
+    html = getattr(entry, f"{name}_html", "")
+    if not html and getattr(entry, name, ""):
+        html = render_markdown(getattr(entry, name))
+    return mark_safe(_demote_headings(html, int(below)))
 
 
 @register.filter

@@ -19,7 +19,8 @@ def two_initiatives(db):
 def test_an_archived_entry_leaves_the_list_and_appears_in_archived(api, editor_client, two_initiatives):
     since = timezone.now()
     assert api.get("/api/v1/initiatives/archived/").json()["results"] == []
-    response = editor_client.delete("/api/v1/initiatives/dhis2/?reason=Projet+arrêté")
+    etag = editor_client.get("/api/v1/initiatives/dhis2/")["ETag"]
+    response = editor_client.delete("/api/v1/initiatives/dhis2/?reason=Projet+arrêté", HTTP_IF_MATCH=etag)
     assert response.status_code == 204
 
     # The changed list no longer holds it, so a syncing client learns of it here.

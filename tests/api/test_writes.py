@@ -39,6 +39,12 @@ WRITES = [
 ]
 
 
+def write(client, method, url, body=None):
+    """A write as a client makes it: read the entry, send its ETag back as If-Match (required)."""
+    etag = client.get(url.split("?")[0].removesuffix("transition/"))["ETag"]
+    return getattr(client, method)(url, body, format="json", HTTP_IF_MATCH=etag)
+
+
 def _payload(payload, directory):
     return {k: (directory["edition"].pk if v == "EDITION" else v) for k, v in payload.items()}
 
@@ -62,7 +68,10 @@ def test_a_token_without_rights_gets_403_and_changes_nothing(reader_client, dire
 
 @pytest.mark.parametrize("method, url, payload", WRITES)
 def test_a_curator_may_write(curator_client, directory, method, url, payload):
-    response = getattr(curator_client, method)(url, _payload(payload, directory), format="json")
+    if method == "post":
+        response = curator_client.post(url, _payload(payload, directory), format="json")
+    else:
+        response = write(curator_client, method, url, _payload(payload, directory))
     assert response.status_code == (201 if method == "post" else 200), response.content
     assert response["Content-Type"] == "application/json"
     assert response["ETag"]
@@ -87,7 +96,7 @@ def test_creating_an_initiative_validates_normalises_and_links(curator_client, d
 
 
 def test_writes_record_the_tokens_user_in_the_history(curator_client, curator, directory):
-    curator_client.patch("/api/v1/initiatives/decidim/", {"summary": "Participation citoyenne"}, format="json")
+    write(curator_client, "patch", "/api/v1/initiatives/decidim/", {"summary": "Participation citoyenne"})
     decidim = Initiative.objects.get(slug="decidim")
     latest = decidim.history.first()
     assert latest.history_user == curator
@@ -155,13 +164,13 @@ def test_bad_values_give_400_with_field_errors_and_change_nothing(curator_client
 
 def test_an_actor_cannot_become_its_own_ancestor(curator_client, directory):
     Actor.objects.filter(slug="dinum").update(parent=directory["ign"])
-    response = curator_client.patch("/api/v1/actors/ign/", {"parent": "dinum"}, format="json")
+    response = write(curator_client, "patch", "/api/v1/actors/ign/", {"parent": "dinum"})
     assert response.status_code == 400
     assert "parent" in response.json()["errors"]
 
 
 def test_the_slug_cannot_be_changed(curator_client, directory):
-    response = curator_client.patch("/api/v1/initiatives/decidim/", {"slug": "decidim-2"}, format="json")
+    response = write(curator_client, "patch", "/api/v1/initiatives/decidim/", {"slug": "decidim-2"})
     assert response.status_code == 400 and "slug" in response.json()["errors"]
     assert Initiative.objects.filter(slug="decidim").exists()
 
@@ -172,14 +181,14 @@ def test_what_was_read_can_be_put_back(curator_client, directory):
     body["sectors"] = [s["slug"] for s in body["sectors"]]
     body["territories"] = [t["code"] for t in body["territories"]]
     body["tags"] = [t["name"] for t in body["tags"]]
-    response = curator_client.put("/api/v1/initiatives/decidim/", body, format="json")
+    response = write(curator_client, "put", "/api/v1/initiatives/decidim/", body)
     assert response.status_code == 200, response.content
     assert response.json()["summary"] == "Plateforme libre de participation"
     assert [t["name"] for t in response.json()["tags"]] == ["participation"]
 
 
 def test_patch_changes_only_what_it_sends(curator_client, directory):
-    response = curator_client.patch("/api/v1/initiatives/base-adresse-nationale/", {"launch_year": 2016}, format="json")
+    response = write(curator_client, "patch", "/api/v1/initiatives/base-adresse-nationale/", {"launch_year": 2016})
     assert response.status_code == 200
     ban = Initiative.objects.get(slug="base-adresse-nationale")
     assert ban.launch_year == 2016 and ban.licence == "etalab-2.0" and ban.acronym == "BAN"
@@ -190,23 +199,23 @@ def test_patch_changes_only_what_it_sends(curator_client, directory):
 
 
 def test_delete_archives_rather_than_destroys(editor_client, api, directory):
-    response = editor_client.delete("/api/v1/initiatives/decidim/?reason=Plus maintenu")
+    response = write(editor_client, "delete", "/api/v1/initiatives/decidim/?reason=Plus maintenu")
     assert response.status_code == 204
     decidim = Initiative.objects.get(slug="decidim")
     assert decidim.publication_status == "archived"
     assert decidim.archived_reason == "Plus maintenu"
-    assert api.get("/api/v1/initiatives/decidim/").status_code == 404
+    assert api.get("/api/v1/initiatives/decidim/").status_code == 410  # gone, saying when and why
     assert editor_client.get("/api/v1/initiatives/decidim/").json()["publication_status"] == "archived"
 
 
 def test_a_curator_without_the_publish_right_cannot_archive(curator_client, directory):
-    response = curator_client.delete("/api/v1/initiatives/decidim/")
+    response = write(curator_client, "delete", "/api/v1/initiatives/decidim/")
     assert response.status_code == 403
     assert Initiative.objects.get(slug="decidim").publication_status == "published"
 
 
 def test_archiving_a_draft_is_a_conflict(editor_client, directory):
-    response = editor_client.delete("/api/v1/initiatives/brouillon-secret/")
+    response = write(editor_client, "delete", "/api/v1/initiatives/brouillon-secret/")
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
     assert Initiative.objects.get(slug="brouillon-secret").publication_status == "draft"
@@ -215,25 +224,24 @@ def test_archiving_a_draft_is_a_conflict(editor_client, directory):
 def test_the_workflow_through_the_api(curator_client, editor_client, api, directory):
     curator_client.post("/api/v1/initiatives/", NEW_INITIATIVE, format="json")
     assert api.get("/api/v1/initiatives/albert/").status_code == 404
-    response = curator_client.post("/api/v1/initiatives/albert/transition/", {"action": "submit"}, format="json")
+    response = write(curator_client, "post", "/api/v1/initiatives/albert/transition/", {"action": "submit"})
     assert response.status_code == 200 and response.json()["publication_status"] == "in_review"
     assert (
-        curator_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"}, format="json").status_code
+        write(curator_client, "post", "/api/v1/initiatives/albert/transition/", {"action": "publish"}).status_code
         == 403
     )
-    response = editor_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"}, format="json")
+    response = write(editor_client, "post", "/api/v1/initiatives/albert/transition/", {"action": "publish"})
     assert response.status_code == 200 and response.json()["publication_status"] == "published"
     assert api.get("/api/v1/initiatives/albert/").status_code == 200
     assert (
-        editor_client.post("/api/v1/initiatives/albert/transition/", {"action": "publish"}, format="json").status_code
-        == 409
+        write(editor_client, "post", "/api/v1/initiatives/albert/transition/", {"action": "publish"}).status_code == 409
     )
 
 
 def test_actors_and_schemes_are_archived_too(editor_client, directory):
-    assert editor_client.delete("/api/v1/actors/dinum/").status_code == 204
+    assert write(editor_client, "delete", "/api/v1/actors/dinum/").status_code == 204
     assert Actor.objects.get(slug="dinum").publication_status == "archived"
-    assert editor_client.delete("/api/v1/funding-schemes/appel-a-communs-ademe/").status_code == 204
+    assert write(editor_client, "delete", "/api/v1/funding-schemes/appel-a-communs-ademe/").status_code == 204
     assert FundingScheme.objects.get(slug="appel-a-communs-ademe").publication_status == "archived"
 
 
@@ -251,7 +259,7 @@ def test_if_match_with_the_current_etag_succeeds(curator_client, directory):
 
 def test_a_stale_if_match_gives_412_and_changes_nothing(curator_client, directory):
     etag = curator_client.get("/api/v1/initiatives/decidim/")["ETag"]
-    curator_client.patch("/api/v1/initiatives/decidim/", {"summary": "First writer"}, format="json")
+    write(curator_client, "patch", "/api/v1/initiatives/decidim/", {"summary": "First writer"})
     response = curator_client.patch(
         "/api/v1/initiatives/decidim/", {"summary": "Second writer"}, format="json", HTTP_IF_MATCH=etag
     )
@@ -269,7 +277,7 @@ def test_a_stale_if_match_gives_412_and_changes_nothing(curator_client, director
 
 def test_a_stale_if_match_on_delete_gives_412(editor_client, directory):
     etag = editor_client.get("/api/v1/actors/dinum/")["ETag"]
-    editor_client.patch("/api/v1/actors/dinum/", {"website": "https://www.numerique.gouv.fr"}, format="json")
+    write(editor_client, "patch", "/api/v1/actors/dinum/", {"website": "https://www.numerique.gouv.fr"})
     assert editor_client.delete("/api/v1/actors/dinum/", HTTP_IF_MATCH=etag).status_code == 412
     assert Actor.objects.get(slug="dinum").publication_status == "published"
     fresh = editor_client.get("/api/v1/actors/dinum/")["ETag"]
@@ -290,14 +298,14 @@ def test_criteria_are_written_with_the_initiative(curator_client, directory):
         {"criterion": "open_licence", "status": "met", "evidence_url": "https://example.org/licence", "note": ""},
         {"criterion": "shared_governance", "status": "partial", "evidence_url": "", "note": "Comité"},
     ]
-    response = curator_client.patch("/api/v1/initiatives/decidim/", {"criteria": criteria}, format="json")
+    response = write(curator_client, "patch", "/api/v1/initiatives/decidim/", {"criteria": criteria})
     assert response.status_code == 200, response.content
     assert response.json()["criteria"] == criteria
     # The list replaces the assessments: one left out is removed.
-    response = curator_client.patch("/api/v1/initiatives/decidim/", {"criteria": criteria[1:]}, format="json")
+    response = write(curator_client, "patch", "/api/v1/initiatives/decidim/", {"criteria": criteria[1:]})
     assert [c["criterion"] for c in response.json()["criteria"]] == ["shared_governance"]
     # Leaving the field out changes nothing.
-    curator_client.patch("/api/v1/initiatives/decidim/", {"summary": "x"}, format="json")
+    write(curator_client, "patch", "/api/v1/initiatives/decidim/", {"summary": "x"})
     assert Initiative.objects.get(slug="decidim").criteria.count() == 1
 
 
@@ -311,7 +319,7 @@ def test_criteria_are_written_with_the_initiative(curator_client, directory):
     ],
 )
 def test_bad_criteria_are_400(curator_client, directory, criteria):
-    response = curator_client.patch("/api/v1/initiatives/decidim/", {"criteria": criteria}, format="json")
+    response = write(curator_client, "patch", "/api/v1/initiatives/decidim/", {"criteria": criteria})
     assert response.status_code == 400
     assert "criteria" in response.json()["errors"]
     assert Initiative.objects.get(slug="decidim").criteria.count() == 0

@@ -197,7 +197,8 @@ def test_public_site_shows_only_published(client, db):
     published = make_initiative(publication_status="published")
     for status in ["draft", "in_review", "archived"]:
         hidden = make_initiative(publication_status=status)
-        assert client.get(hidden.get_absolute_url()).status_code == 404
+        # An archived entry's page says it was archived (410 Gone); the others are not found.
+        assert client.get(hidden.get_absolute_url()).status_code == (410 if status == "archived" else 404)
         assert client.get(reverse("curation:history", args=[hidden.slug])).status_code == 404
         assert client.get(reverse("curation:correction", args=[hidden.slug])).status_code == 404
     assert client.get(published.get_absolute_url()).status_code == 200

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.test.utils import override_settings
 
+from communs.models import render_markdown_fields
 from initiatives.models import Initiative
 
 
@@ -36,6 +37,18 @@ class Command(BaseCommand):
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
                 call_command("loaddata", *files, verbosity=options["verbosity"])
             self._record_first_versions()
+            self._render_markdown()
+
+    def _render_markdown(self):
+        # loaddata saves raw, without Publishable.save(): store the descriptions' HTML here.
+        for model in apps.get_models():
+            if not getattr(model, "markdown_fields", ()):
+                continue
+            for instance in model._base_manager.iterator():
+                rendered = render_markdown_fields(instance)
+                model._base_manager.filter(pk=instance.pk).update(
+                    **{name: getattr(instance, name) for name in rendered}
+                )
 
     def _record_first_versions(self):
         for model in apps.get_models():

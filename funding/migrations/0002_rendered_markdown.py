@@ -1,0 +1,42 @@
+"""Descriptions keep their rendered HTML (communs/markdown.py) and are bounded in size."""
+
+
+import communs.markdown
+from django.db import migrations, models
+
+
+def render_existing(apps, schema_editor):
+    """Store the HTML of the descriptions already saved (pages read it, never render it)."""
+    from communs.markdown import render_markdown
+
+    for model_name, fields in [('FundingScheme', ['description'])]:
+        model = apps.get_model("funding", model_name)
+        for entry in model._base_manager.only("pk", *fields).iterator():
+            rendered = {f"{name}_html": render_markdown(getattr(entry, name)) for name in fields}
+            model._base_manager.filter(pk=entry.pk).update(**rendered)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('funding', '0001_initial'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='fundingscheme',
+            name='description_html',
+            field=models.TextField(blank=True, default='', editable=False),
+        ),
+        migrations.AlterField(
+            model_name='fundingscheme',
+            name='description',
+            field=models.TextField(blank=True, validators=[communs.markdown.validate_markdown], verbose_name='description'),
+        ),
+        migrations.AlterField(
+            model_name='historicalfundingscheme',
+            name='description',
+            field=models.TextField(blank=True, validators=[communs.markdown.validate_markdown], verbose_name='description'),
+        ),
+        migrations.RunPython(render_existing, migrations.RunPython.noop),
+    ]
