@@ -7,7 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from taggit.models import Tag
 
-from .conftest import logged_in, make_initiative
+from tests.factories import make_initiative
+
+from .conftest import logged_in
 
 
 def test_the_bulk_add_tag_action_refuses_a_tag_without_letters(client, curator):
