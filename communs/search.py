@@ -118,6 +118,23 @@ def search(queryset, text):
     return _search_portable(queryset, terms, fields)
 
 
+def _public_text(model, lookup):
+    """F(lookup), or "" on the rows where the path goes through an entry the public may not see:
+    a draft actor's name must not make its published initiatives match."""
+    from communs.models import Publishable, visible_q
+
+    parts = lookup.split("__")
+    condition, current = Q(), model
+    for depth, name in enumerate(parts[:-1], start=1):
+        current = current._meta.get_field(name).related_model
+        if issubclass(current, Publishable):
+            condition &= visible_q(current, prefix="__".join(parts[:depth]) + "__")
+    if not condition:
+        return F(lookup)
+    # One annotate() reuses the join of the condition for the value: same related row.
+    return Case(When(condition, then=F(lookup)), default=Value(""), output_field=TextField())
+
+
 def _containing_all_terms(model, folded_texts, terms):
     """The pks of the entries where every term appears in at least one of the folded texts."""
     folded = {f"_fold_{i}": text for i, text in enumerate(folded_texts)}
@@ -130,7 +147,7 @@ def _containing_all_terms(model, folded_texts, terms):
 
 def _search_portable(queryset, terms, fields):
     model = queryset.model
-    pks = _containing_all_terms(model, [Unaccent(F(lookup)) for lookup, _ in fields], terms)
+    pks = _containing_all_terms(model, [Unaccent(_public_text(model, lookup)) for lookup, _ in fields], terms)
     phrase = " ".join(terms)
     name_rank = Case(
         When(Q(_name_fold=phrase), then=Value(3)),
@@ -164,17 +181,18 @@ class StoredColumn(Expression):
 def _search_postgresql(queryset, query, terms, fields):
     model = queryset.model
     vector = StoredColumn("search_document", SearchVectorField())
-    related_vector = SearchVector(*[lookup for lookup, _ in fields if "__" in lookup], config="french_unaccent")
+    related = [_public_text(model, lookup) for lookup, _ in fields if "__" in lookup]
+    related_vector = SearchVector(*related, config="french_unaccent")
     ts_query = SearchQuery(" ".join(terms), config="french_unaccent", search_type="plain")
     folded_query = " ".join(terms)
 
     # Stemmed full-text match on the entry's own fields or on its related names,
     # plain accent-free substring match (acronyms, prefixes), or a close typo of the name.
     stemmed = model._base_manager.annotate(_v=vector).filter(_v=ts_query).values("pk")
-    related = model._base_manager.annotate(_rv=related_vector).filter(_rv=ts_query).values("pk")
+    stemmed_related = model._base_manager.annotate(_rv=related_vector).filter(_rv=ts_query).values("pk")
     substring = _containing_all_terms(
         model,
-        [StoredColumn("search_text", TextField())] + [Unaccent(F(lookup)) for lookup, _ in fields if "__" in lookup],
+        [StoredColumn("search_text", TextField())] + [Unaccent(text) for text in related],
         terms,
     )
     typo = (
@@ -184,7 +202,7 @@ def _search_postgresql(queryset, query, terms, fields):
     )
     # Typos only when nothing matches as typed: "geocommuns" must not bring every "… des communs"
     # along (word similarity 0.55), while "Decidm" alone finds Decidim.
-    as_typed = Q(pk__in=stemmed) | Q(pk__in=related) | Q(pk__in=substring)
+    as_typed = Q(pk__in=stemmed) | Q(pk__in=stemmed_related) | Q(pk__in=substring)
     matches = as_typed | (Q(pk__in=typo) & ~Exists(queryset.order_by().filter(as_typed).values("pk")))
     return queryset.filter(matches).annotate(
         search_rank=Greatest(

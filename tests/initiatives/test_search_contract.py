@@ -151,3 +151,13 @@ class TestPostgresOnly:
             name="Logiciels libres en mairie", slug="llm", kind="network", publication_status="published"
         )
         assert slugs("logiciels libres")[0] == "llm"
+
+
+@pytest.mark.parametrize("text", ["Collectif discret", "collectif", "COLDI"])
+def test_an_unpublished_actor_does_not_make_its_initiatives_match(entries, text):
+    draft = Actor.objects.create(name="Collectif discret", acronym="COLDI", slug="coldi", kind="community")
+    Involvement.objects.create(initiative=entries["decidim"], actor=draft, role="user")
+    assert slugs(text) == []
+    draft.publication_status = "published"
+    draft.save()
+    assert slugs(text) == ["decidim"]
