@@ -83,3 +83,11 @@ def render_markdown(text) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def render_saved(apps, app_label, model_name, fields):
+    """For data migrations: store the HTML of the Markdown texts already saved in `fields`."""
+    model = apps.get_model(app_label, model_name)
+    for entry in model._base_manager.only("pk", *fields).iterator():
+        rendered = {f"{name}_html": render_markdown(getattr(entry, name)) for name in fields}
+        model._base_manager.filter(pk=entry.pk).update(**rendered)

@@ -7,13 +7,7 @@ from django.db import migrations, models
 
 def render_existing(apps, schema_editor):
     """Store the HTML of the descriptions already saved (pages read it, never render it)."""
-    from communs.markdown import render_markdown
-
-    for model_name, fields in [('Actor', ['description'])]:
-        model = apps.get_model("actors", model_name)
-        for entry in model._base_manager.only("pk", *fields).iterator():
-            rendered = {f"{name}_html": render_markdown(getattr(entry, name)) for name in fields}
-            model._base_manager.filter(pk=entry.pk).update(**rendered)
+    communs.markdown.render_saved(apps, "actors", "Actor", ['description'])
 
 
 class Migration(migrations.Migration):

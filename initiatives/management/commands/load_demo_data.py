@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.test.utils import override_settings
 
-from communs.models import render_markdown_fields
+from communs.markdown import render_saved
 from initiatives.models import Initiative
 
 
@@ -42,13 +42,8 @@ class Command(BaseCommand):
     def _render_markdown(self):
         # loaddata saves raw, without Publishable.save(): store the descriptions' HTML here.
         for model in apps.get_models():
-            if not getattr(model, "markdown_fields", ()):
-                continue
-            for instance in model._base_manager.iterator():
-                rendered = render_markdown_fields(instance)
-                model._base_manager.filter(pk=instance.pk).update(
-                    **{name: getattr(instance, name) for name in rendered}
-                )
+            if getattr(model, "markdown_fields", ()):
+                render_saved(apps, model._meta.app_label, model.__name__, model.markdown_fields)
 
     def _record_first_versions(self):
         for model in apps.get_models():
