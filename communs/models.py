@@ -79,6 +79,10 @@ class PublishableQuerySet(models.QuerySet):
         """What the public sees, whoever asks: the site's pages show the same to everyone."""
         return self.visible_to(None)
 
+    def archived(self):
+        """Entries taken out of the directory: their pages answer 410, sync clients remove them."""
+        return self.filter(publication_status=Publishable.PublicationStatus.ARCHIVED)
+
 
 class PublishableManager(models.Manager.from_queryset(PublishableQuerySet)):
     # Fixtures and imports refer to entries by slug, never by primary key.

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from communs.models import Publishable, visible_q
+from communs.models import visible_q
 
 
 def home(request):
@@ -56,9 +56,7 @@ def gone_or_404(request, model, slug, list_url, list_label):
     why it left the directory (a link or a bookmark then makes sense to its reader); a draft, or a
     slug that never existed, stays a plain 404."""
     entry = (
-        model._base_manager.filter(slug=slug, publication_status=Publishable.PublicationStatus.ARCHIVED)
-        .only("name", "slug", "status_changed_at", "archived_reason")
-        .first()
+        model.objects.archived().filter(slug=slug).only("name", "slug", "status_changed_at", "archived_reason").first()
     )
     if entry is None:
         raise Http404

@@ -12,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communs.filters import ArchivedFilter
-from communs.models import Publishable
 from communs.rest.backends import FilterBackend
 from communs.rest.schema import IF_MATCH
 from communs.rest.serializers import Conflict
@@ -78,9 +77,7 @@ class WorkflowMixin:
         model = self.queryset.model
         filterset = FilterBackend().validated_filterset(  # a bad date is a 400
             request,
-            model._base_manager.filter(publication_status=Publishable.PublicationStatus.ARCHIVED)
-            .only("slug", "status_changed_at")
-            .order_by(),
+            model.objects.archived().only("slug", "status_changed_at").order_by(),
             self,
         )
         archived = filterset.qs

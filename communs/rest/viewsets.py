@@ -68,11 +68,7 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         site's page says the same); a draft stays a 404."""
         if not issubclass(model, Publishable):
             return
-        archived = (
-            model._base_manager.filter(publication_status=Publishable.PublicationStatus.ARCHIVED, **lookup)
-            .only("status_changed_at", "archived_reason")
-            .first()
-        )
+        archived = model.objects.archived().filter(**lookup).only("status_changed_at", "archived_reason").first()
         if archived is not None:
             raise Gone(archived.status_changed_at, archived.archived_reason)
 
