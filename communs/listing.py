@@ -10,6 +10,8 @@ page runs a fixed number of queries whatever the number of results (tests pin it
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 
+from communs.search import is_approximate
+
 PAGE_SIZE = 20
 # Long facets show their first options and fold the rest in a <details> element.
 FACET_VISIBLE_OPTIONS = 8
@@ -220,5 +222,7 @@ def list_context(request, filterset, entries, **extra):
         "page": page,
         "page_notice": page_notice,
         "total": page.paginator.count,
+        # Typo tolerance found these: the page says the words matched nothing as typed.
+        "approximate": is_approximate(entries),
         **extra,
     }

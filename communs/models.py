@@ -1,6 +1,8 @@
 """Abstract bases shared by the curated models of every app."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
@@ -138,6 +140,8 @@ class Publishable(models.Model):
         editable=False,
     )
     archived_reason = models.TextField("motif d'archivage", blank=True, editable=False)
+    # The entry's row in the search index (communs/search_index.py writes it, search() joins it).
+    search_documents = GenericRelation("communs.SearchDocument")
 
     objects = PublishableManager()
 
@@ -174,3 +178,29 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.publication_status == self.PublicationStatus.PUBLISHED
+
+
+class SearchDocument(models.Model):
+    """What search() reads: one row per searchable entry, holding its own texts and the public
+    names it is found by (sectors, tags, actors…), folded (lower case, no accents).
+
+    communs/search_index.py keeps it up to date from the models' `search_fields`: A fields go
+    into `title`, B into `keywords`, C and D into `body`. The database indexes it its own way
+    (migration communs/0001): on PostgreSQL a generated, GIN-indexed weighted tsvector (French
+    stems and plain words) and a trigram index on the title; on SQLite an FTS5 table kept in
+    step by triggers.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    title = models.TextField(blank=True)
+    keywords = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="communs_searchdocument_unique"),
+        ]
+
+    def __str__(self):
+        return self.title.partition("\n")[0]

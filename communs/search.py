@@ -1,34 +1,38 @@
 """The one search entry point of the directory.
 
-`search(queryset, text)` filters and ranks initiatives, actors or funding schemes.
-Both database backends ignore accents and case; PostgreSQL adds French stemming,
-ranking by field weight and typo tolerance (pg_trgm). The only database-vendor
-branch of the project lives here.
+`search(queryset, text)` filters and ranks initiatives, actors or funding schemes through their
+search documents (communs/models.py SearchDocument, kept up to date by communs/search_index.py),
+read through each database's own index: a weighted tsvector on PostgreSQL, FTS5 on SQLite.
+The only database-vendor branch of the project lives here.
+
+The contract, the same on both databases (tests/initiatives/test_search_contract.py):
+- case and accents are ignored; every term must match (in any of the entry's texts);
+- a term matches whole words or word prefixes ("geocomm" finds "géocommuns", "IGN" finds IGN
+  and never "enseigné"); a final s or x is optional ("logiciels" finds "logiciel");
+- the entry's names, acronyms and aliases rank first, an exact name or acronym above all;
+- typos are looked for only when nothing matches as typed, and the results are then marked
+  approximate (`is_approximate()`), so that pages and the API can say so.
 """
 
 import re
 import unicodedata
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorField,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import Case, Exists, Expression, F, FloatField, Func, IntegerField, Q, TextField, Value, When
-from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models import BooleanField, Case, Expression, F, FloatField, Func, TextField, Value, When
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.dispatch import receiver
 
 # Longer queries are cut: nobody types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
-# Below this word similarity a name is not taken as a typo of the query. Lower than pg_trgm's
-# default (0.6), which misses one wrong letter in a short name ("Wikipdia": 0.58); typos are only
-# looked for when nothing matches as typed (see _search_postgresql).
+# Below this similarity a name is not taken as a typo of the query. Lower than pg_trgm's default
+# (0.6), which misses one wrong letter in a short name ("Wikipdia": 0.58); typos are only looked
+# for when nothing matches as typed.
 TRIGRAM_THRESHOLD = 0.45
+# An exact name, acronym or alias ranks above any other match.
+EXACT_NAME_BONUS = 1000.0
 
 
 def fold(text: str) -> str:
@@ -77,6 +81,10 @@ def _register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_function("unaccent", 1, fold, deterministic=True)
         connection.connection.create_function("similarity", 2, trigram_similarity, deterministic=True)
+    elif connection.vendor == "postgresql":
+        # The typo search's `<%` operator (indexed) compares with this session setting.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD}")
 
 
 class Unaccent(Func):
@@ -90,124 +98,175 @@ class Unaccent(Func):
 
 
 def searched_fields(model):
-    """The model's `search_fields`: (lookup, weight) pairs, weight A for the name-like fields that
-    rank first. Own fields (no "__") are also those of the PostgreSQL generated search columns."""
+    """The model's `search_fields`: (lookup, weight) pairs, weight A for the names that rank first
+    (communs/search_index.py builds the search documents from them)."""
     try:
         return model.search_fields
     except AttributeError:
         raise TypeError(f"search() does not know {model.__name__}: give it search_fields") from None
 
 
+def words_of(text) -> list[str]:
+    """The query's words, folded: letters and digits only (nothing reaches the index's own query
+    syntax); one-letter words are dropped when longer ones remain."""
+    words = list(dict.fromkeys(re.findall(r"[^\W_]+", fold(clean_query(text)))))
+    longer = [word for word in words if len(word) > 1]
+    return (longer or words)[:MAX_TERMS]
+
+
 def searches_anything(text) -> bool:
     """Whether search() would filter on `text` (an empty or punctuation-only query does not)."""
-    return bool(terms_of(clean_query(text)))
+    return bool(words_of(text))
+
+
+def _stem(word):
+    # The light stemming of both databases: a final plural mark is optional ("logiciels").
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
+class DocumentColumn(Expression):
+    """A column of the entry's search document, through its GenericRelation (one join per query,
+    shared by the match and the rank). `vector` exists on PostgreSQL only (migration communs/0001)."""
+
+    def __init__(self, column, output_field=None):
+        super().__init__(output_field=output_field or TextField())
+        self.column = column
+        self.source = F("search_documents__id")
+
+    def get_source_expressions(self):
+        return [self.source]
+
+    def set_source_expressions(self, exprs):
+        (self.source,) = exprs
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(self.source.alias)}.{connection.ops.quote_name(self.column)}", []
+
+
+class Operator(Func):
+    """`left <operator> right` as a boolean condition."""
+
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+    def __init__(self, left, operator, right):
+        super().__init__(left, right, arg_joiner=f" {operator} ")
+
+
+class TsQuery(Expression):
+    """PostgreSQL: each word as its French stem or a prefix of its plain form ("geocomm", and stop
+    words such as "des", which only the plain part of the vector holds); all words must match."""
+
+    output_field = TextField()
+
+    def __init__(self, words):
+        super().__init__()
+        self.words = words
+
+    def as_sql(self, compiler, connection):
+        one = "(plainto_tsquery('french_unaccent'::regconfig, %s) || to_tsquery('simple'::regconfig, %s))"
+        params = [value for word in self.words for value in (word, f"{_stem(word)}:*")]
+        return "(" + " && ".join([one] * len(self.words)) + ")", params
+
+
+class FtsMatch(Expression):
+    """SQLite: the rowids of the documents matching an FTS5 query."""
+
+    def __init__(self, query):
+        super().__init__()
+        self.query = query
+
+    def as_sql(self, compiler, connection):
+        return "SELECT rowid FROM communs_searchdocument_fts WHERE communs_searchdocument_fts MATCH %s", [self.query]
+
+
+class FtsRank(Func):
+    """SQLite: bm25 of the document (higher is better), the title weighing most."""
+
+    output_field = FloatField()
+    template = (
+        "(SELECT -bm25(communs_searchdocument_fts, 10.0, 4.0, 1.0) FROM communs_searchdocument_fts "
+        "WHERE communs_searchdocument_fts MATCH %(expressions)s)"
+    )
+
+    def __init__(self, query, document_id):
+        super().__init__(Value(query), document_id, arg_joiner=" AND rowid = ")
+
+
+def fts_query(words):
+    """SQLite: each word as a prefix of its stem, all words required (words are letters and digits)."""
+    return " AND ".join(f'"{_stem(word)}"*' for word in words)
+
+
+def is_approximate(queryset) -> bool:
+    """Whether search() found `queryset`'s entries by typo tolerance (nothing matched as typed)."""
+    flag = queryset.query.annotations.get("search_approximate")
+    return bool(getattr(flag, "value", False))
 
 
 def search(queryset, text):
-    """Filter `queryset` to the entries matching `text`, annotated with `search_rank`.
+    """Filter `queryset` to the entries matching `text`, annotated with `search_rank` (higher
+    first) and `search_approximate`.
 
     An empty or meaningless query returns the queryset unchanged (with rank 0).
     """
-    query = clean_query(text)
-    terms = terms_of(query)
-    if not terms:
+    words = words_of(text)
+    if not words:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
-    fields = searched_fields(queryset.model)
+    searched_fields(queryset.model)
+    queryset = queryset.alias(
+        _doc_id=F("search_documents__id"),
+        _doc_title=DocumentColumn("title"),
+        _doc_lines=Concat(Value("\n"), F("_doc_title"), Value("\n"), output_field=TextField()),
+    )
     if connection.vendor == "postgresql":
-        return _search_postgresql(queryset, query, terms, fields)
-    return _search_portable(queryset, terms, fields)
+        queryset = queryset.alias(_doc_vector=DocumentColumn("vector", SearchVectorField()))
+        as_typed = queryset.filter(Operator(F("_doc_vector"), "@@", TsQuery(words)))
+        rank = Func(F("_doc_vector"), TsQuery(words), function="ts_rank", output_field=FloatField())
+    else:
+        as_typed = queryset.filter(_doc_id__in=FtsMatch(fts_query(words)))
+        rank = FtsRank(fts_query(words), F("_doc_id"))
+    if as_typed.exists():
+        return _ranked(as_typed, rank, words, approximate=False)
+    return _typos(queryset, words)
 
 
-def _public_text(model, lookup):
-    """F(lookup), or "" on the rows where the path goes through an entry the public may not see:
-    a draft actor's name must not make its published initiatives match."""
-    from communs.models import Publishable, visible_q
-
-    parts = lookup.split("__")
-    condition, current = Q(), model
-    for depth, name in enumerate(parts[:-1], start=1):
-        current = current._meta.get_field(name).related_model
-        if issubclass(current, Publishable):
-            condition &= visible_q(current, prefix="__".join(parts[:depth]) + "__")
-    if not condition:
-        return F(lookup)
-    # One annotate() reuses the join of the condition for the value: same related row.
-    return Case(When(condition, then=F(lookup)), default=Value(""), output_field=TextField())
-
-
-def _containing_all_terms(model, folded_texts, terms):
-    """The pks of the entries where every term appears in at least one of the folded texts."""
-    folded = {f"_fold_{i}": text for i, text in enumerate(folded_texts)}
-    condition = Q()
-    for term in terms:
-        condition &= Q(*[Q(**{f"{name}__contains": term}) for name in folded], _connector=Q.OR)
-    # Related fields (tags, actors) multiply rows; a pk subquery keeps one row per entry.
-    return model._base_manager.annotate(**folded).filter(condition).values("pk")
-
-
-def _search_portable(queryset, terms, fields):
-    model = queryset.model
-    pks = _containing_all_terms(model, [Unaccent(_public_text(model, lookup)) for lookup, _ in fields], terms)
-    phrase = " ".join(terms)
-    name_rank = Case(
-        When(Q(_name_fold=phrase), then=Value(3)),
-        When(Q(_name_fold__startswith=phrase), then=Value(2)),
-        When(Q(_name_fold__contains=phrase), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+def _ranked(queryset, rank, words, approximate):
+    exact = Case(
+        When(_doc_lines__contains=f"\n{' '.join(words)}\n", then=Value(EXACT_NAME_BONUS)),
+        default=Value(0.0),
+        output_field=FloatField(),
     )
-    return (
-        queryset.filter(pk__in=pks)
-        .annotate(_name_fold=Unaccent(F("name")))
-        .annotate(search_rank=name_rank * Value(1.0, output_field=FloatField()))
+    return queryset.annotate(
+        search_rank=rank + exact, search_approximate=Value(approximate, output_field=BooleanField())
     )
 
 
-class StoredColumn(Expression):
-    """A column of the entry's table that the models do not know: the generated search columns
-    of the PostgreSQL-only migrations initiatives/0004 (`search_document`, the own fields as a
-    weighted tsvector) and 0005 (`search_text`, the own fields folded), both indexed."""
+def _typos(queryset, words):
+    """Nothing matches as typed: the entries whose names are close to the query."""
+    phrase = " ".join(words)
+    if connection.vendor == "postgresql":
+        # `<%`: word similarity above the session's threshold, through the title's trigram index.
+        close = queryset.filter(Operator(Value(phrase), "<%%", F("_doc_title")))
+        rank = Func(Value(phrase), F("_doc_title"), function="word_similarity", output_field=FloatField())
+        return _ranked(close, rank, words, approximate=True)
+    corrected = [_closest_title_word(word) or word for word in words]
+    if corrected == words:
+        return _ranked(queryset.none(), Value(0.0), words, approximate=True)
+    query = fts_query(corrected)
+    close = queryset.filter(_doc_id__in=FtsMatch(query))
+    return _ranked(close, FtsRank(query, F("_doc_id")), corrected, approximate=True)
 
-    def __init__(self, column, output_field):
-        super().__init__(output_field=output_field)
-        self.column = column
 
-    def as_sql(self, compiler, connection):
-        # The base table of the query being compiled: the main query or a subquery's relabelled alias.
-        alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
-
-
-def _search_postgresql(queryset, query, terms, fields):
-    model = queryset.model
-    vector = StoredColumn("search_document", SearchVectorField())
-    related = [_public_text(model, lookup) for lookup, _ in fields if "__" in lookup]
-    related_vector = SearchVector(*related, config="french_unaccent")
-    ts_query = SearchQuery(" ".join(terms), config="french_unaccent", search_type="plain")
-    folded_query = " ".join(terms)
-
-    # Stemmed full-text match on the entry's own fields or on its related names,
-    # plain accent-free substring match (acronyms, prefixes), or a close typo of the name.
-    stemmed = model._base_manager.annotate(_v=vector).filter(_v=ts_query).values("pk")
-    stemmed_related = model._base_manager.annotate(_rv=related_vector).filter(_rv=ts_query).values("pk")
-    substring = _containing_all_terms(
-        model,
-        [StoredColumn("search_text", TextField())] + [Unaccent(text) for text in related],
-        terms,
-    )
-    typo = (
-        model._base_manager.annotate(_sim=TrigramWordSimilarity(folded_query, Unaccent(F("name"))))
-        .filter(_sim__gte=TRIGRAM_THRESHOLD)
-        .values("pk")
-    )
-    # Typos only when nothing matches as typed: "geocommuns" must not bring every "… des communs"
-    # along (word similarity 0.55), while "Decidm" alone finds Decidim.
-    as_typed = Q(pk__in=stemmed) | Q(pk__in=stemmed_related) | Q(pk__in=substring)
-    matches = as_typed | (Q(pk__in=typo) & ~Exists(queryset.order_by().filter(as_typed).values("pk")))
-    return queryset.filter(matches).annotate(
-        search_rank=Greatest(
-            SearchRank(vector, ts_query, normalization=Value(1)),
-            TrigramWordSimilarity(folded_query, Unaccent(F("name"))) * Value(0.5),
-            output_field=FloatField(),
+def _closest_title_word(word):
+    """SQLite: the word of the titles' vocabulary closest to `word`, if close enough."""
+    if len(word) < 3:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term, doc FROM communs_searchdocument_terms WHERE col = 'title' AND length(term) BETWEEN %s AND %s",
+            [len(word) - 2, len(word) + 2],
         )
-    )
+        scored = [(trigram_similarity(word, term), doc, term) for term, doc in cursor.fetchall()]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] >= TRIGRAM_THRESHOLD else None

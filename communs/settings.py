@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["communs.rest.formats.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["communs.rest.backends.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "communs.rest.backends.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "communs.rest.schema.DirectorySchema",
     "EXCEPTION_HANDLER": "communs.rest.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["communs.rest.backends.AnonThrottle", "communs.rest.backends.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {

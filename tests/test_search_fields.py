@@ -1,33 +1,19 @@
-"""Each searchable model declares its `search_fields` once; PostgreSQL's generated search columns
-(migrations initiatives/0004 and 0005) must index exactly its own fields, with the same weights."""
-
-import re
+"""Each searchable model declares its `search_fields` once; its search document (communs/search_index.py)
+holds exactly those fields, each in the column of its weight."""
 
 import pytest
-from django.db import connection
+from django.contrib.contenttypes.models import ContentType
 
 from actors.models import Actor
+from communs.models import SearchDocument
 from communs.search import searched_fields
 from funding.models import FundingScheme
-from initiatives.models import Initiative
+from initiatives.models import Initiative, Involvement, Sector
+from tests.factories import make_actor, make_initiative
 
 pytestmark = pytest.mark.django_db
 
 SEARCHABLE = [Initiative, Actor, FundingScheme]
-
-
-def own_fields(model):
-    return [(lookup, weight) for lookup, weight in searched_fields(model) if "__" not in lookup]
-
-
-def generated_columns(model):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name, generation_expression FROM information_schema.columns "
-            "WHERE table_name = %s AND column_name IN ('search_document', 'search_text')",
-            [model._meta.db_table],
-        )
-        return dict(cursor.fetchall())
 
 
 @pytest.mark.parametrize("model", SEARCHABLE, ids=lambda model: model.__name__)
@@ -40,22 +26,36 @@ def test_every_declared_field_exists_on_the_model(model):
             field = field.related_model._meta.get_field(name)
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("model", SEARCHABLE, ids=lambda model: model.__name__)
-def test_the_generated_search_columns_follow_the_declaration(model):
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL-only: the generated search columns")
-    columns = generated_columns(model)
-    # search_document: setweight(to_tsvector(…, COALESCE((name)::text, …)), 'A') || …
-    document = re.findall(r"COALESCE\(\(?(\w+)\)?(?:::text)?, ''::text\)\), '([A-D])'", columns["search_document"])
-    # search_text: communs_fold(COALESCE((name)::text, '') || E'\n' || …)
-    text = re.findall(r"COALESCE\(\(?(\w+)\)?(?:::text)?, ''::text\)", columns["search_text"])
-    assert document == own_fields(model)
-    assert text == [lookup for lookup, _ in own_fields(model)]
+def document_of(entry):
+    return SearchDocument.objects.get(content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk)
+
+
+def test_the_document_holds_each_declared_field_in_the_column_of_its_weight():
+    parent = make_actor(name="Ministère", publication_status="published")
+    carrier = make_actor(name="Agence nationale", acronym="ANCT", parent=parent, publication_status="published")
+    initiative = make_initiative(
+        name="Démarches Simplifiées",
+        acronym="DS",
+        aliases="DémSimpl",
+        summary="Formulaires en ligne",
+        description="Un **outil** libre",
+    )
+    initiative.tags.add("Formulaires")
+    initiative.sectors.add(Sector.objects.create(name="Administration", slug="administration"))
+    Involvement.objects.create(initiative=initiative, actor=carrier, role="carrier")
+    document = document_of(initiative)
+    assert document.title.split("\n") == ["demarches simplifiees", "ds", "demsimpl"]
+    assert set(document.keywords.split("\n")) == {
+        "formulaires en ligne",
+        "formulaires",
+        "administration",
+        "agence nationale",
+        "anct",
+    }
+    assert document.body == "un **outil** libre"
+    assert document_of(carrier).body == "ministere"  # parent__name, weight C
 
 
 def test_a_model_without_search_fields_is_refused():
-    from initiatives.models import Sector
-
     with pytest.raises(TypeError, match="search_fields"):
         searched_fields(Sector)

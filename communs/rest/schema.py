@@ -2,6 +2,7 @@
 
 import django_filters
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -40,6 +41,28 @@ IF_MATCH = OpenApiParameter(
     description="The ETag you read (required: without it, 428); a stale one gives 412 instead of overwriting "
     "someone else's change.",
 )
+
+
+SEARCH_APPROXIMATE = OpenApiParameter(
+    "Search-Approximate",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    enum=["true", "false"],
+    response=[200],
+    description="With `q`: `true` when nothing matched the words as typed and the list holds the "
+    "entries whose names are close to them (typo tolerance), `false` otherwise.",
+)
+
+
+class DirectorySchema(AutoSchema):
+    """The project's OpenAPI generator: a searchable list documents its Search-Approximate header."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        filterset = getattr(self.view, "filterset_class", None)
+        if self._is_list_view() and filterset is not None and "q" in filterset.base_filters:
+            parameters = [*parameters, SEARCH_APPROXIMATE]
+        return parameters
 
 
 def write_docs(serializer):

@@ -22,6 +22,7 @@ from communs.rest.backends import LOOKUP_REGEX
 from communs.rest.conditional import ProblemMixin, etag_of
 from communs.rest.formats import CSVRenderer, csv_text, json_array
 from communs.rest.problems import Gone, PreconditionFailed, PreconditionRequired
+from communs.search import is_approximate, searches_anything
 
 
 class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
@@ -75,8 +76,16 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     def _has_updated_at(self):
         return any(field.name == "updated_at" for field in self.queryset.model._meta.get_fields())
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if searches_anything(self.request.query_params.get("q")):
+            self._search_approximate = is_approximate(queryset)
+        return queryset
+
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
+        if hasattr(self, "_search_approximate"):  # documented by communs.rest.schema.DirectorySchema
+            response["Search-Approximate"] = "true" if self._search_approximate else "false"
         if self._has_updated_at():
             # Archiving bumps updated_at, so the newest change of the whole table also covers an entry
             # that left this list.

@@ -1,11 +1,16 @@
 """The search() contract: the same on SQLite and PostgreSQL."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from actors.models import Actor
-from communs.search import search
-from initiatives.models import Initiative, Involvement
+from communs.models import SearchDocument
+from communs.search import is_approximate, search
+from funding.models import FundingScheme
+from initiatives.models import Initiative, Involvement, Sector
 
 pytestmark = pytest.mark.django_db
 
@@ -94,18 +99,56 @@ def test_empty_query_returns_everything(entries):
     assert len(slugs("   ")) == 3
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-only: French stemming")
-class TestPostgresOnly:
-    def test_french_stemming(self, entries):
-        assert "sill" in slugs("logiciel")
+def test_plural_marks_are_optional(entries):
+    Initiative.objects.create(
+        name="Logiciel de cartographie", slug="carto", kind="software", publication_status="published"
+    )
+    assert "carto" in slugs("logiciels")
+    assert "sill" in slugs("logiciel")
 
-    def test_french_stemming_of_plurals(self, entries):
-        Initiative.objects.create(
-            name="Logiciel de cartographie", slug="carto", kind="software", publication_status="published"
-        )
-        assert "carto" in slugs("logiciels")
-        assert "sill" in slugs("logiciel")
 
+def test_terms_match_whole_words_or_prefixes_never_inside_a_word(entries):
+    Initiative.objects.create(
+        name="Cours en ligne",
+        slug="cours",
+        kind="content",
+        summary="Enseigné dans les lycées ; une ligne de conduite souveraine (sovereign).",
+        publication_status="published",
+    )
+    assert slugs("IGN") == ["fabrique-des-geocommuns"]  # IGN, never enseigné, ligne, sovereign
+    assert slugs("geocomm") == ["fabrique-des-geocommuns"]
+    assert slugs("lig") == ["cours"]
+    assert "cours" not in slugs("eign")  # inside "enseigné" only
+
+
+def test_an_exact_acronym_or_alias_ranks_first(entries):
+    Initiative.objects.create(
+        name="Bannière des logiciels",
+        slug="banniere",
+        kind="content",
+        summary="Le SILL en bannière",
+        publication_status="published",
+    )
+    Initiative.objects.create(
+        name="Base Adresse Nationale", acronym="BAN", slug="ban", kind="data", publication_status="published"
+    )
+    assert slugs("ban")[0] == "ban"
+    assert slugs("sill")[0] == "sill"
+    entries["decidim"].aliases = "Decidim Barcelona"
+    entries["decidim"].save()
+    assert slugs("decidim barcelona")[0] == "decidim"
+
+
+def test_name_match_ranks_before_description_match(entries):
+    Initiative.objects.create(
+        name="Logiciels libres en mairie", slug="llm", kind="network", publication_status="published"
+    )
+    found = slugs("logiciels libres")
+    assert found.index("llm") < found.index("sill") or found[0] == "sill"  # both names hold the words
+    assert slugs("recommandes") == ["sill"]  # only in the description: still found
+
+
+class TestTypos:
     def test_typo_tolerance(self, entries):
         assert slugs("Decidm") == ["decidim"]
         assert slugs("decidim") == ["decidim"]
@@ -115,42 +158,101 @@ class TestPostgresOnly:
         assert slugs("Wikipdia") == ["wikipedia"]
         assert slugs("Desidim") == ["decidim"]
 
-    def test_a_word_sharing_only_a_suffix_is_not_a_typo(self, entries):
-        Initiative.objects.create(
-            name="Fabrique des géocommuns", slug="fabrique", kind="programme", publication_status="published"
-        )
+    def test_typos_only_when_nothing_matches_as_typed(self, entries):
         Initiative.objects.create(
             name="Assemblée des communs", slug="assemblee", kind="network", publication_status="published"
         )
         found = slugs("geocommuns")
-        assert "fabrique" in found and "assemblee" not in found
+        assert "fabrique-des-geocommuns" in found and "assemblee" not in found
+        assert not is_approximate(search(Initiative.objects.all(), "geocommuns"))
 
-    def test_the_indexed_search_document_follows_each_edit(self, entries):
+    def test_the_results_say_when_they_are_approximate(self, entries):
+        assert is_approximate(search(Initiative.objects.all(), "Decidm"))
+        assert not is_approximate(search(Initiative.objects.all(), "Decidim"))
+        assert not is_approximate(search(Initiative.objects.all(), ""))
+
+    def test_the_page_says_so(self, entries, client):
+        response = client.get("/initiatives/", {"q": "Decidm"})
+        assert [i.slug for i in response.context["page"].object_list] == ["decidim"]
+        assert "Aucun résultat exact pour « Decidm » ; résultats approchés :" in response.content.decode()
+        response = client.get("/initiatives/", {"q": "Decidim"})
+        assert "résultats approchés" not in response.content.decode()
+
+    def test_the_api_says_so(self, entries, client):
+        response = client.get("/api/v1/initiatives/", {"q": "Decidm"})
+        assert response["Search-Approximate"] == "true"
+        assert [row["slug"] for row in response.json()["results"]] == ["decidim"]
+        assert client.get("/api/v1/initiatives/", {"q": "decidim"})["Search-Approximate"] == "false"
+        assert "Search-Approximate" not in client.get("/api/v1/initiatives/")
+        schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+        headers = schema["paths"]["/api/v1/initiatives/"]["get"]["responses"]["200"]["headers"]
+        assert "Search-Approximate" in headers
+
+    def test_unrelated_words_are_not_typos(self, entries):
+        assert slugs("Lille") == []
+        assert slugs("zzzzzz") == []
+
+
+class TestTheIndexFollowsEveryChange:
+    def test_an_edit(self, entries):
         entry = Initiative.objects.create(
             name="Outil",
             slug="outil",
             kind="software",
             publication_status="published",
-            description="Gestion des cimetières communaux",
+            description="Gestion des cimetières",
         )
         assert slugs("cimetieres") == ["outil"]
         entry.description = "Gestion des bibliothèques"
         entry.save()
         assert slugs("cimetieres") == []
-        assert slugs("bibliotheque") == ["outil"]  # stemmed, from the generated column
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT search_document::text FROM initiatives_initiative WHERE slug = 'outil'")
-            assert "'bibliothequ':" in cursor.fetchone()[0]
+        assert slugs("bibliotheque") == ["outil"]
 
-    def test_typo_on_the_site(self, entries, client):
-        response = client.get("/initiatives/", {"q": "Decidm"})
-        assert [i.slug for i in response.context["page"].object_list] == ["decidim"]
+    def test_an_actor_renamed(self, entries):
+        ign = Actor.objects.get(slug="ign")
+        ign.acronym = "IGNF"
+        ign.save()
+        assert slugs("IGNF") == ["fabrique-des-geocommuns"]
+        assert list(search(FundingScheme.objects.all(), "IGNF")) == []
 
-    def test_name_match_ranks_before_description_match(self, entries):
-        Initiative.objects.create(
-            name="Logiciels libres en mairie", slug="llm", kind="network", publication_status="published"
+    def test_a_sector_or_a_tag_linked_renamed_or_unlinked(self, entries):
+        sector = Sector.objects.create(name="Cartographie", slug="cartographie")
+        entries["decidim"].sectors.add(sector)
+        assert slugs("cartographie") == ["decidim"]
+        sector.name = "Géomatique"
+        sector.save()
+        assert slugs("geomatique") == ["decidim"] and slugs("cartographie") == []
+        sector.initiatives.remove(entries["decidim"])
+        assert slugs("geomatique") == []
+        entries["sill"].tags.add("Souveraineté")
+        assert slugs("souverainete") == ["sill"]
+        entries["sill"].tags.clear()
+        assert slugs("souverainete") == []
+
+    def test_an_involvement_deleted(self, entries):
+        Involvement.objects.filter(initiative=entries["fabrique"]).delete()  # a queryset delete: signals per row
+        assert slugs("IGN") == []
+
+    def test_an_entry_deleted_leaves_no_document(self, entries):
+        entries["decidim"].delete()
+        assert not SearchDocument.objects.filter(object_id=entries["decidim"].pk, title__contains="decidim").exists()
+
+    def test_a_bulk_load_is_indexed_by_the_rebuild_command(self, entries):
+        Initiative.objects.bulk_create(
+            [Initiative(name="Chargé en masse", slug="masse", kind="software", publication_status="published")]
         )
-        assert slugs("logiciels libres")[0] == "llm"
+        assert slugs("masse") == []  # bulk_create sends no signal
+        call_command("rebuild_search_index", stdout=io.StringIO())
+        assert slugs("masse") == ["masse"]
+        assert slugs("IGN") == ["fabrique-des-geocommuns"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-only: French stemming")
+def test_french_stemming_on_postgresql(entries):
+    Initiative.objects.create(
+        name="Mobilités partagées", slug="mobilites", kind="network", publication_status="published"
+    )
+    assert slugs("mobile") == ["mobilites"]  # French stems: mobil
 
 
 @pytest.mark.parametrize("text", ["Collectif discret", "collectif", "COLDI"])

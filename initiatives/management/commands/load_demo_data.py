@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.test.utils import override_settings
 
+from communs import search_index
 from communs.markdown import render_saved
 from initiatives.models import Initiative
 
@@ -34,10 +35,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             # loaddata saves raw, and each many-to-many row it adds would be recorded as a change.
             # Load without history, then give every entry that has none its first version.
-            with override_settings(SIMPLE_HISTORY_ENABLED=False):
-                call_command("loaddata", *files, verbosity=options["verbosity"])
-            self._record_first_versions()
+            # The search documents are written once at the end rather than at each raw row.
+            with search_index.paused():
+                with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                    call_command("loaddata", *files, verbosity=options["verbosity"])
+                self._record_first_versions()
             self._render_markdown()
+            search_index.rebuild()
 
     def _render_markdown(self):
         # loaddata saves raw, without Publishable.save(): store the descriptions' HTML here.

@@ -1,0 +1,23 @@
+from django.core.management import BaseCommand
+from django.db import transaction
+
+from communs import search_index
+
+
+class Command(BaseCommand):
+    help = (
+        "Rewrite every search document from the entries (after a bulk load that bypassed the "
+        "model signals, or an upgrade). Searches keep working meanwhile: one transaction."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--model", choices=search_index.SEARCHABLE, help="only this model's documents")
+
+    def handle(self, *args, **options):
+        model = None
+        if options["model"]:
+            from django.apps import apps
+
+            model = apps.get_model(options["model"])
+        with transaction.atomic():
+            search_index.rebuild(model, stdout=self.stdout)
