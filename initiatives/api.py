@@ -13,7 +13,7 @@ from communs.rest.viewsets import CuratedViewSet, ExportMixin, ReadOnlyApiViewSe
 from curation.api import WorkflowMixin, workflow_docs
 from funding.models import Award, FundingScheme
 from initiatives import serializers
-from initiatives.filters import InitiativeFilter
+from initiatives.filters import InitiativeFilter, InvolvementFilter
 from initiatives.models import Initiative, Involvement, Sector, Territory
 
 
@@ -72,6 +72,7 @@ class InvolvementViewSet(SubResourceViewSet):
     queryset = Involvement.objects.all()
     serializer_class = serializers.InvolvementSerializer
     write_serializer_class = serializers.InvolvementWriteSerializer
+    filterset_class = InvolvementFilter
 
     def get_base_queryset(self):
         return Involvement.objects.select_related("initiative", "actor").order_by("pk")

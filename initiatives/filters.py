@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from taggit.models import Tag
 
 from actors.models import Actor
-from communs.filters import SearchOrderingMixin
+from communs.filters import SearchOrderingMixin, UtcIsoDateTimeFilter
 from communs.listing import Facet, count_through
 from funding.models import FundingScheme
 from initiatives.models import Initiative, Involvement, Sector, Territory
@@ -110,3 +110,14 @@ class InitiativeFilter(SearchOrderingMixin):
         if roles:
             condition &= Q(role__in=roles)
         return queryset.filter(pk__in=Involvement.objects.filter(condition).values("initiative_id"))
+
+
+class InvolvementFilter(django_filters.FilterSet):
+    """/api/v1/involvements/: what a synced copy must fetch again. A deleted involvement bumps its
+    initiative's updated_at instead (communs/search_index.py), the initiative embedding its involvements."""
+
+    updated_since = UtcIsoDateTimeFilter(label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Involvement
+        fields = []

@@ -341,6 +341,7 @@ class Involvement(models.Model):
     until = models.PositiveSmallIntegerField("jusqu'à (année)", null=True, blank=True)
     note = models.TextField("précision", blank=True)
     sources = sources_field()
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True, db_index=True)  # API: updated_since
 
     objects = InvolvementManager()
     history = HistoricalRecords()

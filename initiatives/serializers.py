@@ -381,7 +381,7 @@ class InvolvementSerializer(ApiModelSerializer):
 
     class Meta:
         model = Involvement
-        fields = ["id", "url", "initiative", "actor", "role", "since", "until", "note", "sources"]
+        fields = ["id", "url", "initiative", "actor", "role", "since", "until", "note", "sources", "updated_at"]
 
 
 class InvolvementWriteSerializer(FullCleanSerializer):

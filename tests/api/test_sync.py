@@ -89,3 +89,55 @@ def test_archived_is_in_the_openapi_document(api, db):
     assert not names & {"q", "sector", "kind"}
     row = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert row["$ref"].endswith("PaginatedArchivedEntryList")
+
+
+def changed_since(api, since, path="/api/v1/initiatives/"):
+    response = api.get(path, {"updated_since": since.isoformat()})
+    assert response.status_code == 200
+    return [row.get("slug") or row["id"] for row in response.json()["results"]]
+
+
+def test_an_involvement_deleted_in_the_admin_marks_its_initiative_changed(api, client, two_initiatives):
+    from django.contrib.auth.models import User
+
+    from initiatives.models import Involvement
+
+    decidim, _ = two_initiatives
+    involvement = Involvement.objects.create(
+        initiative=decidim, actor=make_actor("barcelone", "Barcelone", publication_status=PUBLISHED), role="carrier"
+    )
+    since = timezone.now()
+    assert changed_since(api, since) == []
+    client.force_login(User.objects.create_superuser("admin", "admin@example.org", "x"))
+    response = client.post(f"/admin/initiatives/involvement/{involvement.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Involvement.objects.exists()
+    assert changed_since(api, since) == ["decidim"]
+    assert api.get("/api/v1/initiatives/decidim/").json()["involvements"] == []
+
+
+def test_an_actor_renamed_marks_the_initiatives_that_embed_it_changed(api, two_initiatives):
+    from initiatives.models import Involvement
+
+    decidim, _ = two_initiatives
+    actor = make_actor("barcelone", "Barcelone", publication_status=PUBLISHED)
+    Involvement.objects.create(initiative=decidim, actor=actor, role="carrier")
+    since = timezone.now()
+    actor.name = "Ajuntament de Barcelona"
+    actor.save()
+    assert changed_since(api, since) == ["decidim"]
+    assert changed_since(api, since, "/api/v1/actors/") == ["barcelone"]
+
+
+def test_involvements_take_updated_since(api, two_initiatives):
+    from initiatives.models import Involvement
+
+    decidim, dhis2 = two_initiatives
+    actor = make_actor("barcelone", "Barcelone", publication_status=PUBLISHED)
+    old = Involvement.objects.create(initiative=decidim, actor=actor, role="carrier")
+    Involvement.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    since = timezone.now() - timedelta(days=1)
+    new = Involvement.objects.create(initiative=dhis2, actor=actor, role="user")
+    assert changed_since(api, since, "/api/v1/involvements/") == [new.pk]
+    assert api.get("/api/v1/involvements/").json()["count"] == 2
+    bad = api.get("/api/v1/involvements/", {"updated_since": "hier"})
+    assert bad.status_code == 400 and "updated_since" in bad.json()["errors"]
