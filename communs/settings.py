@@ -145,7 +145,8 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # WhiteNoise's compressed manifest storage, leaving django-dsfr's SRI-pinned files as shipped.
+        else "communs.staticfiles.StaticFilesStorage"
     },
 }
 # Tests and `make run` serve static files straight from the apps, without collectstatic.
