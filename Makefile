@@ -60,7 +60,7 @@ screenshots: install ## refresh docs/screenshots from the demo data
 # PRODUCTION_DATABASE_URL (default: database communs_production_check on the local PostgreSQL, dropped and
 # recreated) and PRODUCTION_REDIS_URL (default redis://127.0.0.1:6379/15, flushed) pick the services.
 production-check: install ## serve the site as deployed (PostgreSQL, collectstatic, gunicorn, DEBUG off) and test it in Chromium
-	tests/production/run $(PYTEST_ARGS)
+	bash tests/production/run $(PYTEST_ARGS)
 
 clean: ## remove .venv, the SQLite database and collected static files (.env stays)
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -25,8 +25,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 def pytest_collection_modifyitems(items):
+    # Called with every collected item, not only this folder's.
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if "tests/production/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture
