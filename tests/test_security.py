@@ -32,6 +32,8 @@ PRODUCTION_ENV = {
 def run(args, **env):
     """A fresh Python with these environment variables (the .env file never wins over them)."""
     environment = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(50), **env}
+    # Set by the browser tests' conftest for Playwright in this process; a deployment never has it.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )
