@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: help run test install lock demo-data screenshots clean
+.PHONY: help run test install lock demo-data screenshots production-check clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -56,6 +56,11 @@ test: install ## run the whole test suite (PYTEST_ARGS="-k search" narrows it)
 
 screenshots: install ## refresh docs/screenshots from the demo data
 	SCREENSHOTS=1 DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
+
+# PRODUCTION_DATABASE_URL (default: database communs_production_check on the local PostgreSQL, dropped and
+# recreated) and PRODUCTION_REDIS_URL (default redis://127.0.0.1:6379/15, flushed) pick the services.
+production-check: install ## serve the site as deployed (PostgreSQL, collectstatic, gunicorn, DEBUG off) and test it in Chromium
+	bash tests/production/run $(PYTEST_ARGS)
 
 clean: ## remove .venv, the SQLite database and collected static files (.env stays)
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,9 +1,14 @@
 """Settings for the directory. One file; every deployment difference comes from the environment."""
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -28,6 +33,10 @@ def env_list(name, default=""):
 
 def env_int(name, default):
     return int(os.environ.get(name) or default)
+
+
+def _csp_hash(source):
+    return f"'sha256-{base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()}'"
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -70,6 +79,7 @@ INSTALLED_APPS = [
     "actors.apps.ActorsConfig",
     "funding.apps.FundingConfig",
     "curation.apps.CurationConfig",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "communs.urls"
@@ -145,7 +157,8 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # WhiteNoise's compressed manifest storage, leaving django-dsfr's SRI-pinned files as shipped.
+        else "communs.staticfiles.StaticFilesStorage"
     },
 }
 # Tests and `make run` serve static files straight from the apps, without collectstatic.
@@ -157,16 +170,101 @@ SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR") or BASE_DIR.parent / "s
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# --- Security: HTTPS, cookies, headers (README, "Security settings") ----------------------------
+# The defaults keep `make run` and the tests on plain http://127.0.0.1; a deployment behind TLS sets
+# SECURE_SSL_REDIRECT and SECURE_HSTS_SECONDS, and `manage.py check --deploy` then gives no warning.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Only behind a proxy that sets X-Forwarded-Proto itself (and drops the client's): otherwise a client
+# could claim HTTPS and be served secure-only content over plain HTTP.
+if env_bool("TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 
+# Content-Security-Policy (django-csp): scripts only from our own static files, plus the one inline
+# script of the API docs page (Swagger UI's start-up, templates/drf_spectacular/swagger_ui.html),
+# which carries the request's nonce. Styles allow inline: Django's admin, Swagger UI and a few of our
+# templates use style attributes or a <style> block, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # django-import-export's export page has one inline handler; 'unsafe-hashes' allows that
+        # exact handler and nothing else.
+        "script-src": [SELF, NONCE, "'unsafe-hashes'", _csp_hash("onSelectToggleChange(event)")],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login throttling (django-axes) on every login form (the admin's): after AXES_FAILURE_LIMIT failures
+# for one account from one address, that pair is refused, even with the right password, for
+# AXES_COOLOFF minutes (templates/lockout.html, status 429). Attempts are stored in the database,
+# so every worker and server sees them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# The same reading of the client's address as the suggestion limit (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "curation.views.client_address"
+
+# --- Error reports: logs on stdout, and a mail to ADMINS for every 500 ----------------------------
+# ADMINS="Jeanne Martin <jeanne@example.gouv.fr>, ops@example.gouv.fr"
+ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
+if any("@" not in address for _, address in ADMINS):
+    raise ImproperlyConfigured(f"ADMINS holds an address without @: {os.environ['ADMINS']!r}")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or "root@localhost"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or SERVER_EMAIL
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+# Without an SMTP server, mails are written to stdout (where the logs go) rather than lost.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+EMAIL_TIMEOUT = 10
+EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Annuaire des communs] ")
+
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "communs.log.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # A 500 is logged by django.request with its traceback: on stdout through the root logger, and
+    # mailed to ADMINS when there are any.
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # --- REST API (/api/v1/): DRF, OpenAPI, CORS, rate limits -------------------------------------
