@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -171,8 +170,9 @@ LOGGING = {
 
 # --- REST API (/api/v1/): DRF, OpenAPI, CORS, rate limits -------------------------------------
 REST_FRAMEWORK = {
-    # Tokens are created by curators in the admin; no session auth, so the API needs no CSRF dance.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    # Tokens are made in the admin and stored hashed (curation/tokens.py); no session auth, so the
+    # API needs no CSRF dance.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["curation.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "communs.rest.formats.CSVRenderer"],
     "DEFAULT_PARSER_CLASSES": ["communs.rest.formats.BoundedJSONParser"],
