@@ -203,7 +203,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API de l'annuaire des communs numériques du secteur public",
     "DESCRIPTION": (
         "Read the directory anonymously with the same filters as the site; curators write with a token "
-        "(`Authorization: Token …`). Errors are `application/problem+json`. Lists take `?format=csv`; "
+        "(`Authorization: Token …`) made in the admin, whose key is shown once. Errors are `application/problem+json`. Lists take `?format=csv`; "
         "full dumps are under `…/export.csv` and `…/export.json`."
     ),
     "VERSION": "1.0.0",
