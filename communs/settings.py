@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -96,6 +95,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "communs.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "communs.urls"
@@ -123,6 +123,11 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 0),
     )
 }
+# A dead persistent connection (the database restarted) is replaced before use, not failed on.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server gives a 503 quickly (communs/outage.py) instead of holding a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
 if os.environ.get("TEST_DATABASE_NAME") and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # Lets several test runs share one PostgreSQL server without clashing. SQLite test databases
     # live in memory, one per run, and need no name (a name would leave a file in the checkout).
@@ -150,7 +155,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -269,8 +274,9 @@ LOGGING = {
 
 # --- REST API (/api/v1/): DRF, OpenAPI, CORS, rate limits -------------------------------------
 REST_FRAMEWORK = {
-    # Tokens are created by curators in the admin; no session auth, so the API needs no CSRF dance.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    # Tokens are made in the admin and stored hashed (curation/tokens.py); no session auth, so the
+    # API needs no CSRF dance.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["curation.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "communs.rest.formats.CSVRenderer"],
     "DEFAULT_PARSER_CLASSES": ["communs.rest.formats.BoundedJSONParser"],
@@ -295,7 +301,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API de l'annuaire des communs numériques du secteur public",
     "DESCRIPTION": (
         "Read the directory anonymously with the same filters as the site; curators write with a token "
-        "(`Authorization: Token …`). Errors are `application/problem+json`. Lists take `?format=csv`; "
+        "(`Authorization: Token …`) made in the admin, whose key is shown once. Errors are `application/problem+json`. Lists take `?format=csv`; "
         "full dumps are under `…/export.csv` and `…/export.json`."
     ),
     "VERSION": "1.0.0",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from communs import views
+from communs import health, views
 
 # Curators work in the admin: name it after the directory, not after the framework.
 admin.site.site_header = "Annuaire des communs numériques : espace éditorial"
@@ -9,6 +9,8 @@ admin.site.site_title = "Espace éditorial"
 admin.site.index_title = "Fiches, suggestions et qualité des données"
 
 urlpatterns = [
+    path("sante/", health.health, name="health"),
+    path("healthz", health.health),
     path("admin/", admin.site.urls),
     path("api/v1/", include("communs.api")),
     path("", views.home, name="home"),
@@ -20,3 +22,4 @@ urlpatterns = [
 ]
 
 handler404 = "communs.views.page_not_found"
+handler500 = "communs.outage.server_error"

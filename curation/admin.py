@@ -8,7 +8,10 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from curation import services
+from curation import (
+    admin_tokens,  # noqa: F401  (registers the API tokens' admin)
+    services,
+)
 from curation.duplicates import find_duplicates
 from curation.models import Suggestion
 from initiatives.models import Initiative
@@ -127,29 +130,3 @@ class SuggestionAdmin(admin.ModelAdmin):
             services.reject_suggestion(suggestion, request.user)
             done += 1
         self.message_user(request, f"{done} suggestion(s) refusée(s).", messages.SUCCESS)
-
-
-# --- API tokens ----------------------------------------------------------------
-# Editors manage API tokens, but a token acts as its user: an editor who could
-# create a token for a superuser would gain the superuser's rights through the API.
-# Non-superusers therefore only see and create tokens of non-superuser accounts.
-from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin  # noqa: E402
-from rest_framework.authtoken.models import TokenProxy  # noqa: E402
-
-admin.site.unregister(TokenProxy)
-
-
-@admin.register(TokenProxy)
-class TokenAdmin(DRFTokenAdmin):
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("user")
-        if not request.user.is_superuser:
-            queryset = queryset.filter(user__is_superuser=False)
-        return queryset
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user" and not request.user.is_superuser:
-            from django.contrib.auth import get_user_model
-
-            kwargs["queryset"] = get_user_model().objects.filter(is_superuser=False, is_active=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -78,3 +78,6 @@ class Suggestion(models.Model):
     def __str__(self):
         target = self.name or (self.initiative.name if self.initiative_id else "")
         return f"{self.get_kind_display()} : {target}" if target else self.get_kind_display()
+
+
+from curation.tokens import ApiToken  # noqa: E402,F401  (a model of this app, kept in its own module)

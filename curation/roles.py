@@ -1,9 +1,12 @@
 """The curators' roles, as Django groups with the least permissions each needs.
 
 - Curateur: creates and edits entries (and their involvements, editions, awards,
-  criteria), submits them for review, reads the suggestion queue.
+  criteria), submits them for review, reads the suggestion queue, makes and revokes
+  their own API tokens.
 - Éditeur: everything a curator does, plus publish / archive / send back to draft,
-  handle suggestions, manage API tokens and the reference sectors.
+  handle suggestions, manage the reference sectors.
+- Making a token for another account (which then acts in its name) is for superusers, or an
+  account given `curation.manage_others_apitoken` by hand: no role has it.
 - Deleting an entry is left to superusers: editors archive instead, so nothing is lost.
 
 `sync_roles()` is idempotent; the data migration, every `migrate` (post_migrate, so a
@@ -30,6 +33,9 @@ CURATOR_PERMISSIONS = [
     "initiatives.view_territory",
     "taggit.view_tag",
     "curation.view_suggestion",
+    # Their own API tokens only (curation/admin_tokens.py); another account's need
+    # curation.manage_others_apitoken, which no role grants.
+    *[f"curation.{action}_apitoken" for action in _EDIT],
 ]
 
 EDITOR_PERMISSIONS = [
@@ -40,8 +46,6 @@ EDITOR_PERMISSIONS = [
     "curation.change_suggestion",
     "initiatives.add_sector",
     "initiatives.change_sector",
-    *[f"authtoken.{action}_token" for action in _FULL],
-    *[f"authtoken.{action}_tokenproxy" for action in _FULL],
 ]
 
 ROLES = {CURATOR: CURATOR_PERMISSIONS, EDITOR: EDITOR_PERMISSIONS}

@@ -72,3 +72,11 @@ def make_user(username, group=None, **fields):
     if group:
         user.groups.add(Group.objects.get(name=group))
     return User.objects.get(pk=user.pk)
+
+
+def make_token(user, name="Jeton de test", **fields):
+    """An API token for the user; returns its key (only its digest is stored, as in production)."""
+    from curation.tokens import ApiToken
+
+    _token, key = ApiToken.create_for(user, name, **fields)
+    return key

@@ -28,7 +28,6 @@ class Migration(migrations.Migration):
         ("curation", "0001_initial"),
         ("actors", "0003_history_and_workflow"),
         ("initiatives", "0003_history_and_workflow"),
-        ("authtoken", "0004_alter_tokenproxy_options"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

@@ -1,11 +1,10 @@
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Involvement, Sector, Territory
-from tests.factories import PUBLISHED, make_actor, make_initiative, make_user
+from tests.factories import PUBLISHED, make_actor, make_initiative, make_token, make_user
 from tests.sharing import shared_per_module
 
 HIGH_RATES = {"anon": "100000/minute", "user": "100000/minute"}
@@ -30,7 +29,7 @@ def api():
 
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
     return client
 
 

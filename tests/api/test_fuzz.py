@@ -13,7 +13,6 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -22,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.factories import make_token
 
 CHECKS = [
     not_a_server_error,
@@ -84,13 +85,13 @@ def test_anonymous_requests_conform_and_never_fail(api_schema):
 
 def test_editor_requests_conform_and_never_fail(api_schema, editor):
     # An editor may do everything the API offers (write, publish, archive): the widest surface.
-    token, _ = Token.objects.get_or_create(user=editor)
-    failures = fuzz(api_schema, GenerationMode.POSITIVE, CHECKS, headers={"Authorization": f"Token {token.key}"})
+    token = make_token(editor)
+    failures = fuzz(api_schema, GenerationMode.POSITIVE, CHECKS, headers={"Authorization": f"Token {token}"})
     assert not failures, "\n\n".join(failures)
 
 
 def test_invalid_requests_never_give_a_server_error(api_schema, editor):
-    token, _ = Token.objects.get_or_create(user=editor)
+    token = make_token(editor)
     checks = [not_a_server_error, content_type_conformance]
-    failures = fuzz(api_schema, GenerationMode.NEGATIVE, checks, headers={"Authorization": f"Token {token.key}"})
+    failures = fuzz(api_schema, GenerationMode.NEGATIVE, checks, headers={"Authorization": f"Token {token}"})
     assert not failures, "\n\n".join(failures)
