@@ -7,4 +7,7 @@ class CommunsConfig(AppConfig):
 
     def ready(self):
         # Registers the SQLite unaccent() and similarity() functions on every new connection.
-        from communs import search  # noqa: F401
+        from communs import cache, search  # noqa: F401
+
+        # Every write to the directory's data moves the page cache's content version on.
+        cache.watch_content_writes()
