@@ -128,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # cache table before its first request. communs/cache.py makes the file cache's counters atomic.
 # "pages" holds the anonymous page cache apart, so that many pages never push out the counters.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHE_DIR = Path(os.environ.get("CACHE_DIR") or BASE_DIR / "var" / "cache")
+CACHE_DIR = BASE_DIR / (os.environ.get("CACHE_DIR") or "var/cache")  # a relative path is from the project
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "")
 # Seconds an anonymous page stays cached (any write starts a new content version anyway); 0 turns
 # the page cache off, the default with DEBUG on so that a template being edited shows at once.
