@@ -8,10 +8,12 @@ class CommunsConfig(AppConfig):
 
     def ready(self):
         # Registers the SQLite unaccent() and similarity() functions on every new connection.
-        from communs import search, search_index  # noqa: F401
+        from communs import cache, search, search_index  # noqa: F401
 
         search_index.connect()
         post_migrate.connect(_index_existing_entries, sender=self)
+        # Every write to the directory's data moves the page cache's content version on.
+        cache.watch_content_writes()
 
 
 def _index_existing_entries(using, **kwargs):

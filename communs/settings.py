@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session, CSRF and messages middleware: it must see the cookies they set (communs/page_cache.py).
+    "communs.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,11 +137,34 @@ if os.environ.get("TEST_DATABASE_NAME") and DATABASES["default"]["ENGINE"] != "d
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every worker, never per-process memory: the rate limits (suggestions, API
+# throttles) must count across workers, and the page cache's content version must be one number.
+# Redis when REDIS_URL is set (several machines); otherwise files in CACHE_DIR, shared by all the
+# workers of one machine. Files rather than Django's DatabaseCache: every page-cache miss would then
+# write to the database, where SQLite lets one writer in at a time, and a fresh clone would need a
+# cache table before its first request. communs/cache.py makes the file cache's counters atomic.
+# "pages" holds the anonymous page cache apart, so that many pages never push out the counters.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_DIR = BASE_DIR / (os.environ.get("CACHE_DIR") or "var/cache")  # a relative path is from the project
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "")
+# Seconds an anonymous page stays cached (any write starts a new content version anyway); 0 turns
+# the page cache off, the default with DEBUG on so that a template being edited shows at once.
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 0 if DEBUG else 600)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        alias: {"BACKEND": "communs.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": CACHE_KEY_PREFIX + suffix}
+        for alias, suffix in (("default", ""), ("pages", "pages"))
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        alias: {
+            "BACKEND": "communs.cache.FileCache",
+            "LOCATION": CACHE_DIR / alias,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000)},
+        }
+        for alias in ("default", "pages")
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -43,13 +43,18 @@ def _rate_limited(request):
     """Count this POST against the sender's quota; True when the quota is already used up."""
     limit, window = _setting("CURATION_SUGGESTION_RATE", (5, 3600))
     key = _client_key(request)
-    # add() is atomic on shared caches (Redis), so two servers cannot both start the window.
+    # The default cache is shared by every worker (Redis, or files on one machine: settings.CACHES),
+    # and add() and incr() are atomic in both, so the quota holds whichever worker answers.
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=window)
         count = 1
+    if count == 1:
+        # Redis's INCR on a key that expired just after Django checked it exists makes a key that
+        # never expires: give the window its end again.
+        cache.touch(key, timeout=window)
     return count > limit
 
 

@@ -1,10 +1,14 @@
 import os
+import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
+from django.test import override_settings
 
+from communs.cache import advance_content_version
 from tests.sharing import release_unless_used_by, shared_per_module
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -63,3 +67,44 @@ def _static_files_without_collectstatic(settings):
     # the apps' static files and STATIC_ROOT (a `staticfiles/` left by collectstatic) every time a
     # test client builds the middleware.
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_cache_of_this_run(tmp_path_factory):
+    """The shared cache, page cache on, in a place of this run and this xdist worker alone.
+
+    The page cache stays on in tests, so that the whole suite shows it changes nothing a visitor
+    sees. With REDIS_URL, keys get a prefix of this run and worker (the cache's clear() removes
+    those only); otherwise the files go to a temporary folder of this worker.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if settings.REDIS_URL:
+        prefix = f"test-{uuid.uuid4().hex[:12]}-{worker}:"
+        configured = {
+            alias: {**conf, "KEY_PREFIX": prefix + conf.get("KEY_PREFIX", "")}
+            for alias, conf in settings.CACHES.items()
+        }
+    else:
+        folder = tmp_path_factory.mktemp("cache")
+        configured = {alias: {**conf, "LOCATION": folder / alias} for alias, conf in settings.CACHES.items()}
+    with override_settings(CACHES=configured, PAGE_CACHE_TIMEOUT=600):
+        yield
+        for alias in configured:
+            caches[alias].clear()
+
+
+QUERY_BUDGET_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_version(request):
+    # A rolled-back test leaves no rows behind but its pages would stay cached under the version it
+    # reached: each test starts at a version that no earlier test has seen.
+    advance_content_version()
+    if QUERY_BUDGET_FIXTURES.isdisjoint(request.fixturenames):
+        yield
+        return
+    # A query budget counts what the view runs when asked twice; the page cache would answer the
+    # second request with none. tests/test_cache.py counts what a cached answer costs.
+    with override_settings(PAGE_CACHE_TIMEOUT=0):
+        yield

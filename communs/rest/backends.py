@@ -102,6 +102,8 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class _SettingsRate:
+    # The counters live in the default cache, which every worker shares (settings.CACHES), so a
+    # limit holds whichever worker answers.
     # DRF binds the rates when the class is defined; reading them per request lets settings (and
     # tests) change them.
     def get_rate(self):
@@ -114,3 +116,15 @@ class AnonThrottle(_SettingsRate, AnonRateThrottle):
 
 class UserThrottle(_SettingsRate, UserRateThrottle):
     pass
+
+
+def cached_read_allowed(request):
+    """Count an anonymous read that the page cache answers against the limits the view would apply.
+
+    A cached answer never reaches DRF's view, whose throttles would otherwise not see it. False when
+    a limit is reached: the caller then lets the view answer, with its 429 and Retry-After.
+    """
+    from rest_framework.request import Request  # not at the top: DRF may still be loading this module
+
+    drf_request = Request(request)
+    return all(throttle().allow_request(drf_request, None) for throttle in api_settings.DEFAULT_THROTTLE_CLASSES)

@@ -1,0 +1,184 @@
+"""The shared cache: its backends, and the content version that the page cache is keyed by.
+
+Every worker of the site reads one cache (settings.CACHES): Redis when REDIS_URL is set, otherwise
+files that all the workers of one machine share. The anonymous page cache (communs/page_cache.py)
+keys each page by the *content version*, a counter that every write to the directory's data moves
+on, so that a change shows on the very next request without anyone listing which pages it touched.
+The writes are seen where they reach the database (watch_content_writes), so that none is missed.
+"""
+
+import contextlib
+import functools
+import os
+import pickle
+import re
+import secrets
+import time
+import zlib
+
+from django.apps import apps
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.files import locks
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
+
+VERSION_KEY = "content-version"
+
+# The apps whose rows the public pages and the API show. `communs` holds shared models (search
+# documents) that follow the entries. History rows are skipped: each comes with the entry's own save.
+CONTENT_APPS = ("initiatives", "actors", "funding", "curation", "taggit", "communs")
+
+
+class FileCache(FileBasedCache):
+    """Django's file cache, with add() and incr() atomic across the processes of one machine.
+
+    Django's versions read, then write: two workers counting one address at the same moment could
+    both read 4 and write 5, and a limit of 5 would let 6 through. Here they take turns on a lock
+    file. incr() also keeps the entry's expiry (Django's would reset it to the default timeout, so a
+    one-hour window would end after five minutes).
+    """
+
+    @contextlib.contextmanager
+    def _lock(self):
+        self._createdir()
+        # Not named *.djcache: clear() and culling leave it alone.
+        with open(os.path.join(self._dir, "write.lock"), "ab") as lock_file:
+            locks.lock(lock_file, locks.LOCK_EX)
+            try:
+                yield
+            finally:
+                locks.unlock(lock_file)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._lock():
+            return super().add(key, value, timeout, version)
+
+    def incr(self, key, delta=1, version=None):
+        with self._lock():
+            try:
+                with open(self._key_to_file(key, version), "rb") as entry:
+                    expires_at = pickle.load(entry)
+                    value = pickle.loads(zlib.decompress(entry.read()))
+            except (FileNotFoundError, EOFError, zlib.error):
+                raise ValueError(f"Key '{key}' not found.") from None
+            if expires_at is not None and expires_at < time.time():
+                raise ValueError(f"Key '{key}' not found.")
+            remaining = None if expires_at is None else max(expires_at - time.time(), 0.001)
+            self.set(key, value + delta, remaining, version)
+            return value + delta
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache, whose clear() removes this cache's keys only.
+
+    Django's flushes the whole Redis database: other sites, other aliases and the other test workers
+    sharing the server would lose theirs.
+    """
+
+    def clear(self):
+        client = self._cache.get_client(None, write=True)
+        # Django's keys are "<KEY_PREFIX>:<version>:<key>".
+        pattern = "".join("\\" + c if c in "*?[]\\" else c for c in f"{self.key_prefix}:") + "*"
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+        return True
+
+
+def _cache():
+    return caches["default"]
+
+
+def content_version():
+    """The current content version: a number that every write to the directory's data moves on."""
+    store = _cache()
+    version = store.get(VERSION_KEY)
+    if version is None:
+        _start(store)
+        version = store.get(VERSION_KEY)
+    return version
+
+
+def _start(store):
+    # A lost counter (evicted, culled, cleared) starts again at a random number, never at 0 or 1,
+    # so that it cannot land on a version whose pages, cached before, still sit in the cache.
+    store.add(VERSION_KEY, secrets.randbits(48), timeout=None)
+
+
+def advance_content_version():
+    """Move the version on now, whatever transaction is open (bump_content_version also waits for its commit)."""
+    store = _cache()
+    try:
+        store.incr(VERSION_KEY)
+    except ValueError:  # no counter yet (or lost): any new value is a new version
+        _start(store)
+
+
+def bump_content_version(using=DEFAULT_DB_ALIAS):
+    """Make every cached page stale (each write to a content table calls it: see watch_content_writes).
+
+    Inside a transaction the version moves twice: now, so that this transaction's own later reads
+    (and a test's, whose transaction never commits) miss; and again once it commits, because a reader
+    between the two may have cached the old rows under the intermediate version.
+    """
+    advance_content_version()
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and advance_content_version not in (entry[1] for entry in connection.run_on_commit):
+        transaction.on_commit(advance_content_version, using=using)
+
+
+# A statement that writes, and the table it writes to ("schema"."table", quoted or not).
+_WRITE = re.compile(r'^\s*(?:update|insert\s+into|delete\s+from)\s+(?:"?\w+"?\.)?"?(\w+)"?', re.IGNORECASE)
+
+
+@functools.cache
+def content_tables():
+    """The tables of the content apps' models, many-to-many tables included, history tables left out."""
+    tables = set()
+    for label in CONTENT_APPS:
+        if apps.is_installed(label):
+            for model in apps.get_app_config(label).get_models(include_auto_created=True):
+                if not hasattr(model, "instance_type"):  # django-simple-history's rows come with the entry's
+                    tables.add(model._meta.db_table)
+    return frozenset(tables)
+
+
+def _watch_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if sql[:12].lstrip()[:6].upper() in ("UPDATE", "INSERT", "DELETE"):
+        match = _WRITE.match(sql)
+        if match and match[1] in content_tables():
+            bump_content_version(context["connection"].alias)
+    return result
+
+
+def _connected(sender, connection, **kwargs):
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_writes)
+
+
+def _migrated(sender, **kwargs):
+    # A new release may render pages differently: a deploy's migrate starts a new version.
+    advance_content_version()
+
+
+def watch_content_writes():
+    """Move the version on after every statement that writes to a content table, on every connection.
+
+    At the level of SQL rather than model signals, so that no path is missed: save() and delete()
+    as much as queryset update() and delete(), bulk_create(), many-to-many changes, raw SQL and data
+    migrations. A `with connection.execute_wrapper(...)` block keeps this one: it appends after it.
+    """
+    connection_created.connect(_connected, dispatch_uid="content-version:connection")
+    for connection in connections.all(initialized_only=True):
+        _connected(None, connection)
+    post_migrate.connect(_migrated, sender=apps.get_app_config("communs"), dispatch_uid="content-version:migrate")

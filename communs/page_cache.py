@@ -1,0 +1,110 @@
+"""Whole responses to anonymous reads, kept in the shared cache and keyed by the content version.
+
+A page is stored under the content version (communs/cache.py), its full URL and the values of the
+request headers it varies on; any write to the directory moves the version on, so the next request
+renders afresh. Only what every anonymous visitor would get alike is stored: never a response that
+sets a cookie (the CSRF cookie of a form, a session), never one for a signed-in curator (they see
+drafts) or a token, never the admin. A cached API answer still counts against the API's rate limits. The `X-Cache` header says `hit` or `miss`; requests the cache
+does not handle have none.
+
+Its place in settings.MIDDLEWARE: after WhiteNoise (static files never get here) and before the
+session, CSRF and messages middleware, so that the cookies they set are visible when deciding.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header
+from django.utils.http import parse_http_date_safe
+
+from communs.cache import content_version
+from communs.rest.backends import cached_read_allowed
+
+# Pages never stored: the curators' admin and any sign-in pages.
+EXCLUDED_PREFIXES = ("/admin/", "/comptes/", "/accounts/")
+API_PREFIX = "/api/"
+# Part of every key, whatever the response's Vary says: the API answers JSON or CSV by Accept.
+ALWAYS_VARY = ("Accept", "Accept-Language")
+
+
+def _store():
+    # A cache of its own when settings define one, so that many pages cannot push out the
+    # content version or the rate limits' counters.
+    return caches["pages" if "pages" in settings.CACHES else "default"]
+
+
+def _hash(text):
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _is_anonymous(request):
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    # A session cookie (a curator, even signed out since) or pending messages make the page personal.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
+
+
+def _page_key(base, request, headers):
+    names = sorted({name.lower() for name in (*ALWAYS_VARY, *headers)})
+    values = "\n".join(f"{name}:{request.META.get('HTTP_' + name.upper().replace('-', '_'), '')}" for name in names)
+    return f"{base}:{_hash(values)}"
+
+
+def _storable(request, response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # A page carrying a CSP nonce (the API docs' inline script) must get a fresh one each time:
+    # a nonce served to every visitor would be no secret.
+    if getattr(request, "_csp_nonce", None) is not None:
+        return False
+    if has_vary_header(response, "*"):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+
+def _conditional(request, response):
+    # The stored 200 answers If-None-Match / If-Modified-Since with a 304, as the view would have.
+    etag = response.get("ETag")
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    if etag or last_modified:
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    return response
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = getattr(settings, "PAGE_CACHE_TIMEOUT", 0)
+        if (
+            not timeout
+            or request.method not in ("GET", "HEAD")
+            or request.path.startswith(EXCLUDED_PREFIXES)
+            or not _is_anonymous(request)
+        ):
+            return self.get_response(request)
+        store = _store()
+        base = f"page:{content_version()}:{_hash(request.build_absolute_uri())}"
+        headers = store.get(f"{base}:vary")
+        if headers is not None:
+            response = store.get(_page_key(base, request, headers))
+            # The API's rate limits count cached answers too; over a limit, the view answers 429.
+            if response is not None and (not request.path.startswith(API_PREFIX) or cached_read_allowed(request)):
+                response = _conditional(request, response)
+                response["X-Cache"] = "hit"
+                return response
+        response = self.get_response(request)
+        if request.method == "GET" and _storable(request, response):
+            headers = [h.strip() for h in cc_delim_re.split(response.get("Vary", "")) if h.strip()]
+            key = _page_key(base, request, headers)
+            if getattr(response, "is_rendered", True):
+                store.set(key, response, timeout)
+            else:  # a TemplateResponse that some middleware has not rendered yet
+                response.add_post_render_callback(lambda rendered: store.set(key, rendered, timeout))
+            store.set(f"{base}:vary", headers, timeout)
+        response["X-Cache"] = "miss"
+        return response

@@ -1,0 +1,92 @@
+"""The shared cache's backends: where settings put it, atomic counters on files, a Redis clear() of its own keys."""
+
+import ast
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from communs.cache import FileCache, RedisCache
+from tests.conftest import IN_CI
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def _caches_with(**variables):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print({alias: (conf['BACKEND'], str(conf['LOCATION'])) for alias, conf in settings.CACHES.items()})"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "communs.settings", "SECRET_KEY": "x", **variables}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return ast.literal_eval(result.stdout)
+
+
+def test_without_redis_the_workers_of_a_machine_share_files_in_cache_dir(tmp_path):
+    caches = _caches_with(REDIS_URL="", CACHE_DIR=str(tmp_path))
+    assert caches == {
+        "default": ("communs.cache.FileCache", str(tmp_path / "default")),
+        "pages": ("communs.cache.FileCache", str(tmp_path / "pages")),
+    }
+    by_default = _caches_with(REDIS_URL="", CACHE_DIR="")
+    assert by_default["default"][1].endswith(os.path.join("var", "cache", "default"))  # git-ignored
+
+
+def test_with_redis_url_every_cache_is_in_redis():
+    caches = _caches_with(REDIS_URL="redis://127.0.0.1:6379/3")
+    assert {backend for backend, _ in caches.values()} == {"communs.cache.RedisCache"}
+
+
+def _count(location, times):
+    cache = FileCache(location, {})
+    for _ in range(times):
+        cache.add("hits", 0, timeout=60)
+        cache.incr("hits")
+
+
+def test_file_counters_lose_no_count_when_processes_count_at_once(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_count, args=(str(tmp_path), 100)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert FileCache(str(tmp_path), {}).get("hits") == 400
+
+
+def test_a_file_counter_keeps_its_window(tmp_path):
+    cache = FileCache(str(tmp_path), {})  # default timeout: 300 seconds
+    cache.add("window", 0, timeout=1)
+    assert cache.incr("window") == 1 and cache.incr("window", 2) == 3
+    time.sleep(1.2)
+    assert cache.get("window") is None  # the window ended after its second, not 300
+    with pytest.raises(ValueError):
+        cache.incr("window")
+
+
+def test_redis_clear_removes_this_caches_keys_only():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"Redis unreachable in CI at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
+    run = uuid.uuid4().hex[:12]
+    mine = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{run}-a*"})  # a glob character, taken literally
+    other = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{run}-ab"})
+    try:
+        mine.set("key", 1)
+        other.set("key", 2)
+        mine.clear()
+        assert mine.get("key") is None
+        assert other.get("key") == 2
+    finally:
+        other.clear()
+    assert other.get("key") is None
