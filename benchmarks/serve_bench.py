@@ -156,7 +156,7 @@ def gunicorn_recycles(log_path):
 
 
 def run(args, scratch, processes, cleanups):
-    figures = {"n": args.n, "db": args.db, "machine": machine(), "workers": args.workers}
+    figures = {"n": args.n, "db": args.db, "machine": machine(), "workers": args.workers, "repeat": args.repeat}
     if args.db == "sqlite":
         sqlite_path = scratch / "communs_bench.sqlite3"
         database_url = f"sqlite:///{sqlite_path}"
@@ -264,11 +264,15 @@ def report(figures):
         lines.append(
             f"{row['path'][:58]:58} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} {row['n']:>4} {row['queries']:>8}"
         )
-    lines += ["", f"{'under load':58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"]
+    if any(row["n"] < figures["repeat"] for row in figures["sequential"]):
+        lines.append(f"(n < {figures['repeat']}: that series stopped after --max-seconds)")
+    first = figures["load"][0]
+    heading = f"under load ({first['connections']} keep-alive connections)"
+    lines += ["", f"{heading:58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'seconds':>8}"]
     for row in figures["load"]:
-        name = f"{row['path']} ({row['connections']} connections, {row['seconds']:g} s)"
         lines.append(
-            f"{name[:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} {row['errors']:>7}"
+            f"{row['path'][:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} "
+            f"{row['errors']:>7} {row['seconds']:>8g}"
         )
     rss = figures["rss_mb"]
     lines += [
@@ -296,8 +300,10 @@ def main():
     def interrupted(signum, frame):
         raise KeyboardInterrupt
 
-    # A `kill` stops the run as Ctrl-C does: through the cleanup below.
+    # Ctrl-C and a `kill` stop the run through the cleanup below (SIGINT set explicitly: a shell
+    # starts background jobs with it ignored).
     signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     scratch = Path(tempfile.mkdtemp(prefix="communs-serve-bench-"))
     processes, cleanups = [], []
     try:
