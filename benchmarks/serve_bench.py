@@ -78,6 +78,9 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (default 16)")
     parser.add_argument("--seconds", type=float, default=15, help="duration of each load run (default 15)")
     parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE of the server (default 60)")
+    parser.add_argument(
+        "--skip-search", action="store_true", help="leave out the text searches (minutes each on a large SQLite file)"
+    )
     parser.add_argument("--no-datasette", action="store_true", help="skip the Datasette comparison")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (progress goes to stderr)")
@@ -183,6 +186,8 @@ def run(args, scratch, processes, cleanups):
     call_command("collectstatic", interactive=False, verbosity=0)
     detail = Initiative.objects.order_by("pk")[args.n // 2].get_absolute_url()
     requests = [(label, path or detail) for label, path in SEQUENTIAL]
+    if args.skip_search:
+        requests = [(label, path) for label, path in requests if "q=" not in path]
     say("counting queries (in process)")
     queries = count_queries([path for _, path in requests])
     connections.close_all()
