@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: help run test install lock demo-data screenshots production-check clean
+.PHONY: help run serve test install lock demo-data screenshots production-check clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +49,14 @@ demo-data: install ## migrate and load the demo data into an empty directory
 
 run: demo-data ## migrate, load the demo data, serve on HOST:PORT (default 127.0.0.1:8000)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# As production runs: DEBUG forced off (set in the environment, it wins over .env), so that settings
+# refuse to start without SECRET_KEY and ALLOWED_HOSTS comes from the environment or .env; static
+# files collected for WhiteNoise's manifest, the schema migrated, then gunicorn with gunicorn.conf.py.
+serve: install ## serve as production does: DEBUG off, collectstatic, migrate, gunicorn on HOST:PORT (needs SECRET_KEY, ALLOWED_HOSTS)
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config gunicorn.conf.py communs.wsgi
 
 # Tests run with DEBUG off, as in production and CI, whatever .env says.
 test: install ## run the whole test suite (PYTEST_ARGS="-k search" narrows it)

@@ -1,0 +1,337 @@
+"""Serve a generated directory of N initiatives as production does, and measure it over HTTP.
+
+Usage:
+    .venv/bin/python benchmarks/serve_bench.py --n 10000 --db sqlite
+    .venv/bin/python benchmarks/serve_bench.py --n 10000 --db postgres [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python benchmarks/serve_bench.py --n 100000 --db sqlite --json > figures.json
+
+What it does, all in throwaway places that it removes at the end (also on Ctrl-C or an error):
+1. creates an empty database (a SQLite file in a temporary folder, or a PostgreSQL database
+   `communs_bench_<pid>` on the server of --database-url), migrates it, and generates N published
+   initiatives with their actors, sectors, territories and tags (benchmarks/generate.py);
+2. collects the static files and serves that database with gunicorn and gunicorn.conf.py (DEBUG off,
+   2 processes unless --workers says otherwise), as `make serve` does;
+3. times 20 sequential requests of each page or API call on one keep-alive connection (p50, p95), and
+   counts the database queries of each (one request through Django's test client);
+4. measures requests per second with 16 concurrent keep-alive connections on the filtered API list
+   and on the list page, then reads the memory (RSS) of each gunicorn process from /proc;
+5. on SQLite, installs Datasette in a temporary virtualenv, serves the same file read-only, asks it
+   the same question as `/api/v1/initiatives/?kind=software` and prints the ratio.
+
+The load driver runs on the same machine as the server and takes some of its CPU; on a machine shared
+with other work the figures are noisy (the load average is printed with them). This is a benchmark,
+not a test: nothing fails on a slow figure.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.httpload import (  # noqa: E402
+    Client,
+    children,
+    free_port,
+    load,
+    machine,
+    rss_mb,
+    sequential,
+    start,
+    stop,
+    tail,
+    wait_until_up,
+)
+
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+API_FILTERED = "/api/v1/initiatives/?kind=software"
+SEQUENTIAL = [
+    ("search", "/initiatives/?q=cadastre"),
+    ("search, two words", "/initiatives/?q=mobilite+covoiturage"),
+    ("search, a typo", "/initiatives/?q=cdastre"),
+    ("list with facets", "/initiatives/"),
+    ("an initiative", None),  # the detail page of an entry chosen after generation
+    ("API search, 100 a page", "/api/v1/initiatives/?q=cadastre&page_size=100"),
+    ("API filtered list", API_FILTERED),
+]
+LOADED = [("API filtered list", API_FILTERED), ("list with facets", "/initiatives/")]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="initiatives to generate (default 10000)")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--database-url", help=f"PostgreSQL server to create the database on (default {DEFAULT_PG})")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (default 2)")
+    parser.add_argument("--repeat", type=int, default=20, help="sequential requests per URL (default 20)")
+    parser.add_argument(
+        "--max-seconds", type=float, default=120, help="stop a URL's sequential requests after this long (at least 5)"
+    )
+    parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (default 16)")
+    parser.add_argument("--seconds", type=float, default=15, help="duration of each load run (default 15)")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE of the server (default 60)")
+    parser.add_argument(
+        "--skip-search", action="store_true", help="leave out the text searches (minutes each on a large SQLite file)"
+    )
+    parser.add_argument("--no-datasette", action="store_true", help="skip the Datasette comparison")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (progress goes to stderr)")
+    args = parser.parse_args()
+    if args.n < 1 or args.repeat < 1 or args.connections < 1 or args.workers < 1:
+        parser.error("--n, --repeat, --connections and --workers must be at least 1")
+    return args
+
+
+def say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def create_postgres_database(base_url):
+    """A new empty database next to `base_url`'s; returns its URL and a function that drops it."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(base_url)
+    name = f"communs_bench_{os.getpid()}"
+    admin = parts._replace(scheme="postgresql", path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return parts._replace(path=f"/{name}").geturl(), drop
+
+
+def configure(database_url, conn_max_age):
+    """The production settings, from the environment as a deployment sets them; then Django is set up."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "communs.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "benchmark-only-key-for-a-throwaway-database",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "DATABASE_URL": database_url,
+            "CONN_MAX_AGE": str(conn_max_age),
+            # One address makes every request here: the anonymous rate limit would answer 429.
+            "API_THROTTLE_ANON": "100000000/minute",
+            "API_THROTTLE_USER": "100000000/minute",
+            # Set (empty) so that a development .env cannot point the server elsewhere.
+            "REDIS_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    import django
+
+    django.setup()
+
+
+def count_queries(paths):
+    """Database queries per request, through Django's test client in this process (same database)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client, counts = Client(), {}
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code} in process")
+        counts[path] = len(queries)
+    return counts
+
+
+def gunicorn_recycles(log_path):
+    return Path(log_path).read_text(errors="replace").count("Autorestarting worker")
+
+
+def run(args, scratch, processes, cleanups):
+    figures = {"n": args.n, "db": args.db, "machine": machine(), "workers": args.workers, "repeat": args.repeat}
+    if args.db == "sqlite":
+        sqlite_path = scratch / "communs_bench.sqlite3"
+        database_url = f"sqlite:///{sqlite_path}"
+    else:
+        base = args.database_url or (os.environ.get("DATABASE_URL") or "").strip()
+        base = base if base.startswith("postgres") else DEFAULT_PG
+        database_url, drop = create_postgres_database(base)
+        cleanups.append(drop)
+    configure(database_url, args.conn_max_age)
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    from benchmarks.generate import populate
+    from initiatives.models import Initiative
+
+    say(f"{args.db}: migrating a new database")
+    call_command("migrate", verbosity=0, interactive=False)
+    say(f"generating {args.n} initiatives")
+    started = time.perf_counter()
+    populate(args.n, seed=args.seed, log=say)
+    figures["generate_seconds"] = round(time.perf_counter() - started, 1)
+    say(f"generated in {figures['generate_seconds']} s; collecting static files")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    detail = Initiative.objects.order_by("pk")[args.n // 2].get_absolute_url()
+    requests = [(label, path or detail) for label, path in SEQUENTIAL]
+    if args.skip_search:
+        requests = [(label, path) for label, path in requests if "q=" not in path]
+    say("counting queries (in process)")
+    queries = count_queries([path for _, path in requests])
+    connections.close_all()
+
+    port = free_port()
+    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(args.workers)}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = start(
+        [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "communs.wsgi"],
+        env=env,
+        log_path=scratch / "gunicorn.log",
+        cwd=ROOT,
+    )
+    processes.append(server)
+    wait_until_up(server, port, "/initiatives/")
+    say(f"gunicorn serving on 127.0.0.1:{port}")
+
+    rows = []
+    for label, path in requests:
+        say(f"  {args.repeat} x GET {path}")
+        rows.append(
+            {
+                "label": label,
+                "path": path,
+                "queries": queries[path],
+                **sequential(port, path, args.repeat, args.max_seconds),
+            }
+        )
+    loaded = []
+    for label, path in LOADED:
+        say(f"  {args.connections} connections x {args.seconds:g} s on GET {path}")
+        loaded.append({"label": label, "path": path, **load(port, path, args.connections, args.seconds)})
+    figures["sequential"], figures["load"] = rows, loaded
+    figures["rss_mb"] = {
+        "master": rss_mb(server.pid),
+        "workers": [rss_mb(pid) for pid in children(server.pid)],
+    }
+    figures["worker_recycles"] = gunicorn_recycles(server.log_path)
+    client = Client(port)
+    api_count = json.loads(client.get(API_FILTERED)[1])["count"]
+    client.close()
+    stop(server)
+    figures["machine"]["loadavg_after"] = os.getloadavg()
+
+    if args.db == "sqlite" and not args.no_datasette:
+        from benchmarks.datasette_compare import compare
+
+        say("installing Datasette in a temporary virtualenv and serving the same file")
+        figures["datasette"] = compare(
+            sqlite_path,
+            scratch,
+            processes,
+            api_count,
+            repeat=args.repeat,
+            max_seconds=args.max_seconds,
+            connections=args.connections,
+            seconds=args.seconds,
+        )
+        ours = next(row["req_s"] for row in loaded if row["path"] == API_FILTERED)
+        figures["datasette"]["ratio_req_s"] = ours / figures["datasette"]["load"]["req_s"]
+    return figures
+
+
+def fmt(value, digits=0):
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def report(figures):
+    m = figures["machine"]
+    lines = [
+        f"{figures['n']:,} initiatives on {figures['db']}, gunicorn with {figures['workers']} processes "
+        f"(generated in {figures['generate_seconds']} s)",
+        f"machine: {m['cores']} cores ({m['usable_cores']} usable), {m['cpu']}; load average "
+        f"{m['loadavg'][0]:.1f} before, {m['loadavg_after'][0]:.1f} after",
+        "",
+        f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'n':>4} {'queries':>8}",
+    ]
+    for row in figures["sequential"]:
+        lines.append(
+            f"{row['path'][:58]:58} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} {row['n']:>4} {row['queries']:>8}"
+        )
+    if any(row["n"] < figures["repeat"] for row in figures["sequential"]):
+        lines.append(f"(n < {figures['repeat']}: that series stopped after --max-seconds)")
+    first = figures["load"][0]
+    heading = f"under load ({first['connections']} keep-alive connections)"
+    lines += ["", f"{heading:58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'seconds':>8}"]
+    for row in figures["load"]:
+        lines.append(
+            f"{row['path'][:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} "
+            f"{row['errors']:>7} {row['seconds']:>8g}"
+        )
+    rss = figures["rss_mb"]
+    lines += [
+        "",
+        f"RSS: master {fmt(rss['master'])} MB, workers {', '.join(fmt(w) + ' MB' for w in rss['workers'])} "
+        f"(workers recycled by max_requests during the run: {figures['worker_recycles']})",
+    ]
+    if "datasette" in figures:
+        ds = figures["datasette"]
+        lines += [
+            "",
+            f"Datasette {ds['version']}, same SQLite file, same question ({ds['count']:,} rows):",
+            f"  {ds['path']}",
+            f"  p50 {fmt(ds['sequential']['p50_ms'], 1)} ms, p95 {fmt(ds['sequential']['p95_ms'], 1)} ms; "
+            f"{fmt(ds['load']['req_s'], 1)} req/s under {ds['load']['connections']} connections "
+            f"({ds['load']['errors']} errors); RSS {fmt(ds['rss_mb'])} MB",
+            f"  ours / Datasette (req/s on {API_FILTERED}): {ds['ratio_req_s']:.2f}",
+        ]
+    return "\n".join(lines)
+
+
+def main():
+    args = parse_args()
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    # Ctrl-C and a `kill` stop the run through the cleanup below (SIGINT set explicitly: a shell
+    # starts background jobs with it ignored).
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    scratch = Path(tempfile.mkdtemp(prefix="communs-serve-bench-"))
+    processes, cleanups = [], []
+    try:
+        figures = run(args, scratch, processes, cleanups)
+    except KeyboardInterrupt:
+        say("interrupted: cleaning up")
+        return 130
+    except Exception:
+        for process in processes:
+            say(f"--- end of {process.log_path.name} ---\n{tail(process.log_path)}")
+        raise
+    finally:
+        for process in processes:
+            stop(process)
+        for cleanup in cleanups:
+            try:
+                cleanup()
+            except Exception as error:  # report it and go on cleaning
+                say(f"cleanup failed: {error}")
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(json.dumps(figures, indent=2) if args.json else report(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
