@@ -9,6 +9,7 @@ The writes are seen where they reach the database (watch_content_writes), so tha
 
 import contextlib
 import functools
+import logging
 import os
 import pickle
 import re
@@ -25,6 +26,8 @@ from django.core.files import locks
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content-version"
 
@@ -118,9 +121,14 @@ def advance_content_version():
     """Move the version on now, whatever transaction is open (bump_content_version also waits for its commit)."""
     store = _cache()
     try:
-        store.incr(VERSION_KEY)
-    except ValueError:  # no counter yet (or lost): any new value is a new version
-        _start(store)
+        try:
+            store.incr(VERSION_KEY)
+        except ValueError:  # no counter yet (or lost): any new value is a new version
+            _start(store)
+    except Exception:
+        # The cache is down: the write itself must not fail. Pages cached before it may then show
+        # the old state until they expire (PAGE_CACHE_TIMEOUT) once the cache is back.
+        logger.error("cache unavailable: the content version could not move on", exc_info=True)
 
 
 def bump_content_version(using=DEFAULT_DB_ALIAS):

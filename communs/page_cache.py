@@ -12,6 +12,7 @@ session, CSRF and messages middleware, so that the cookies they set are visible 
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -21,6 +22,8 @@ from django.utils.http import parse_http_date_safe
 
 from communs.cache import content_version
 from communs.rest.backends import cached_read_allowed
+
+logger = logging.getLogger(__name__)
 
 # Pages never stored: the curators' admin and any sign-in pages.
 EXCLUDED_PREFIXES = ("/admin/", "/comptes/", "/accounts/")
@@ -87,8 +90,25 @@ class AnonymousPageCacheMiddleware:
             or not _is_anonymous(request)
         ):
             return self.get_response(request)
-        store = _store()
-        base = f"page:{content_version()}:{_hash(request.build_absolute_uri())}"
+        try:
+            store = _store()
+            base = f"page:{content_version()}:{_hash(request.build_absolute_uri())}"
+            hit = self._cached(store, base, request)
+        except Exception:  # the cache is down (Redis unreachable…): the site still answers, uncached
+            logger.warning("page cache unavailable, serving %s uncached", request.path, exc_info=True)
+            return self.get_response(request)
+        if hit is not None:
+            return hit
+        response = self.get_response(request)
+        try:
+            self._store_response(store, base, request, response, timeout)
+        except Exception:
+            logger.warning("page cache unavailable, %s not stored", request.path, exc_info=True)
+        response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _cached(store, base, request):
         headers = store.get(f"{base}:vary")
         if headers is not None:
             response = store.get(_page_key(base, request, headers))
@@ -97,7 +117,10 @@ class AnonymousPageCacheMiddleware:
                 response = _conditional(request, response)
                 response["X-Cache"] = "hit"
                 return response
-        response = self.get_response(request)
+        return None
+
+    @staticmethod
+    def _store_response(store, base, request, response, timeout):
         if request.method == "GET" and _storable(request, response):
             headers = [h.strip() for h in cc_delim_re.split(response.get("Vary", "")) if h.strip()]
             key = _page_key(base, request, headers)
@@ -106,5 +129,3 @@ class AnonymousPageCacheMiddleware:
             else:  # a TemplateResponse that some middleware has not rendered yet
                 response.add_post_render_callback(lambda rendered: store.set(key, rendered, timeout))
             store.set(f"{base}:vary", headers, timeout)
-        response["X-Cache"] = "miss"
-        return response

@@ -202,3 +202,19 @@ def test_a_page_with_a_csp_nonce_is_never_cached(db):
     nonce = re.search(r"nonce-([^']+)'", second["Content-Security-Policy"]).group(1)
     assert f'nonce="{nonce}"' in second.content.decode()
     assert nonce not in first["Content-Security-Policy"]
+
+
+def test_the_site_answers_uncached_when_the_cache_is_down(decidim, settings, caplog):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    settings.CACHES = {"default": down, "pages": down}
+    page = visitor(PAGE)
+    assert page.status_code == 200 and "X-Cache" not in page and "Decidim" in page.content.decode()
+    decidim.name = "Decidim 2"
+    decidim.save()  # the content version cannot move: the write still succeeds
+    assert "Decidim 2" in visitor(PAGE).content.decode()
+    assert "page cache unavailable" in caplog.text and "content version could not move on" in caplog.text

@@ -152,6 +152,10 @@ def site(cluster):
         "CONN_MAX_AGE": "60",
         "REDIS_URL": "",
         "STATIC_ROOT": static_root,
+        "CACHE_DIR": tempfile.mkdtemp(prefix="communs-outage-cache-"),
+        # The outage path itself: with the page cache on, a page visited before the outage would
+        # still be served from the cache (its content version has not moved), hiding the 503.
+        "PAGE_CACHE_TIMEOUT": "0",
     }
     env.pop("TEST_DATABASE_NAME", None)
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
