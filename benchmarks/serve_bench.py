@@ -130,6 +130,9 @@ def configure(database_url, conn_max_age):
             "API_THROTTLE_USER": "100000000/minute",
             # Set (empty) so that a development .env cannot point the server elsewhere.
             "REDIS_URL": "",
+            # The pages themselves are measured: the anonymous page cache is off here, and measured
+            # on its own afterwards (run(): "cached").
+            "PAGE_CACHE_TIMEOUT": "0",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -230,6 +233,24 @@ def run(args, scratch, processes, cleanups):
     api_count = json.loads(client.get(API_FILTERED)[1])["count"]
     client.close()
     stop(server)
+
+    # The same pages answered from the anonymous page cache (files in the scratch folder, as on a
+    # machine without Redis): what a repeated public read costs.
+    port = free_port()
+    cached_env = {**env, "BIND": f"127.0.0.1:{port}", "PAGE_CACHE_TIMEOUT": "600", "CACHE_DIR": str(scratch / "cache")}
+    server = start(
+        [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "communs.wsgi"],
+        env=cached_env,
+        log_path=scratch / "gunicorn-cached.log",
+        cwd=ROOT,
+    )
+    processes.append(server)
+    wait_until_up(server, port, "/initiatives/")
+    figures["cached"] = []
+    for label, path in LOADED:
+        say(f"  cached: {args.connections} connections x {args.seconds:g} s on GET {path}")
+        figures["cached"].append({"label": label, "path": path, **load(port, path, args.connections, args.seconds)})
+    stop(server)
     figures["machine"]["loadavg_after"] = os.getloadavg()
 
     if args.db == "sqlite" and not args.no_datasette:
@@ -279,6 +300,13 @@ def report(figures):
             f"{row['path'][:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} "
             f"{row['errors']:>7} {row['seconds']:>8g}"
         )
+    if figures.get("cached"):
+        lines += ["", "the same, answered from the anonymous page cache"]
+        for row in figures["cached"]:
+            lines.append(
+                f"{row['path'][:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} "
+                f"{fmt(row['p95_ms'], 1):>8} {row['errors']:>7} {row['seconds']:>8g}"
+            )
     rss = figures["rss_mb"]
     lines += [
         "",

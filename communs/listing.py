@@ -7,9 +7,16 @@ its options would give with the *other* active filters, in one aggregate query p
 page runs a fixed number of queries whatever the number of results (tests pin it).
 """
 
+import contextlib
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from communs.cache import content_version
 from communs.search import is_approximate
 
 PAGE_SIZE = 20
@@ -207,6 +214,33 @@ def form_errors(filterset):
     return messages
 
 
+def facets_of(request, filterset):
+    """The list's facets, counted once per set of filters and content version.
+
+    Counting is the costly part of a list page (one aggregate per facet over every matching entry),
+    and its result is the same for every visitor until the directory changes: it is kept in the
+    shared cache under the content version (communs/cache.py), that every write moves on.
+    """
+    timeout = settings.FACET_CACHE_TIMEOUT
+    if not timeout:
+        return [facet.build(filterset) for facet in filterset.facets]
+    params = sorted(
+        (name, value) for name, values in request.GET.lists() if name not in ("page", "ordering") for value in values
+    )
+    digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+    # The day too: availability facets (open, closing soon) count by today's date.
+    key = f"facets:{content_version()}:{type(filterset).__qualname__}:{timezone.localdate()}:{digest}"
+    try:
+        facets = caches["default"].get(key)
+    except Exception:  # the cache is down: count
+        facets = None
+    if facets is None:
+        facets = [facet.build(filterset) for facet in filterset.facets]
+        with contextlib.suppress(Exception):
+            caches["default"].set(key, facets, timeout)
+    return facets
+
+
 def list_context(request, filterset, entries, **extra):
     """The context of a faceted list page: `entries` (the filtered queryset, with the page's
     prefetches) paginated, the facets, the chips, the sort menu and the refused values."""
@@ -216,7 +250,7 @@ def list_context(request, filterset, entries, **extra):
         "query": filterset.form.cleaned_data.get("q") or "",
         "ordering": effective_ordering(filterset),
         "ordering_choices": filterset.form.fields["ordering"].choices,
-        "facets": [facet.build(filterset) for facet in filterset.facets],
+        "facets": facets_of(request, filterset),
         "active_filters": active_filters(request, filterset),
         "errors": form_errors(filterset),
         "page": page,

@@ -36,12 +36,12 @@ def _search_elsewhere(query):
     if not searches_anything(query):
         return []
     found = [
-        ("acteur", "acteurs", reverse("actors:list"), search(Actor.objects.published(), query).count()),
+        ("acteur", "acteurs", reverse("actors:list"), search(Actor.objects.published(), query, typos=False).count()),
         (
             "dispositif de financement",
             "dispositifs de financement",
             reverse("funding:list"),
-            search(FundingScheme.objects.published(), query).count(),
+            search(FundingScheme.objects.published(), query, typos=False).count(),
         ),
     ]
     return [

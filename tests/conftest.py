@@ -106,5 +106,5 @@ def _fresh_content_version(request):
         return
     # A query budget counts what the view runs when asked twice; the page cache would answer the
     # second request with none. tests/test_cache.py counts what a cached answer costs.
-    with override_settings(PAGE_CACHE_TIMEOUT=0):
+    with override_settings(PAGE_CACHE_TIMEOUT=0, FACET_CACHE_TIMEOUT=0):
         yield
