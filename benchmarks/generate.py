@@ -8,6 +8,7 @@ renders each description's HTML (communs.markdown) and, when the project has a
 
 import random
 import re
+import sys
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command, get_commands
@@ -143,7 +144,7 @@ def populate(n, seed=1, log=None):
         if log:
             log(f"  {min(start + BATCH, n)} / {n}")
     if "rebuild_search_index" in get_commands():
-        call_command("rebuild_search_index")
+        call_command("rebuild_search_index", stdout=sys.stderr)  # stdout may be --json
     # Statistics for the planner, as a live database has them (autovacuum on PostgreSQL); without
     # them both databases choose poor plans for freshly bulk-loaded tables.
     with connection.cursor() as cursor:

@@ -115,7 +115,7 @@ def create_postgres_database(base_url):
     return parts._replace(path=f"/{name}").geturl(), drop
 
 
-def configure(database_url, conn_max_age):
+def configure(database_url, conn_max_age, cache_dir):
     """The production settings, from the environment as a deployment sets them; then Django is set up."""
     os.environ.update(
         {
@@ -134,6 +134,8 @@ def configure(database_url, conn_max_age):
             # The pages themselves are measured: the anonymous page cache is off here, and measured
             # on its own afterwards (run(): "cached").
             "PAGE_CACHE_TIMEOUT": "0",
+            # Its own cache (content version, facet counts), apart from a development server's.
+            "CACHE_DIR": str(cache_dir),
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -172,7 +174,7 @@ def run(args, scratch, processes, cleanups):
         base = base if base.startswith("postgres") else DEFAULT_PG
         database_url, drop = create_postgres_database(base)
         cleanups.append(drop)
-    configure(database_url, args.conn_max_age)
+    configure(database_url, args.conn_max_age, scratch / "cache")
 
     from django.core.management import call_command
     from django.db import connections

@@ -51,6 +51,9 @@ def _search_elsewhere(query):
     ]
 
 
+SIMILAR_CANDIDATES = 200
+
+
 def initiative_detail(request, slug):
     try:
         initiative = get_object_or_404(
@@ -90,11 +93,13 @@ def initiative_detail(request, slug):
     ]
     sector_ids = [sector.pk for sector in initiative.sectors.all()]
     tag_ids = [tag.pk for tag in initiative.tags.all()]
-    # Similar: most sectors and tags in common; one query.
+    # Similar: most sectors and tags in common, among the latest entries sharing one (counting
+    # the shared ones over a whole sector would cost a scan of it on every page); one query.
+    sharing = Q(sectors__in=sector_ids) | Q(tags__in=tag_ids)
+    candidates = Initiative.objects.published().exclude(pk=initiative.pk).filter(sharing).order_by("-updated_at", "-pk")
     similar = (
-        Initiative.objects.published()
-        .exclude(pk=initiative.pk)
-        .filter(Q(sectors__in=sector_ids) | Q(tags__in=tag_ids))
+        Initiative.objects.filter(pk__in=candidates.values("pk")[:SIMILAR_CANDIDATES])
+        .filter(sharing)
         .annotate(
             shared=Count("sectors", filter=Q(sectors__in=sector_ids), distinct=True)
             + Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
