@@ -164,6 +164,20 @@ def gunicorn_recycles(log_path):
     return Path(log_path).read_text(errors="replace").count("Autorestarting worker")
 
 
+def serve(env, log_path, processes):
+    """gunicorn with gunicorn.conf.py on a free port, as `make serve` runs it, once it answers."""
+    port = free_port()
+    server = start(
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "communs.wsgi"],
+        env={**os.environ, **env, "BIND": f"127.0.0.1:{port}"},
+        log_path=log_path,
+        cwd=ROOT,
+    )
+    processes.append(server)
+    wait_until_up(server, port, "/initiatives/")
+    return server, port
+
+
 def run(args, scratch, processes, cleanups):
     figures = {"n": args.n, "db": args.db, "machine": machine(), "workers": args.workers, "repeat": args.repeat}
     if args.db == "sqlite":
@@ -198,17 +212,7 @@ def run(args, scratch, processes, cleanups):
     queries = count_queries([path for _, path in requests])
     connections.close_all()
 
-    port = free_port()
-    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(args.workers)}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = start(
-        [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "communs.wsgi"],
-        env=env,
-        log_path=scratch / "gunicorn.log",
-        cwd=ROOT,
-    )
-    processes.append(server)
-    wait_until_up(server, port, "/initiatives/")
+    server, port = serve({"WEB_CONCURRENCY": str(args.workers)}, scratch / "gunicorn.log", processes)
     say(f"gunicorn serving on 127.0.0.1:{port}")
 
     rows = []
@@ -239,16 +243,8 @@ def run(args, scratch, processes, cleanups):
 
     # The same pages answered from the anonymous page cache (files in the scratch folder, as on a
     # machine without Redis): what a repeated public read costs.
-    port = free_port()
-    cached_env = {**env, "BIND": f"127.0.0.1:{port}", "PAGE_CACHE_TIMEOUT": "600", "CACHE_DIR": str(scratch / "cache")}
-    server = start(
-        [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "communs.wsgi"],
-        env=cached_env,
-        log_path=scratch / "gunicorn-cached.log",
-        cwd=ROOT,
-    )
-    processes.append(server)
-    wait_until_up(server, port, "/initiatives/")
+    cached = {"WEB_CONCURRENCY": str(args.workers), "PAGE_CACHE_TIMEOUT": "600"}
+    server, port = serve(cached, scratch / "gunicorn-cached.log", processes)
     figures["cached"] = []
     for label, path in LOADED:
         say(f"  cached: {args.connections} connections x {args.seconds:g} s on GET {path}")
