@@ -17,7 +17,7 @@ def _public_involvements():
 
 
 class ActorFilter(SearchOrderingMixin):
-    kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices)
+    kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices, distinct=False)
     territory = django_filters.ModelMultipleChoiceFilter(
         label="Territoire", field_name="territory__code", to_field_name="code", queryset=Territory.objects.all()
     )

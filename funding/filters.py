@@ -40,7 +40,9 @@ class FundingSchemeFilter(SearchOrderingMixin):
     beneficiary = django_filters.MultipleChoiceFilter(
         label="Bénéficiaire", choices=FundingScheme.Beneficiary.choices, method="filter_beneficiary"
     )
-    kind = django_filters.MultipleChoiceFilter(label="Type de soutien", choices=FundingScheme.Kind.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        label="Type de soutien", choices=FundingScheme.Kind.choices, distinct=False
+    )
     operator = django_filters.ModelMultipleChoiceFilter(
         label="Opérateur", field_name="operators__slug", to_field_name="slug", queryset=Actor.objects.published()
     )

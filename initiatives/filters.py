@@ -21,7 +21,9 @@ class InitiativeFilter(SearchOrderingMixin):
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
-    kind = django_filters.MultipleChoiceFilter(label="Type", choices=Initiative.Kind.choices)
+    # A choice on one of the entry's own columns cannot repeat rows: no DISTINCT (django-filter's
+    # default), which would compare every column of every matching row to count a page.
+    kind = django_filters.MultipleChoiceFilter(label="Type", choices=Initiative.Kind.choices, distinct=False)
     actor = django_filters.ModelMultipleChoiceFilter(
         label="Acteur", to_field_name="slug", queryset=Actor.objects.published(), method="filter_involvement"
     )
@@ -31,7 +33,9 @@ class InitiativeFilter(SearchOrderingMixin):
     territory = django_filters.ModelMultipleChoiceFilter(
         label="Territoire", field_name="territories__code", to_field_name="code", queryset=Territory.objects.all()
     )
-    development_status = django_filters.MultipleChoiceFilter(label="État", choices=Initiative.DevelopmentStatus.choices)
+    development_status = django_filters.MultipleChoiceFilter(
+        label="État", choices=Initiative.DevelopmentStatus.choices, distinct=False
+    )
     funding_scheme = django_filters.ModelMultipleChoiceFilter(
         label="Financement",
         to_field_name="slug",
@@ -42,7 +46,7 @@ class InitiativeFilter(SearchOrderingMixin):
         label="Mot-clé", field_name="tags__slug", to_field_name="slug", queryset=Tag.objects.all()
     )
     scope = django_filters.MultipleChoiceFilter(
-        label="Échelle", field_name="territorial_scope", choices=Initiative.Scope.choices
+        label="Échelle", field_name="territorial_scope", choices=Initiative.Scope.choices, distinct=False
     )
 
     class Meta:

@@ -228,6 +228,8 @@ class Initiative(Publishable):
         verbose_name_plural = "initiatives"
         ordering = ["name"]
         permissions = [("publish_initiative", "Peut publier, archiver et renvoyer en brouillon une initiative")]
+        # The public list's order: its first page read from the index, not sorted at each request.
+        indexes = [models.Index(fields=["publication_status", "name", "id"], name="initiatives_published_by_name")]
         constraints = [
             *Publishable.Meta.constraints,
             models.CheckConstraint(
