@@ -204,14 +204,10 @@ def connect():
             through = getattr(getattr(field, "remote_field", None), "through", None)
             if field.many_to_many and through is not None and not field.auto_created:
                 m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"search-links-{through._meta.label}")
+    # A related row (an involvement, a tag) or an embedded entry (an actor named in initiatives'
+    # documents): its saves and deletions rewrite the documents that name it.
     for related in RELATED:
-        if related in searchable_models():
-            continue  # its own saves are handled above; a searchable model embedded by another:
-        post_save.connect(_related_saved, sender=related, dispatch_uid=f"search-related-{related._meta.label}")
-        pre_delete.connect(_related_deleting, sender=related, dispatch_uid=f"search-rel-pre-{related._meta.label}")
-        post_delete.connect(_related_deleted, sender=related, dispatch_uid=f"search-rel-del-{related._meta.label}")
-    for model in searchable_models():
-        if model in RELATED:  # an actor is both an entry and a name in initiatives' documents
-            post_save.connect(_related_saved, sender=model, dispatch_uid=f"search-embedded-{model._meta.label}")
-            pre_delete.connect(_related_deleting, sender=model, dispatch_uid=f"search-emb-pre-{model._meta.label}")
-            post_delete.connect(_related_deleted, sender=model, dispatch_uid=f"search-emb-del-{model._meta.label}")
+        label = related._meta.label
+        post_save.connect(_related_saved, sender=related, dispatch_uid=f"search-related-{label}")
+        pre_delete.connect(_related_deleting, sender=related, dispatch_uid=f"search-related-pre-{label}")
+        post_delete.connect(_related_deleted, sender=related, dispatch_uid=f"search-related-del-{label}")
