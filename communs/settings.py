@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "actors.apps.ActorsConfig",
     "funding.apps.FundingConfig",
     "curation.apps.CurationConfig",
+    "catalogues.apps.CataloguesConfig",
     "axes",
 ]
 
@@ -202,6 +203,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The public source files the demo data and the importers' tests read (data/README.md gives each
+# file's origin and licence); shipped with the project so that a fresh clone needs nothing beside it.
+DATA_DIR = BASE_DIR / "data"
 # Where the shared public data sits (tests and import commands read it from there).
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR") or BASE_DIR.parent / "shared" / "data")
 
