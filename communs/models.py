@@ -10,14 +10,72 @@ from communs.markdown import render_markdown, validate_markdown
 from communs.validators import validate_sources
 
 
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+
+class Source(models.Model):
+    """A document or catalogue that facts cite: an article, a public catalogue's export, another
+    directory. Entries cite it by key in their `sources` ({"source": key, "note": …}), so that pages
+    and the API give a reader its title, publisher and link rather than an internal name."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Document (article, rapport)"
+        CATALOGUE = "catalogue", "Catalogue public"
+        DIRECTORY = "directory", "Autre instance de l'annuaire"
+
+    key = models.SlugField("clé", max_length=100, unique=True)
+    kind = models.CharField("type", max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
+    title = models.CharField("titre", max_length=300)
+    publisher = models.CharField("éditeur", max_length=200, blank=True)
+    # As precise as the document says: "2025", "2024-07" or "2024-07-19".
+    date = models.CharField("date", max_length=10, blank=True, help_text="AAAA, AAAA-MM ou AAAA-MM-JJ.")
+    url = models.URLField("adresse", max_length=500, blank=True)
+    licence = models.CharField("licence", max_length=100, blank=True)
+    note = models.TextField("précision", blank=True)
+
+    objects = SourceManager()
+
+    class Meta:
+        verbose_name = "source"
+        verbose_name_plural = "sources"
+        ordering = ["title"]
+
+    # Meta cannot see the nested choices, so their constraint is added from the class body.
+    Meta.constraints = [
+        models.CheckConstraint(condition=Q(kind__in=Kind.values), name="communs_source_kind_valid"),
+        models.CheckConstraint(
+            condition=Q(date="") | Q(date__regex=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
+            name="communs_source_date_format",
+        ),
+    ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.key,)
+
+    def citation(self) -> dict:
+        """What a reader is given for a citation: title, publisher, date, link, licence."""
+        return {
+            "title": self.title,
+            "publisher": self.publisher,
+            "date": self.date,
+            "source_url": self.url,
+            "licence": self.licence,
+        }
+
+
 def sources_field():
-    """Where each fact comes from: a list of {"document", "url", "note"}."""
+    """Where each fact comes from: a list of {"source" (a Source's key) or "document", "url", "note"}."""
     return models.JSONField(
         "sources",
         default=list,
         blank=True,
         validators=[validate_sources],
-        help_text='Liste de sources : [{"document": "…", "url": "…", "note": "faits appuyés"}].',
+        help_text='Liste de sources : [{"source": "clé d\'une source", "url": "…", "note": "faits appuyés"}].',
     )
 
 

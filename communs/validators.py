@@ -112,13 +112,16 @@ def _is_web_url(value) -> bool:
 
 
 def validate_sources(value) -> None:
-    """Sources are a list of {"document": …, "url": …, "note": …}; one of document or url."""
+    """Sources are a list of {"source": …, "document": …, "url": …, "note": …}.
+
+    "source" is the key of a Source record (checked to exist); "document" names a document that has
+    no record; one of source, document or url is given."""
     if not isinstance(value, list):
         raise ValidationError("Les sources doivent être une liste.", code="sources")
     for index, item in enumerate(value, start=1):
-        if not isinstance(item, dict) or not (item.get("document") or item.get("url")):
+        if not isinstance(item, dict) or not (item.get("source") or item.get("document") or item.get("url")):
             raise ValidationError(
-                "Source n° %(index)s : indiquez au moins un document ou une URL.",
+                "Source n° %(index)s : indiquez au moins une source, un document ou une URL.",
                 code="sources",
                 params={"index": index},
             )
@@ -130,13 +133,25 @@ def validate_sources(value) -> None:
                 code="sources",
                 params={"index": index},
             )
-        unknown = set(item) - {"document", "url", "note"}
+        unknown = set(item) - {"source", "document", "url", "note"}
         if unknown:
             raise ValidationError(
-                "Source n° %(index)s : clés inconnues %(keys)s (attendues : document, url, note).",
+                "Source n° %(index)s : clés inconnues %(keys)s (attendues : source, document, url, note).",
                 code="sources",
                 params={"index": index, "keys": ", ".join(sorted(unknown))},
             )
+        if "source" in item and not _is_known_source(item["source"]):
+            raise ValidationError(
+                "Source n° %(index)s : aucune source n'a la clé « %(key)s ».",
+                code="sources",
+                params={"index": index, "key": str(item["source"])[:100]},
+            )
+
+
+def _is_known_source(key) -> bool:
+    from django.apps import apps  # validators load before the app registry is ready
+
+    return isinstance(key, str) and apps.get_model("communs", "Source").objects.filter(key=key).exists()
 
 
 def tag_slug(name) -> str:

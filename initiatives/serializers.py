@@ -155,7 +155,7 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     involvements = serializers.SerializerMethodField(help_text="The actors and their roles.")
     criteria = CriterionSerializer(many=True, read_only=True)
     awards = serializers.SerializerMethodField(help_text="The funding it received.")
-    sources = serializers.JSONField(read_only=True)
+    sources = SourcesField(read_only=True)
 
     class Meta:
         model = Initiative
@@ -377,7 +377,7 @@ class InvolvementSerializer(ApiModelSerializer):
     url = api_url("involvement-detail", "pk")
     initiative = InitiativeSummarySerializer(read_only=True)
     actor = ActorSummarySerializer(read_only=True)
-    sources = serializers.JSONField(read_only=True)
+    sources = SourcesField(read_only=True)
 
     class Meta:
         model = Involvement

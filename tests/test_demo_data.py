@@ -18,13 +18,21 @@ from tests.sharing import shared_per_module
 pytestmark = pytest.mark.django_db
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
-SEED_DOCUMENTS = {
-    "000_404ba8fd69e96db8.txt",
-    "001_32650449a7423ebd.txt",
-    "002_df22a215291b5ecd.txt",
-    "003_5b850e168406f36a.txt",
-    "004_f848d1daa0fd2039.txt",
+# The Source records of the five seed documents (fixtures/00_sources.json), and how criteria notes name them.
+SEED_SOURCES = {
+    "berge-2025-gouvernance-numerique-communs",
+    "fabmob-2024-communs-numeriques-en-vogue",
+    "communs-numeriques-souverainete-europeenne",
+    "numerique-ethique-2022-biens-communs-democraties",
+    "sciences-po-politiques-locales-communs-brest-grenoble",
 }
+SEED_LABELS = [
+    "A. Berge (2025)",
+    "La Fabrique des Mobilités (2024)",
+    "article sur la souveraineté européenne",
+    "Numérique Éthique (2022)",
+    "Sciences Po, Brest et Grenoble",
+]
 MODELS = [Sector, Territory, Actor, Initiative, Involvement, FundingScheme, FundingEdition, Award, CriterionAssessment]
 
 REQUIRED_INITIATIVES = [
@@ -137,12 +145,17 @@ def seed_texts():
 
 
 def cites_a_seed(sources):
-    return any(source.get("document") in SEED_DOCUMENTS for source in sources)
+    return any(source.get("source") in SEED_SOURCES for source in sources)
 
 
 def test_fixture_files_are_pretty_printed_utf8_json_without_primary_keys():
     files = fixture_files()
-    assert [Path(f).name for f in files][:3] == ["01_sectors.json", "02_territories.json", "03_actors.json"]
+    assert [Path(f).name for f in files][:4] == [
+        "00_sources.json",
+        "01_sectors.json",
+        "02_territories.json",
+        "03_actors.json",
+    ]
     for name in files:
         text = Path(name).read_text(encoding="utf-8")
         objects = json.loads(text)
@@ -167,7 +180,7 @@ def test_every_entry_cites_a_seed_document(loaded):
         for obj in model.objects.all():
             assert cites_a_seed(obj.sources), f"{model.__name__} {obj} cites no seed document"
     for criterion in CriterionAssessment.objects.all():
-        assert any(name in criterion.note for name in SEED_DOCUMENTS), criterion
+        assert any(label in criterion.note for label in SEED_LABELS), criterion
 
 
 def test_every_url_comes_from_the_seed_documents(loaded):

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 
 from communs.rest.problems import django_validation_error_to_drf
+from communs.sources import cite, cited_keys, source_catalogue
 
 
 def reject_unstorable_text(value):
@@ -29,11 +30,27 @@ def reject_unstorable_text(value):
 
 
 class SourcesField(serializers.JSONField):
+    """An entry's citations. Written as stored; read with each cited Source record's title,
+    publisher, date, licence and link added (one query per response, shared through the context)."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", 'Where the facts come from: [{"document": …, "url": …, "note": …}].')
+        kwargs.setdefault(
+            "help_text",
+            'Where the facts come from: [{"source": key of a source, "url": …, "note": …}] (or "document" for '
+            "a document with no source record). Read, a cited source adds its title, publisher, date, "
+            "licence and source_url.",
+        )
         super().__init__(**kwargs)
         self.validators.append(reject_unstorable_text)
+
+    def to_representation(self, value):
+        if not cited_keys(value):
+            return value
+        context = self.context
+        if "source_catalogue" not in context:
+            context["source_catalogue"] = source_catalogue()  # the whole table: small, and read once
+        return cite(value, context["source_catalogue"])
 
 
 @extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from communs.markdown import render_markdown
+from communs.sources import cite, cited_keys, source_catalogue
 
 register = template.Library()
 
@@ -73,19 +74,9 @@ def contact_href(contact):
 
 
 # The five source documents of the demo data (../shared/seeds/README.md), by file name.
-SOURCE_TITLES = {
-    "000_404ba8fd69e96db8.txt": "A. Berge, « Du New Public Management à la Gouvernance à l'Ère Numérique : "
-    "Quelle Place pour les Communs ? » (2025)",
-    "001_32650449a7423ebd.txt": "La Fabrique des Mobilités, « Les communs numériques en vogue : "
-    "Vers une politique publique ambitieuse ? » (2024)",
-    "002_df22a215291b5ecd.txt": "Article sur les communs numériques et la souveraineté européenne",
-    "003_5b850e168406f36a.txt": "« Comment les biens communs numériques font du bien à nos démocraties » (2022)",
-    "004_f848d1daa0fd2039.txt": "Sciences Po, « Les politiques publiques locales en faveur des communs "
-    "numériques et leurs effets. Comparaison entre Brest et Grenoble »",
-}
-
-
-@register.filter
-def source_title(document):
-    """A readable title for a source document cited by file name; other names pass through."""
-    return SOURCE_TITLES.get(str(document or "").strip(), document)
+@register.simple_tag
+def cited_sources(items):
+    """An entry's citations with their Source records' titles, publishers and links (one query)."""
+    catalogue = source_catalogue(cited_keys(items)) if cited_keys(items) else {}
+    blank = {"source": "", "document": "", "url": "", "note": "", "title": "", "publisher": "", "date": ""}
+    return [{**blank, **item} for item in cite(items, catalogue) if isinstance(item, dict)]

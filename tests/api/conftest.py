@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from communs.models import Source
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Involvement, Sector, Territory
 from tests.factories import PUBLISHED, make_actor, make_initiative, make_token, make_user
@@ -135,6 +136,12 @@ def build_directory():
     decidim.sectors.add(participation)
     decidim.territories.add(brittany)
     decidim.tags.add("participation")
+    fabmob_article = Source.objects.create(
+        key="fabmob-2024",
+        title="Les communs numériques en vogue",
+        publisher="La Fabrique des Mobilités",
+        date="2024-07-19",
+    )
     geocommuns = make_initiative(
         "fabrique-des-geocommuns",
         "Fabrique des géocommuns",
@@ -142,6 +149,7 @@ def build_directory():
         publication_status=PUBLISHED,
         development_status="beta",
         territorial_scope="national",
+        sources=[{"source": fabmob_article.key, "url": "https://example.org/source", "note": "IGN, 2022"}],
     )
     geocommuns.sectors.add(geodata)
     draft = make_initiative("brouillon-secret", "Brouillon secret", publication_status="draft")

@@ -180,3 +180,36 @@ def test_an_initiative_without_any_actor_is_listed(api, directory):
 def test_actors_are_listed_without_filters(api, directory):
     # Regression: an empty `sector` filter used to hide every actor.
     assert slugs(api.get("/api/v1/actors/")) == ["ademe", "dinum", "ign", "ville-de-brest"]
+
+
+def test_citations_give_the_source_records_title_publisher_and_link(api, directory):
+    """A reader of the API gets a title and a link for each cited source, not only a key."""
+    detail = api.get("/api/v1/initiatives/fabrique-des-geocommuns/").json()
+    listed = next(
+        row
+        for row in api.get("/api/v1/initiatives/?page_size=100").json()["results"]
+        if row["slug"] == "fabrique-des-geocommuns"
+    )
+    expected = {
+        "source": "fabmob-2024",
+        "url": "https://example.org/source",
+        "note": "IGN, 2022",
+        "title": "Les communs numériques en vogue",
+        "publisher": "La Fabrique des Mobilités",
+        "date": "2024-07-19",
+        "licence": "",
+        "source_url": "",
+    }
+    assert detail["sources"] == [expected]
+    assert listed["sources"] == [expected]
+
+
+def test_a_citation_of_an_unknown_source_is_refused(editor_client, directory):
+    response = editor_client.post(
+        "/api/v1/initiatives/",
+        {"slug": "x", "name": "X", "kind": "data", "sources": [{"source": "nulle-part"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "aucune source n'a la clé « nulle-part »" in response.content.decode()

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from actors.models import Actor
+from communs.models import Source
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Involvement, Sector, Territory
 from tests.factories import PUBLISHED, make_initiative
@@ -60,6 +61,12 @@ def build_directory():
     )
     draft_actor = Actor.objects.create(name="Acteur en brouillon", slug="acteur-brouillon", kind="company")
 
+    fabmob_article = Source.objects.create(
+        key="fabmob-2024",
+        title="Les communs numériques en vogue",
+        publisher="La Fabrique des Mobilités",
+        date="2024-07-19",
+    )
     fabrique = make_initiative(
         "fabrique-des-geocommuns",
         "Fabrique des géocommuns",
@@ -75,7 +82,7 @@ def build_directory():
         governance_url="https://example.org/gouvernance",
         contributing_url="https://example.org/contribuer",
         how_to_contribute="Rejoignez les ateliers.",
-        sources=[{"document": "001_32650449a7423ebd.txt", "url": "https://example.org/source", "note": "IGN, 2022"}],
+        sources=[{"source": fabmob_article.key, "url": "https://example.org/source", "note": "IGN, 2022"}],
         launch_year=2022,
     )
     ban = make_initiative(

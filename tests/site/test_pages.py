@@ -47,7 +47,12 @@ def test_initiative_detail(client, directory):
     assert "Rejoignez les ateliers." in html
     assert re.search(r'data-criterion="open_licence">.*?Rempli.*?href="https://example.org/licence"', html, re.S)
     assert re.search(r'data-criterion="heterogeneous_community">.*?Non évalué', html, re.S)
-    assert "La Fabrique des Mobilités, « Les communs numériques en vogue" in html
+    # The citation names its source record: title as a link, publisher and date, then the note.
+    assert re.search(
+        r'data-source="fabmob-2024">\s*<a class="fr-link" href="https://example.org/source" rel="noopener">'
+        r"Les communs numériques en vogue</a>\s*<span[^>]*> \(La Fabrique des Mobilités, 2024-07-19\)</span>\s*— IGN, 2022",
+        html,
+    )
     # Similar: shares the geodata sector and a tag.
     assert re.search(r"Initiatives similaires.*Base Adresse Nationale", html, re.S)
     assert 'href="/initiatives/fabrique-des-geocommuns/signaler/"' in html

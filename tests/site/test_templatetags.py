@@ -1,6 +1,6 @@
 """The Markdown filter: rendered, sanitised, headings kept under the page's own."""
 
-from initiatives.templatetags.directory import contact_href, euros, markdown, safe_url, source_title
+from initiatives.templatetags.directory import contact_href, euros, markdown, safe_url
 
 
 def test_markdown_renders_and_demotes_headings():
@@ -30,5 +30,3 @@ def test_url_helpers():
     assert contact_href("equipe@example.org") == "mailto:equipe@example.org"
     assert contact_href("Écrire à l'équipe") == ""
     assert euros(1700000) == "1\u202f700\u202f000\u00a0€"
-    assert source_title("004_f848d1daa0fd2039.txt").startswith("Sciences Po")
-    assert source_title("autre.txt") == "autre.txt"
