@@ -203,6 +203,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Where the entries of each imported catalogue land ("published" or "draft"); README: Importing
+# catalogues. The SILL is reviewed by the State and code.gouv.fr's "awesome" list by DINUM; entries
+# read from any publiccode.yml or from another instance wait for a curator.
+CATALOGUE_PUBLICATION = {
+    "sill": "published",
+    "sill-services": "published",
+    "awesome-codegouvfr": "published",
+    "dpg": "published",
+    "codegouvfr-organisations": "published",
+    "publiccode": "draft",
+    "harvest": "draft",
+    # CATALOGUE_PUBLICATION="dpg=draft,publiccode=published" changes some of them.
+    **dict(item.split("=", 1) for item in env_list("CATALOGUE_PUBLICATION") if "=" in item),
+}
+
 # The public source files the demo data and the importers' tests read (data/README.md gives each
 # file's origin and licence); shipped with the project so that a fresh clone needs nothing beside it.
 DATA_DIR = BASE_DIR / "data"

@@ -1,0 +1,313 @@
+"""The merge rules every importer follows: match, write only what the source owns, report.
+
+An importer reads its files into plain dicts, then hands each entry to `Importer.initiative()` or
+`Importer.actor()`. This module decides, in one place for every source:
+
+- **which entry** a source entry is: the entry this source fed before (its Record), then a stable
+  identifier (SILL id, repository URL, Wikidata QID, SIREN), then an identical name, acronym or
+  alias (reported as a match by name); otherwise a new entry, and a close name is reported as a
+  possible duplicate, never merged;
+- **which fields** it may write: an empty field, or one whose value is still the value this source
+  gave last time. A field a curator changed since (its value differs from the Record's) is left as
+  it is and reported as a conflict; so is a field another hand filled with something else;
+- **how** it writes: in the caller's transaction, with `full_clean()`, in the history as the
+  importer naming the source, and the entry citing the source.
+
+Nothing is written when a row has an error: `run()` rolls the whole import back and says which rows.
+"""
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from catalogues.models import Record
+from communs.models import Publishable
+from curation.duplicates import find_duplicates, name_key, url_key
+from curation.services import unique_slug
+
+IMPORTER_USERNAME = "importateur"
+
+
+@dataclass
+class Report:
+    """What an import did, for people (`lines()`) and machines (`as_dict()`, the `--json` output)."""
+
+    source: str
+    dry_run: bool = False
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # {"id", "reason"}
+    conflicts: list = field(default_factory=list)  # {"id", "entry", "field", "current", "incoming"}
+    matched_by_name: list = field(default_factory=list)  # {"id", "entry"}
+    possible_duplicates: list = field(default_factory=list)  # {"id", "entry", "similar"}
+    errors: list = field(default_factory=list)  # {"row", "message"}
+    # The entries written, by model: their search documents are rewritten after the import.
+    touched: dict = field(default_factory=dict, repr=False)
+
+    def as_dict(self):
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "touched"}
+
+    def json(self):
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+
+    def lines(self):
+        verb = "Simulation (rien n'est enregistré)" if self.dry_run else "Import"
+        yield (
+            f"{verb} {self.source} : {len(self.created)} créées, {len(self.updated)} mises à jour, "
+            f"{len(self.unchanged)} inchangées, {len(self.skipped)} ignorées, {len(self.conflicts)} conflits, "
+            f"{len(self.errors)} erreurs."
+        )
+        for item in self.skipped:
+            yield f"  ignorée {item['id']} : {item['reason']}"
+        for item in self.conflicts:
+            yield (
+                f"  conflit {item['entry']} ({item['field']}) : la fiche dit « {item['current']} », "
+                f"la source « {item['incoming']} » ; la fiche est gardée"
+            )
+        for item in self.matched_by_name:
+            yield f"  rapprochée par le nom : {item['id']} → {item['entry']}"
+        for item in self.possible_duplicates:
+            yield f"  doublon possible : {item['entry']} ressemble à {', '.join(item['similar'])}"
+        for item in self.errors:
+            yield f"  erreur {item['row']} : {item['message']}"
+
+
+# Identifiers that name one entry only: two different values mean two different entries, even when
+# they share a repository (a plugin and its software) or a name.
+STABLE_IDENTIFIERS = ("sill_id", "wikidata_qid", "siren")
+
+
+def _contradicts(entry, identifiers):
+    return any(
+        identifiers.get(name) and getattr(entry, name, None) and str(getattr(entry, name)) != str(identifiers[name])
+        for name in STABLE_IDENTIFIERS
+    )
+
+
+class RowError(Exception):
+    """A source entry that cannot be imported; the message names what is wrong."""
+
+
+def importer_user():
+    """The account the history shows as the author of imported changes (it cannot log in)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=IMPORTER_USERNAME, defaults={"first_name": "Import", "last_name": "des catalogues", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def publication_status_for(source_key):
+    """Where new entries of a source land (settings.CATALOGUE_PUBLICATION, README: Importing catalogues)."""
+    status = settings.CATALOGUE_PUBLICATION.get(source_key, Publishable.PublicationStatus.DRAFT)
+    return Publishable.PublicationStatus(status)
+
+
+def run(source, work, *, dry_run=False):
+    """Run `work(importer)` in one transaction; roll it all back on any row error or a dry run."""
+    report = Report(source=source.key, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            work(Importer(source, report))
+            if report.errors:
+                raise _Rollback
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if report.errors:
+        details = "\n".join(f"{item['row']} : {item['message']}" for item in report.errors[:50])
+        raise ImportFailed(report, f"Import {source.key} annulé, rien n'a été enregistré :\n{details}")
+    return report
+
+
+class _Rollback(Exception):
+    pass
+
+
+class ImportFailed(CommandError):
+    def __init__(self, report, message):
+        super().__init__(message)
+        self.report = report
+
+
+class Importer:
+    def __init__(self, source, report):
+        self.source = source
+        self.report = report
+        self.user = importer_user()
+        self.now = timezone.now()
+        self.reason = f"Import : {source.title}"
+        # A source that lists an entry twice (an agency on several rows) gives it the values of its
+        # first row in every run: later rows would otherwise undo each other at each import.
+        self.seen = {}
+
+    # --- matching ------------------------------------------------------------------------
+
+    def find(self, model, external_id, identifiers, names, kind=None):
+        """The entry of `model` this source entry is, or None (see the module's docstring)."""
+        content_type = ContentType.objects.get_for_model(model)
+        record = Record.objects.filter(source=self.source, content_type=content_type, external_id=external_id).first()
+        if record is not None:
+            entry = model._base_manager.filter(pk=record.object_id).first()
+            if entry is not None:
+                return entry, record
+        for field_name, value in identifiers.items():
+            if not value:
+                continue
+            if field_name in ("repository_url", "website"):
+                key = url_key(value)
+                candidates = [
+                    entry
+                    for entry in model._base_manager.filter(**{f"{field_name}__icontains": key.split("/", 1)[0]})
+                    if url_key(getattr(entry, field_name)) == key
+                ]
+            else:
+                candidates = list(model._base_manager.filter(**{field_name: value})[:1])
+            for entry in candidates:
+                if not _contradicts(entry, identifiers):
+                    return entry, None
+        keys = {name_key(name) for name in names if name} - {""}
+        for entry in self._same_name_candidates(model, names):
+            if kind and getattr(entry, "kind", kind) != kind or _contradicts(entry, identifiers):
+                continue
+            entry_names = [entry.name, getattr(entry, "acronym", ""), *getattr(entry, "alias_list", [])]
+            if keys & {name_key(name) for name in entry_names if name}:
+                self.report.matched_by_name.append({"id": external_id, "entry": entry.slug})
+                return entry, None
+        return None, None
+
+    def _same_name_candidates(self, model, names):
+        found = []
+        for duplicate in find_duplicates(model, name=names[0] if names else "", aliases="\n".join(names[1:])):
+            if any("identique" in reason for reason in duplicate.reasons):
+                found.append(model._base_manager.get(pk=duplicate.obj.pk))
+        return found
+
+    # --- writing -------------------------------------------------------------------------
+
+    def upsert(
+        self, model, external_id, values, *, identifiers=None, names=(), extra=None, citation_note="", create_only=()
+    ):
+        """Create or update the entry for one source entry, and return it.
+
+        `values` maps model fields to the source's values ("" or None when the source says nothing,
+        which never erases anything); the fields of `create_only` only fill a new entry (an actor
+        matched by its acronym keeps its full name).
+        """
+        if (model, external_id) in self.seen:
+            return self.seen[model, external_id]
+        identifiers = identifiers or {}
+        names = [n for n in (values.get("name"), *names) if n]
+        entry, record = self.find(model, external_id, identifiers, names, kind=values.get("kind"))
+        content_type = ContentType.objects.get_for_model(model)
+        created = entry is None
+        if created:
+            similar = (
+                find_duplicates(model, name=values.get("name", ""), website=values.get("website", "") or "")
+                if names
+                else []
+            )
+            entry = model(
+                slug=unique_slug(model, values["name"]), publication_status=publication_status_for(self.source.key)
+            )
+            if entry.publication_status != Publishable.PublicationStatus.DRAFT:
+                entry.status_changed_at, entry.status_changed_by = self.now, self.user
+            if similar:
+                self.report.possible_duplicates.append(
+                    {"id": external_id, "entry": entry.slug, "similar": [d.obj.slug for d in similar]}
+                )
+        previous = record.imported if record else {}
+        imported, changed = dict(previous), []
+        for name, incoming in values.items():
+            if incoming in ("", None) or (name in create_only and not created):
+                continue
+            current = getattr(entry, name)
+            if current == incoming:
+                imported[name] = incoming
+            elif created or current in ("", None) or (name in previous and previous[name] == current):
+                setattr(entry, name, incoming)
+                imported[name] = incoming
+                changed.append(name)
+            else:
+                self.report.conflicts.append(
+                    {"id": external_id, "entry": entry.slug, "field": name, "current": current, "incoming": incoming}
+                )
+        cited = self._cite(entry, citation_note)
+        if created or changed or cited:
+            self._save(entry, external_id)
+        if record is None:
+            record = Record(source=self.source, content_type=content_type, external_id=external_id, object_id=entry.pk)
+        record.object_id = entry.pk
+        record.imported, record.extra, record.last_imported_at = imported, extra or {}, self.now
+        record.save()
+        self.seen[model, external_id] = entry
+        label = {"id": external_id, "entry": entry.slug}
+        if created:
+            self.report.created.append(label)
+        elif changed:
+            self.report.updated.append({**label, "fields": changed})
+        else:
+            self.report.unchanged.append(label)
+        return entry
+
+    def _cite(self, entry, note):
+        if any(item.get("source") == self.source.key for item in entry.sources if isinstance(item, dict)):
+            return False
+        entry.sources = [*entry.sources, {"source": self.source.key, **({"note": note} if note else {})}]
+        return True
+
+    def _save(self, entry, external_id):
+        try:
+            entry.full_clean(exclude=["slug"] if entry.pk else None)
+        except ValidationError as error:
+            raise RowError("; ".join(f"{k} : {' '.join(v)}" for k, v in error.message_dict.items())) from error
+        entry._history_user = self.user
+        entry._change_reason = self.reason
+        entry.save()
+        self.report.touched.setdefault(type(entry), set()).add(entry.pk)
+
+    @contextmanager
+    def row(self, label):
+        """One source entry: its error is recorded with `label` (file and line), and the others go on
+        so that the report lists every bad row; run() then writes nothing."""
+        try:
+            with transaction.atomic():
+                yield
+        except (RowError, ValidationError, DatabaseError) as error:
+            message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.error(label, message)
+
+    def involve(self, initiative, actor, role, note=""):
+        """Add an actor's role in an initiative (never removes one: curators own the rest)."""
+        from initiatives.models import Involvement
+
+        involvement = Involvement.objects.filter(initiative=initiative, actor=actor, role=role).first()
+        if involvement is not None:
+            return involvement
+        involvement = Involvement(
+            initiative=initiative, actor=actor, role=role, note=note, sources=[{"source": self.source.key}]
+        )
+        involvement.full_clean()
+        involvement._history_user = self.user
+        involvement._change_reason = self.reason
+        involvement.save()
+        self.report.touched.setdefault(type(initiative), set()).add(initiative.pk)
+        return involvement
+
+    def skip(self, external_id, reason):
+        self.report.skipped.append({"id": external_id, "reason": reason})
+
+    def error(self, row, message):
+        self.report.errors.append({"row": row, "message": message})

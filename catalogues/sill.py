@@ -1,0 +1,214 @@
+"""The SILL (Socle interministériel de logiciels libres) and the public services built on it.
+
+Three historical exports describe the same software under one numeric SILL id (data/README.md §1):
+etalab/sill-data's `sill.json` (2022-05), codegouvfr/sill-api's `software.csv` (2022-03) and
+DISIC/sill's `sill-2020.csv`, plus `sill-2019.csv`, keyed by name only. They are merged in memory,
+the newest export winning field by field, so that an import writes each software once and a second
+import of the same files changes nothing. `services.csv` lists public online services run on SILL
+software; a service may name software that is not in the files (held back, or withdrawn).
+"""
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+from catalogues.cleaning import clean_licence, clean_url, clean_year, fold_key
+from catalogues.importing import RowError
+from catalogues.inputs import decode
+
+# Newest first: a field given by an earlier format wins over a later one.
+FORMATS = ["etalab-json", "codegouvfr-csv", "disic-2020-csv", "disic-2019-csv"]
+STATUS = {"R": "recommandé", "O": "en observation", "F": "retiré"}
+
+
+def detect(name, text):
+    """The layout of one SILL file, or None for files the SILL publishes but that hold no software
+    (contributors, statistics, change logs)."""
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        rows = json.loads(text)
+        return "etalab-json" if rows and isinstance(rows[0], dict) and "i" in rows[0] and "id" in rows[0] else None
+    header = next(csv.reader(io.StringIO(text)), [])
+    if "service_name" in header:
+        return "services-csv"
+    if "ID" in header and "nom" in header:
+        return "disic-2020-csv" if "secteur" in header else "codegouvfr-csv"
+    if "LOGICIEL" in header:
+        return "disic-2019-csv"
+    return None
+
+
+def read(files):
+    """(software by SILL id or name key, services, ignored file names), each row with its file and line."""
+    by_format, ignored = {}, []
+    for name, content in files:
+        text = decode(name, content)
+        try:
+            layout = detect(name, text)
+        except json.JSONDecodeError as error:
+            raise RowError(f"{Path(name).name} : JSON illisible ({error})") from error
+        if layout is None:
+            ignored.append(Path(name).name)
+            continue
+        by_format.setdefault(layout, []).append((name, text))
+    software, by_name = {}, {}
+    for layout in FORMATS:
+        for name, text in by_format.get(layout, []):
+            for line, row in _rows(layout, name, text):
+                _merge(software, by_name, layout, row, f"{Path(name).name}, ligne {line}")
+    services = [
+        (f"{Path(name).name}, ligne {line}", row)
+        for name, text in by_format.get("services-csv", [])
+        for line, row in _rows("services-csv", name, text)
+    ]
+    return software, services, ignored
+
+
+def _rows(layout, name, text):
+    if layout == "etalab-json":
+        for index, row in enumerate(json.loads(text), start=1):
+            yield index, row
+        return
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        yield reader.line_num, {key.strip(): (value or "").strip() for key, value in row.items() if key}
+
+
+def _merge(software, by_name, layout, row, where):
+    """Fold one export row into the software it describes; earlier (newer) values stay."""
+    values = _software_values(layout, row)
+    if values is None:
+        return
+    sill_id = values.pop("sill_id")
+    key = sill_id if sill_id is not None else by_name.get(fold_key(values["name"]), f"nom:{fold_key(values['name'])}")
+    entry = software.setdefault(key, {"sill_id": sill_id, "where": where, "exports": []})
+    if sill_id is not None:
+        by_name.setdefault(fold_key(values["name"]), key)
+    entry["exports"].append(layout)
+    for field, value in values.items():
+        if value not in ("", None, []) and entry.get(field) in ("", None, []):
+            entry[field] = value
+
+
+def _software_values(layout, row):
+    if layout == "etalab-json":
+        return {
+            "sill_id": _int(row.get("id")),
+            "name": row.get("i", "").strip(),
+            "function": row.get("f", "").strip(),
+            "years": _years(row.get("y", "")),
+            "status": row.get("st", ""),
+            "licence": row.get("l", ""),
+            "comptoir_id": row.get("co", ""),
+            "group": row.get("g", ""),
+            "component": row.get("c", ""),
+            "description": (row.get("fr-desc") or "").strip(),
+            "website": row.get("website") or "",
+            "repository_url": row.get("sources") or "",
+            "documentation_url": row.get("doc") or "",
+            "logo_url": row.get("logo") or "",
+        }
+    if layout in ("codegouvfr-csv", "disic-2020-csv"):
+        return {
+            "sill_id": _int(row.get("ID")),
+            "name": row.get("nom", ""),
+            "function": row.get("fonction", ""),
+            "years": _years(row.get("annees", "")),
+            "status": row.get("statut", ""),
+            "licence": row.get("licence", ""),
+            "comptoir_id": row.get("comptoir-du-libre", ""),
+            "wikidata": row.get("wikidata", ""),
+            "group": row.get("groupe", ""),
+            "component": row.get("composant", ""),
+        }
+    name = row.get("LOGICIEL", "")
+    if not name:
+        return None
+    return {
+        "sill_id": None,
+        "name": name,
+        "function": row.get("FONCTIONNALITÉ", ""),
+        "years": ["2019"],
+        "status": {"Recommandé": "R", "En observation": "O"}.get(row.get("STATUT", ""), row.get("STATUT", "")),
+        "licence": row.get("LICENCE", ""),
+        "component": row.get("COMPOSANT", ""),
+    }
+
+
+def _int(value):
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _years(text):
+    return sorted(set(re.findall(r"(?:19|20)[0-9]{2}", text or "")))
+
+
+def initiative_values(software):
+    """What the directory's Initiative holds of one software, and what stays in the Record."""
+    licence, licence_as_given = clean_licence(software.get("licence", ""))
+    values = {
+        "name": software["name"][:200],
+        "kind": "software",
+        "summary": software.get("function", "")[:200],
+        "description": software.get("description", ""),
+        "licence": licence,
+        "website": clean_url(software.get("website")),
+        "repository_url": clean_url(software.get("repository_url")),
+        "documentation_url": clean_url(software.get("documentation_url")),
+        "logo_url": clean_url(software.get("logo_url")),
+        "wikidata_qid": software.get("wikidata", "") if re.fullmatch(r"Q[0-9]+", software.get("wikidata", "")) else "",
+        "sill_id": software.get("sill_id"),
+    }
+    years = software.get("years", [])
+    extra = {
+        "sill_years": years,
+        "sill_status": STATUS.get(software.get("status", ""), software.get("status", "")),
+        "comptoir_du_libre_id": software.get("comptoir_id", ""),
+        "group": software.get("group", ""),
+        "component": software.get("component", ""),
+        "exports": software.get("exports", []),
+    }
+    if licence_as_given:
+        extra["licence_as_given"] = licence_as_given
+    return values, extra
+
+
+PUBLIC_SECTOR_KIND = {"State": "state", "Local governments": "local_authority", "Health": "agency"}
+
+
+def service_values(row, software_slug=None):
+    """An online public service: a platform carried by its agency, built on a SILL software."""
+    software = row.get("software_name", "")
+    description = row.get("description", "")
+    if software:
+        named = f"[{software}](/initiatives/{software_slug}/)" if software_slug else f"« {software} »"
+        description = f"{description}\n\nService en ligne reposant sur le logiciel libre {named}.".strip()
+    values = {
+        "name": row.get("service_name", "")[:200],
+        "kind": "platform",
+        "summary": row.get("description", "")[:200],
+        "description": description,
+        "website": clean_url(row.get("service_url")),
+        "launch_year": clean_year(row.get("publication_date")),
+    }
+    agency = {
+        "name": row.get("agency_name", "")[:200],
+        "website": clean_url(row.get("agency_url")),
+        "kind": PUBLIC_SECTOR_KIND.get(
+            row.get("public_sector", ""), "research" if "Univ" in row.get("public_sector", "") else "other"
+        ),
+    }
+    extra = {
+        "software_name": software,
+        "software_sill_id": row.get("software_sill_id", ""),
+        "software_comptoir_id": row.get("software_comptoir_id", ""),
+        "signup_scope": row.get("signup_scope", ""),
+        "usage_scope": row.get("usage_scope", ""),
+        "last_update": row.get("last_update_date", ""),
+    }
+    return values, agency, extra
