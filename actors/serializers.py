@@ -35,7 +35,7 @@ class ActorSerializer(HtmlUrlMixin, ApiModelSerializer):
     parent = serializers.SerializerMethodField()
     territory = TerritorySummarySerializer(read_only=True, allow_null=True)
     involvements = serializers.SerializerMethodField(help_text="The initiatives it takes part in, with its roles.")
-    sources = serializers.JSONField(read_only=True)
+    sources = SourcesField(read_only=True)
 
     class Meta:
         model = Actor

@@ -79,7 +79,7 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
     sectors = SectorSummarySerializer(many=True, read_only=True)
     territory = TerritorySummarySerializer(read_only=True, allow_null=True)
     editions = serializers.SerializerMethodField()
-    sources = serializers.JSONField(read_only=True)
+    sources = SourcesField(read_only=True)
 
     class Meta:
         model = FundingScheme
@@ -215,7 +215,7 @@ class FundingSchemeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
 
 class FundingEditionSerializer(SchemeEditionSerializer):
     scheme = FundingSchemeSummarySerializer(read_only=True)
-    sources = serializers.JSONField(read_only=True)
+    sources = SourcesField(read_only=True)
 
     class Meta(SchemeEditionSerializer.Meta):
         fields = ["id", "url", "scheme", *SchemeEditionSerializer.Meta.fields[1:-1], "sources"]
@@ -249,7 +249,7 @@ class AwardSerializer(ApiModelSerializer):
     scheme = FundingSchemeSummarySerializer(source="edition.scheme", read_only=True)
     edition = serializers.SerializerMethodField()
     initiative = InitiativeSummarySerializer(read_only=True)
-    sources = serializers.JSONField(read_only=True)
+    sources = SourcesField(read_only=True)
 
     class Meta:
         model = Award

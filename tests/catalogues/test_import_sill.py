@@ -102,9 +102,7 @@ def test_a_curators_edit_is_kept_and_reported_and_source_changes_still_apply(tmp
     seven_zip.save()
     # The source changes two fields: one the curator edited, one nobody touched.
     text = (SILL / "codegouvfr-sill-api" / "software.csv").read_text(encoding="utf-8")
-    changed = text.replace("1,7zip,Compression,", "1,7zip,Compression de fichiers,", 1).replace(
-        "Q215051", "Q215052", 1
-    )
+    changed = text.replace("1,7zip,Compression,", "1,7zip,Compression de fichiers,", 1).replace("Q215051", "Q215052", 1)
     assert changed != text
     (tmp_path / "software.csv").write_text(changed, encoding="utf-8")
 
