@@ -65,6 +65,12 @@ def test_the_three_exports_and_the_services_become_published_entries_citing_the_
     # What a reader sees: the page and the API cite the SILL by title, with its link.
     html = client.get(f"/initiatives/{seven_zip.slug}/").content.decode()
     assert 'href="https://code.gouv.fr/sill/"' in html and "Socle interministériel de logiciels libres" in html
+    assert "Au SILL : recommandé, années 2018, 2019, 2020, 2021, 2022." in html
+    assert 'href="https://comptoir-du-libre.org/fr/softwares/72"' in html
+    records = client.get(f"/api/v1/catalogue-records/?initiative={seven_zip.slug}").json()["results"]
+    assert [(r["source"], r["external_id"], r["imported"]["licence"]) for r in records] == [
+        ("sill", "sill:1", "LGPL-2.0-only")
+    ]
     cited = client.get(f"/api/v1/initiatives/{seven_zip.slug}/").json()["sources"][0]
     assert (cited["title"][:40], cited["source_url"], cited["licence"]) == (
         "Socle interministériel de logiciels libr",
@@ -156,3 +162,14 @@ def test_an_http_url_is_read_like_a_file():
 
     assert report["errors"] == [] and len(report["created"]) >= 150
     assert Initiative.objects.get(sill_id=1).website == "https://www.7-zip.org/"
+
+
+def test_entries_land_as_drafts_when_the_sources_setting_says_so_and_stay_private(client, settings):
+    settings.CATALOGUE_PUBLICATION = {**settings.CATALOGUE_PUBLICATION, "sill": "draft"}
+    import_sill(SILL / "codegouvfr-sill-api" / "software.csv")
+
+    seven_zip = Initiative.objects.get(sill_id=1)
+    assert seven_zip.publication_status == "draft"
+    assert client.get(f"/initiatives/{seven_zip.slug}/").status_code == 404
+    assert client.get(f"/api/v1/catalogue-records/?initiative={seven_zip.slug}").json()["count"] == 0
+    assert client.get("/api/v1/catalogue-records/?source=sill").json()["count"] == 0
