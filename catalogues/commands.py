@@ -14,6 +14,7 @@ class ImportCommand(BaseCommand):
     `suffixes`, and write `work(importer, files)`."""
 
     source = {}
+    publication_key = None  # the CATALOGUE_PUBLICATION entry, when it is not the source's key
     default_locations = []
     suffixes = (".json", ".csv")
 
@@ -29,9 +30,7 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Le compte rendu en JSON, pour les machines.")
 
     def handle(self, *args, **options):
-        locations = options["locations"] or [settings.DATA_DIR / path for path in self.default_locations]
-        files = read_inputs(locations, self.suffixes)
-        source = self.source_record()
+        files = self.read(options)
 
         def work(importer):
             try:
@@ -42,7 +41,13 @@ class ImportCommand(BaseCommand):
         try:
             # The search documents of the entries written are rebuilt once, at the end.
             with search_index.paused():
-                report = run(source, work, dry_run=options["dry_run"])
+                report = run(
+                    self.source["key"],
+                    self.source_record,
+                    work,
+                    dry_run=options["dry_run"],
+                    publication_key=self.publication_key,
+                )
             refresh_search(report.touched)
         except ImportFailed as failure:
             if options["json"]:
@@ -54,6 +59,10 @@ class ImportCommand(BaseCommand):
             for line in report.lines():
                 self.stdout.write(line)
         return None
+
+    def read(self, options):
+        locations = options["locations"] or [settings.DATA_DIR / path for path in self.default_locations]
+        return read_inputs(locations, self.suffixes)
 
     def source_record(self):
         fields = dict(self.source)

@@ -50,6 +50,7 @@ class Report:
     matched_by_name: list = field(default_factory=list)  # {"id", "entry"}
     possible_duplicates: list = field(default_factory=list)  # {"id", "entry", "similar"}
     errors: list = field(default_factory=list)  # {"row", "message"}
+    archived: list = field(default_factory=list)  # {"id", "entry", "reason"}: gone from the source
     # The entries written, by model: their search documents are rewritten after the import.
     touched: dict = field(default_factory=dict, repr=False)
 
@@ -77,6 +78,8 @@ class Report:
             yield f"  rapprochée par le nom : {item['id']} → {item['entry']}"
         for item in self.possible_duplicates:
             yield f"  doublon possible : {item['entry']} ressemble à {', '.join(item['similar'])}"
+        for item in self.archived:
+            yield f"  archivée {item['entry']} : {item['reason']}"
         for item in self.errors:
             yield f"  erreur {item['row']} : {item['message']}"
 
@@ -114,21 +117,24 @@ def publication_status_for(source_key):
     return Publishable.PublicationStatus(status)
 
 
-def run(source, work, *, dry_run=False):
-    """Run `work(importer)` in one transaction; roll it all back on any row error or a dry run."""
-    report = Report(source=source.key, dry_run=dry_run)
+def run(source_key, make_source, work, *, dry_run=False, publication_key=None):
+    """Run `work(importer)` in one transaction, the source record written in it too; roll it all back
+    on any row error or a dry run."""
+    report = Report(source=source_key, dry_run=dry_run)
     try:
         with transaction.atomic():
-            work(Importer(source, report))
-            if report.errors:
+            source = make_source()
+            importer = Importer(source, report, publication_key)
+            work(importer)
+            if report.errors or dry_run:
                 raise _Rollback
-            if dry_run:
-                raise _Rollback
+            source.retrieved_at = importer.now
+            source.save(update_fields=["retrieved_at"])
     except _Rollback:
         pass
     if report.errors:
         details = "\n".join(f"{item['row']} : {item['message']}" for item in report.errors[:50])
-        raise ImportFailed(report, f"Import {source.key} annulé, rien n'a été enregistré :\n{details}")
+        raise ImportFailed(report, f"Import {source_key} annulé, rien n'a été enregistré :\n{details}")
     return report
 
 
@@ -143,8 +149,10 @@ class ImportFailed(CommandError):
 
 
 class Importer:
-    def __init__(self, source, report):
+    def __init__(self, source, report, publication_key=None):
         self.source = source
+        # Entries harvested from any instance share the "harvest" setting, whatever their source's key.
+        self.publication = publication_status_for(publication_key or source.key)
         self.report = report
         self.user = importer_user()
         self.now = timezone.now()
@@ -219,9 +227,7 @@ class Importer:
                 if names
                 else []
             )
-            entry = model(
-                slug=unique_slug(model, values["name"]), publication_status=publication_status_for(self.source.key)
-            )
+            entry = model(slug=unique_slug(model, values["name"]), publication_status=self.publication)
             if entry.publication_status != Publishable.PublicationStatus.DRAFT:
                 entry.status_changed_at, entry.status_changed_by = self.now, self.user
             if similar:

@@ -34,6 +34,8 @@ class Source(models.Model):
     url = models.URLField("adresse", max_length=500, blank=True)
     licence = models.CharField("licence", max_length=100, blank=True)
     note = models.TextField("précision", blank=True)
+    # When an importer last read it: a harvest asks the other instance for what changed since then.
+    retrieved_at = models.DateTimeField("lu le", null=True, blank=True, editable=False)
 
     objects = SourceManager()
 

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from actors.models import Actor
 from catalogues.models import Record
+from communs.models import Source
 from initiatives.models import Initiative
 from tests.catalogues.helpers import serve_folder
 
@@ -38,6 +39,7 @@ def test_the_three_exports_and_the_services_become_published_entries_citing_the_
     assert seven_zip.is_published
     assert seven_zip.sources == [{"source": "sill", "note": "Fiche SILL n° 1"}]
     record = Record.objects.get(source__key="sill", external_id="sill:1")
+    assert Source.objects.get(key="sill").retrieved_at == record.last_imported_at
     assert record.extra["sill_years"] == ["2018", "2019", "2020", "2021", "2022"]
     assert record.extra["comptoir_du_libre_id"] == "72"
     # The history names the importer and the source.
@@ -145,6 +147,7 @@ def test_a_dry_run_reports_and_writes_nothing():
 
     assert report["dry_run"] is True and len(report["created"]) > 300
     assert not Initiative.objects.exists() and not Record.objects.exists()
+    assert not Source.objects.filter(key="sill").exists()
 
 
 def test_an_unreadable_location_is_refused_before_anything_is_written(tmp_path):
