@@ -206,13 +206,23 @@ class Importer:
     # --- writing -------------------------------------------------------------------------
 
     def upsert(
-        self, model, external_id, values, *, identifiers=None, names=(), extra=None, citation_note="", create_only=()
+        self,
+        model,
+        external_id,
+        values,
+        *,
+        identifiers=None,
+        names=(),
+        extra=None,
+        citation_note="",
+        create_only=(),
+        slug=None,
     ):
         """Create or update the entry for one source entry, and return it.
 
         `values` maps model fields to the source's values ("" or None when the source says nothing,
         which never erases anything); the fields of `create_only` only fill a new entry (an actor
-        matched by its acronym keeps its full name).
+        matched by its acronym keeps its full name). A new entry takes `slug` when it is free.
         """
         if (model, external_id) in self.seen:
             return self.seen[model, external_id]
@@ -227,7 +237,9 @@ class Importer:
                 if names
                 else []
             )
-            entry = model(slug=unique_slug(model, values["name"]), publication_status=self.publication)
+            if not slug or model._base_manager.filter(slug=slug).exists():
+                slug = unique_slug(model, values["name"])
+            entry = model(slug=slug, publication_status=self.publication)
             if entry.publication_status != Publishable.PublicationStatus.DRAFT:
                 entry.status_changed_at, entry.status_changed_by = self.now, self.user
             if similar:

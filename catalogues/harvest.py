@@ -1,0 +1,153 @@
+"""Harvesting another instance of this directory through its public API (/api/v1/).
+
+The first harvest reads every published actor and initiative; the next ones ask only for what
+changed since the previous harvest (`updated_since`, with a minute of overlap, harmless since an
+unchanged entry is left as it is) and for what left the other directory's public list
+(`…/archived/`): the local copy of an entry archived or deleted there is archived here, never
+deleted, so that nothing a curator added to it is lost.
+"""
+
+import json
+from datetime import timedelta
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from catalogues.importing import RowError
+from catalogues.inputs import decode, download
+from catalogues.models import Record
+
+OVERLAP = timedelta(minutes=1)
+PAGE_SIZE = 100
+# The fields copied as the other directory gives them (the API's names are the models' names).
+INITIATIVE_FIELDS = [
+    "name",
+    "acronym",
+    "summary",
+    "description",
+    "kind",
+    "development_status",
+    "website",
+    "repository_url",
+    "documentation_url",
+    "licence",
+    "territorial_scope",
+    "launch_year",
+    "logo_url",
+    "wikidata_qid",
+    "sill_id",
+    "software_heritage_url",
+    "contact_point",
+    "governance_url",
+    "contributing_url",
+    "how_to_contribute",
+]
+ACTOR_FIELDS = ["name", "acronym", "kind", "description", "website", "siren", "siret", "wikidata_qid"]
+
+
+def api_root(url):
+    """ "https://autre.example/" or "…/api/v1/" -> "https://autre.example/api/v1/"."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RowError(f"{url} : une adresse http(s) d'une instance de l'annuaire est attendue.")
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/api/v1")
+    return f"{parts.scheme}://{parts.netloc}{path}/api/v1/"
+
+
+def read_all(url, params=None):
+    """Every row of a paginated API list, following `next`."""
+    rows, page_url = [], f"{url}?{urlencode({**(params or {}), 'page_size': PAGE_SIZE})}"
+    while page_url:
+        body = decode(page_url, download(page_url))
+        try:
+            page = json.loads(body)
+            rows.extend(page["results"])
+            page_url = page.get("next")
+        except (ValueError, KeyError, TypeError) as error:
+            raise RowError(f"{page_url} : ce n'est pas une liste de l'API de l'annuaire ({error}).") from error
+    return rows
+
+
+def since_params(source):
+    if source.retrieved_at is None:
+        return {}
+    return {"updated_since": (source.retrieved_at - OVERLAP).isoformat()}
+
+
+def harvest(importer, root):
+    """Mirror the other directory's published actors and initiatives into this one."""
+    from actors.models import Actor
+    from initiatives.models import Initiative, Involvement, Sector, Territory
+
+    params = since_params(importer.source)
+    actors = {}
+    for row in read_all(urljoin(root, "actors/"), params):
+        with importer.row(f"acteur {row.get('slug')}"):
+            actors[row["slug"]] = _actor(importer, Actor, row)
+    for row in read_all(urljoin(root, "initiatives/"), params):
+        with importer.row(f"initiative {row.get('slug')}"):
+            values = {name: row.get(name) for name in INITIATIVE_FIELDS}
+            values["aliases"] = "\n".join(row.get("aliases") or [])
+            for logic in row.get("logics") or []:
+                values[f"logic_{logic}"] = True
+            identifiers = {name: values.get(name) for name in ("sill_id", "wikidata_qid", "repository_url")}
+            entry = importer.upsert(
+                Initiative,
+                row["slug"],
+                values,
+                identifiers=identifiers,
+                citation_note=row.get("html_url", ""),
+                slug=row["slug"],
+            )
+            _relations(importer, entry, row, Sector, Territory)
+            for involvement in row.get("involvements") or []:
+                summary = involvement["actor"]
+                actor = actors.get(summary["slug"]) or _actor(importer, Actor, summary)
+                if involvement["role"] in Involvement.Role.values:
+                    importer.involve(entry, actor, involvement["role"], note=involvement.get("note") or "")
+    if params:
+        for path, model in (("initiatives/archived/", Initiative), ("actors/archived/", Actor)):
+            for row in read_all(urljoin(root, path), params):
+                _archive(importer, model, row)
+
+
+def _actor(importer, model, row):
+    values = {name: row.get(name) for name in ACTOR_FIELDS if name in row}
+    identifiers = {name: row.get(name) for name in ("siren", "wikidata_qid") if row.get(name)}
+    return importer.upsert(model, f"actor:{row['slug']}", values, identifiers=identifiers, slug=row["slug"])
+
+
+def _relations(importer, entry, row, sector_model, territory_model):
+    # Only sectors and territories this directory also has: the lists are the same official ones.
+    sectors = sector_model.objects.filter(slug__in=[s["slug"] for s in row.get("sectors") or []])
+    territories = territory_model.objects.filter(code__in=[t["code"] for t in row.get("territories") or []])
+    missing_sectors = set(sectors) - set(entry.sectors.all())
+    missing_territories = set(territories) - set(entry.territories.all())
+    if missing_sectors:
+        entry.sectors.add(*missing_sectors)
+    if missing_territories:
+        entry.territories.add(*missing_territories)
+    tags = {t["name"] for t in row.get("tags") or []} - set(entry.tags.names())
+    if tags:
+        entry.tags.add(*tags)
+
+
+def _archive(importer, model, row):
+    from django.contrib.contenttypes.models import ContentType
+
+    external_id = row["slug"] if model.__name__ == "Initiative" else f"actor:{row['slug']}"
+    record = Record.objects.filter(
+        source=importer.source, content_type=ContentType.objects.get_for_model(model), external_id=external_id
+    ).first()
+    entry = model._base_manager.filter(pk=record.object_id).first() if record else None
+    if entry is None or entry.publication_status == entry.PublicationStatus.ARCHIVED:
+        return
+    reason = (
+        "Supprimée de l'annuaire moissonné" if row.get("status") == "deleted" else "Archivée dans l'annuaire moissonné"
+    )
+    entry.publication_status = entry.PublicationStatus.ARCHIVED
+    entry.archived_reason = f"{reason} ({importer.source.url})"
+    entry.status_changed_at, entry.status_changed_by = importer.now, importer.user
+    entry._history_user, entry._change_reason = importer.user, f"{importer.reason} : {reason.lower()}"
+    entry.save()
+    importer.report.touched.setdefault(model, set()).add(entry.pk)
+    importer.report.archived.append({"id": external_id, "entry": entry.slug, "reason": reason})
