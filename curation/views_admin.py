@@ -69,6 +69,56 @@ def quality_report(now=None):
     return report
 
 
+# The imported entries listed per model at most: a catalogue may bring thousands.
+IMPORTED_ROWS = 500
+
+
+def imported_report():
+    """[(model opts, total, [(entry, admin url, sources, [problems])])]: imported entries not archived
+    (drafts included: they wait for a curator) that miss a key field."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    record_model = apps.get_model("catalogues", "Record")
+    report = []
+    for model, checks in _checks(timezone.now()).items():
+        if model is FundingScheme:
+            continue
+        checks = checks[:-1]  # not "non relue": an imported draft has never been reviewed, by definition
+        content_type = ContentType.objects.get_for_model(model)
+        records = record_model.objects.filter(content_type=content_type)
+        any_problem = Q()
+        for _, q in checks:
+            any_problem |= q
+        flags = {f"_check_{i}": ExpressionWrapper(q, output_field=BooleanField()) for i, (_, q) in enumerate(checks)}
+        queryset = (
+            model._base_manager.exclude(publication_status=model.PublicationStatus.ARCHIVED)
+            .filter(pk__in=records.values("object_id"))
+            .filter(any_problem)
+            .annotate(**flags)
+            .order_by("name")
+        )
+        total = queryset.count()
+        entries = list(queryset[:IMPORTED_ROWS])
+        sources = {}
+        for object_id, title in records.filter(object_id__in=[e.pk for e in entries]).values_list(
+            "object_id", "source__title"
+        ):
+            sources.setdefault(object_id, []).append(title)
+        opts = model._meta
+        rows = [
+            (
+                obj,
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+                sorted(set(sources.get(obj.pk, []))),
+                [label for i, (label, _) in enumerate(checks) if getattr(obj, f"_check_{i}")],
+            )
+            for obj in entries
+        ]
+        report.append((opts, total, rows))
+    return report
+
+
 def data_quality(request):
     if not request.user.has_perm("initiatives.view_initiative"):
         raise PermissionDenied
@@ -76,6 +126,7 @@ def data_quality(request):
         **admin.site.each_context(request),
         "title": "Qualité des données",
         "report": quality_report(),
+        "imported": imported_report(),
         "max_age_days": REVIEW_MAX_AGE.days,
     }
     return render(request, "admin/curation/data_quality.html", context)

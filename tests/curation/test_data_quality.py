@@ -1,13 +1,14 @@
 """The data-quality page: published entries missing key fields or not reviewed for a year."""
 
 import html
+import re
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 
 from curation.views_admin import quality_report
-from initiatives.models import Involvement
+from initiatives.models import Initiative, Involvement
 from tests.factories import make_actor, make_initiative, make_scheme, make_sector
 
 from .conftest import logged_in
@@ -87,3 +88,26 @@ def test_page_requires_staff_with_view_permission(client, db):
 
     nobody = User.objects.create_user("personne", password="x", is_staff=True)
     assert logged_in(client, nobody).get(reverse("admin:curation_data_quality")).status_code == 403
+
+
+def test_imported_entries_missing_key_fields_are_listed_with_their_source_drafts_included(client, curator, settings):
+    from django.conf import settings as django_settings
+    from django.core.management import call_command
+
+    settings.CATALOGUE_PUBLICATION = {**django_settings.CATALOGUE_PUBLICATION, "sill": "draft"}
+    call_command("import_sill", str(django_settings.DATA_DIR / "sill" / "codegouvfr-sill-api" / "software.csv"))
+    seven_zip = Initiative.objects.get(sill_id=1)
+    assert seven_zip.publication_status == "draft"
+
+    page = html.unescape(logged_in(client, curator).get(reverse("admin:curation_data_quality")).content.decode())
+
+    imported = page[page.index("Fiches importées à compléter") :]
+    row = re.search(
+        rf'<tr><td><a href="{reverse("admin:initiatives_initiative_change", args=[seven_zip.pk])}">7zip</a></td>'
+        r"<td>Brouillon</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
+        imported,
+    )
+    assert row, "7zip is listed among the imported entries"
+    assert row[1].startswith("Socle interministériel de logiciels libres")
+    assert "aucun secteur" in row[2] and "aucun porteur" in row[2]
+    assert "licence manquante" not in row[2]  # the SILL gave it
