@@ -51,6 +51,7 @@ class Report:
     possible_duplicates: list = field(default_factory=list)  # {"id", "entry", "similar"}
     errors: list = field(default_factory=list)  # {"row", "message"}
     archived: list = field(default_factory=list)  # {"id", "entry", "reason"}: gone from the source
+    held_back: list = field(default_factory=list)  # {"id", "entry", "reason"}: new drafts, incomplete
     # The entries written, by model: their search documents are rewritten after the import.
     touched: dict = field(default_factory=dict, repr=False)
 
@@ -78,6 +79,8 @@ class Report:
             yield f"  rapprochée par le nom : {item['id']} → {item['entry']}"
         for item in self.possible_duplicates:
             yield f"  doublon possible : {item['entry']} ressemble à {', '.join(item['similar'])}"
+        for item in self.held_back:
+            yield f"  en brouillon {item['entry']} : {item['reason']}"
         for item in self.archived:
             yield f"  archivée {item['entry']} : {item['reason']}"
         for item in self.errors:
@@ -217,12 +220,15 @@ class Importer:
         citation_note="",
         create_only=(),
         slug=None,
+        held_back="",
     ):
         """Create or update the entry for one source entry, and return it.
 
         `values` maps model fields to the source's values ("" or None when the source says nothing,
         which never erases anything); the fields of `create_only` only fill a new entry (an actor
-        matched by its acronym keeps its full name). A new entry takes `slug` when it is free.
+        matched by its acronym keeps its full name). A new entry takes `slug` when it is free, and
+        lands as a draft whatever its source's setting when `held_back` says what it misses (a software
+        with neither website nor repository waits for a curator on the data-quality page).
         """
         if (model, external_id) in self.seen:
             return self.seen[model, external_id]
@@ -240,6 +246,9 @@ class Importer:
             if not slug or model._base_manager.filter(slug=slug).exists():
                 slug = unique_slug(model, values["name"])
             entry = model(slug=slug, publication_status=self.publication)
+            if held_back and entry.publication_status != Publishable.PublicationStatus.DRAFT:
+                entry.publication_status = Publishable.PublicationStatus.DRAFT
+                self.report.held_back.append({"id": external_id, "entry": slug, "reason": held_back})
             if entry.publication_status != Publishable.PublicationStatus.DRAFT:
                 entry.status_changed_at, entry.status_changed_by = self.now, self.user
             if similar:

@@ -58,12 +58,34 @@ def read(files):
         for name, text in by_format.get(layout, []):
             for line, row in _rows(layout, name, text):
                 _merge(software, by_name, layout, row, f"{Path(name).name}, ligne {line}")
+    _disambiguate(software)
     services = [
         (f"{Path(name).name}, ligne {line}", row)
         for name, text in by_format.get("services-csv", [])
         for line, row in _rows("services-csv", name, text)
     ]
     return software, services, ignored
+
+
+def _disambiguate(software):
+    """Modules of another software ("Grammalecte" for LibreOffice and for Firefox; "Survey", a GLPI
+    plugin) are entries of their own in the SILL: the SILL's parent field tells them apart."""
+    by_name = {}
+    for item in software.values():
+        by_name.setdefault(fold_key(item.get("name")), []).append(item)
+    parents = {fold_key(item.get("name")): item for item in software.values()}
+    for item in software.values():
+        parent_name = item.get("parent", "")
+        if not parent_name:
+            continue
+        item["original_name"] = item["name"]
+        if len(by_name[fold_key(item["name"])]) > 1:
+            item["name"] = f"{item['name']} ({parent_name})"
+        parent = parents.get(fold_key(parent_name))
+        for field in ("website", "repository_url"):
+            # The SILL often gives a module its parent's addresses: they are the parent's, not the module's.
+            if parent is not None and parent is not item and item.get(field) and item[field] == parent.get(field):
+                item[f"{field}_of_parent"] = item.pop(field)
 
 
 def _rows(layout, name, text):
@@ -104,6 +126,7 @@ def _software_values(layout, row):
             "comptoir_id": row.get("co", ""),
             "group": row.get("g", ""),
             "component": row.get("c", ""),
+            "parent": row.get("p", ""),
             "description": (row.get("fr-desc") or "").strip(),
             "website": row.get("website") or "",
             "repository_url": row.get("sources") or "",
@@ -122,6 +145,7 @@ def _software_values(layout, row):
             "wikidata": row.get("wikidata", ""),
             "group": row.get("groupe", ""),
             "component": row.get("composant", ""),
+            "parent": row.get("parent", ""),
         }
     name = row.get("LOGICIEL", "")
     if not name:
@@ -171,6 +195,7 @@ def initiative_values(software):
         "comptoir_du_libre_id": software.get("comptoir_id", ""),
         "group": software.get("group", ""),
         "component": software.get("component", ""),
+        "parent": software.get("parent", ""),
         "exports": software.get("exports", []),
     }
     if licence_as_given:

@@ -65,7 +65,9 @@ class Command(ImportCommand):
                     external_id,
                     values,
                     identifiers=identifiers,
+                    names=[item.get("original_name", "")],
                     extra=extra,
+                    held_back="" if values["website"] or values["repository_url"] else "ni site web ni dépôt de code",
                     citation_note=f"Fiche SILL n° {item['sill_id']}" if item["sill_id"] is not None else "SILL 2019",
                 )
                 if item["sill_id"] is not None:
