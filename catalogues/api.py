@@ -26,11 +26,16 @@ class SourceViewSet(ReadOnlyApiViewSet):
         return Source.objects.order_by("title", "pk")
 
 
-@extend_schema_view(list=extend_schema(summary="List imported records (provenance of imported fields)"))
+@extend_schema_view(
+    list=extend_schema(summary="List imported records (provenance of imported fields)"),
+    retrieve=extend_schema(summary="One imported record"),
+)
 class RecordViewSet(ReadOnlyApiViewSet):
     """What each imported catalogue said about each entry it fed, and when: `?initiative=<slug>`."""
 
     queryset = Record.objects.all()
+    lookup_field = "id"
+    lookup_value_regex = "[0-9]{1,18}"
     serializer_class = serializers.RecordSerializer
     filterset_class = RecordFilter
     http_method_names = ["get", "head", "options"]

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from catalogues.models import Record
 from communs.models import Source
-from communs.rest.serializers import ApiModelSerializer, api_url
+from communs.rest.serializers import ApiModelSerializer, BlankableURLField, api_url
 
 
 class SourceSerializer(ApiModelSerializer):
@@ -12,7 +12,7 @@ class SourceSerializer(ApiModelSerializer):
         model = Source
         fields = ["key", "url", "kind", "title", "publisher", "date", "source_url", "licence", "note"]
 
-    source_url = serializers.URLField(source="url", read_only=True, help_text="The document's or catalogue's address.")
+    source_url = BlankableURLField(source="url", read_only=True, help_text="The document's or catalogue's address.")
 
 
 class RecordSerializer(ApiModelSerializer):
@@ -27,6 +27,7 @@ class RecordSerializer(ApiModelSerializer):
     class Meta:
         model = Record
         fields = [
+            "id",
             "source",
             "source_title",
             "external_id",
