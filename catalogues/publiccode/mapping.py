@@ -62,7 +62,8 @@ def from_publiccode(data: dict) -> dict:
     for contractor in contractors:
         _add_actor(actors, contractor.get("name"), "maintainer")
     for user in data.get("usedBy") or []:
-        _add_actor(actors, user, "user")
+        # The standard lists names; code.gouv.fr's loose files give {name, url} mappings.
+        _add_actor(actors, user.get("name") if isinstance(user, dict) else user, "user")
     for funder in data.get("fundedBy") or []:
         _add_actor(actors, funder.get("name") if isinstance(funder, dict) else funder, "funder")
     depends_on = [
