@@ -212,6 +212,7 @@ CATALOGUE_PUBLICATION = {
     "awesome-codegouvfr": "published",
     "dpg": "published",
     "codegouvfr-organisations": "published",
+    "codegouvfr-repositories": "published",
     "publiccode": "draft",
     "harvest": "draft",
     # CATALOGUE_PUBLICATION="dpg=draft,publiccode=published" changes some of them.

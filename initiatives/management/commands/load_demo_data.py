@@ -1,3 +1,4 @@
+from io import StringIO
 from pathlib import Path
 
 from django.apps import apps
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.test.utils import override_settings
 
+from catalogues.demo import import_demo_catalogues
 from communs import search_index
 from communs.markdown import render_saved
 from initiatives.models import Initiative
@@ -41,6 +43,8 @@ class Command(BaseCommand):
                     call_command("loaddata", *files, verbosity=options["verbosity"])
                 self._record_first_versions()
             self._render_markdown()
+            # The real catalogues the project ships (catalogues/demo.py): hundreds of public commons.
+            import_demo_catalogues(stdout=self.stdout if options["verbosity"] > 1 else StringIO())
             search_index.rebuild()
 
     def _render_markdown(self):
