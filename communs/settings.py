@@ -222,8 +222,9 @@ CATALOGUE_PUBLICATION = {
 # The public source files the demo data and the importers' tests read (data/README.md gives each
 # file's origin and licence); shipped with the project so that a fresh clone needs nothing beside it.
 DATA_DIR = BASE_DIR / "data"
-# Where the shared public data sits (tests and import commands read it from there).
-SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR") or BASE_DIR.parent / "shared" / "data")
+# The seed articles the demo facts are checked against (tests/test_demo_data.py). They are not ours to
+# redistribute, so they stay outside the project; only that test reads them.
+SEEDS_DIR = Path(os.environ.get("SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -19,16 +19,14 @@ def chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 
 
-def require_shared_data(*parts) -> Path:
-    """The path of a file or folder of the shared public data; skip locally when it is absent.
+def data_path(*parts) -> Path:
+    """The path of a file or folder of the project's public data (data/README.md says where each comes from).
 
-    In CI the data sits beside the clone, so a missing file is a failure there, never a skip.
+    The files ship with the project, so a missing one is a broken checkout: the test fails, never skips.
     """
-    path = Path(settings.SHARED_DATA_DIR, *parts)
+    path = Path(settings.DATA_DIR, *parts)
     if not path.exists():
-        if IN_CI:
-            pytest.fail(f"shared data missing in CI: {path}")
-        pytest.skip(f"shared data not found at {path} (the ../shared folder is beside the clone in CI)")
+        pytest.fail(f"public data file missing from the project: {path}")
     return path
 
 

@@ -136,7 +136,7 @@ def loaded(db, _loaded):
 
 
 def seed_texts():
-    folder = Path(settings.SHARED_DATA_DIR).parent / "seeds"
+    folder = Path(settings.SEEDS_DIR)
     if not folder.is_dir():
         if IN_CI:
             pytest.fail(f"seed documents missing in CI: {folder}")
@@ -276,3 +276,20 @@ def test_load_demo_data_leaves_an_existing_directory_alone_unless_reload(capsys)
     call_command("load_demo_data", "--reload", verbosity=0)
     assert Initiative.objects.get(slug="decidim").summary != "Résumé revu par une curatrice"
     assert Initiative.history.count() == history_rows  # a reload adds no spurious versions
+
+
+def test_load_demo_data_imports_every_official_territory_once(client):
+    call_command("load_demo_data", verbosity=0)
+
+    # data/geo-fr: France, 18 regions, 101 départements, 1,255 EPCI, 2,272 communes; plus the fixture's
+    # "eu" and "world". The fixture's French territories are the same rows, found by code, not copies.
+    assert Territory.objects.count() == 1 + 18 + 101 + 1255 + 2272 + 2
+    brest = Territory.objects.get(code="com-29019")
+    assert (brest.siren, brest.parent.code, brest.parent.parent.code) == ("212900195", "dep-29", "reg-53")
+    assert Actor.objects.get(slug="ville-de-brest").territory == brest
+
+    page = client.get("/territoires/dep-35/")  # no demo entry there: only the official import has it
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ille-et-Vilaine" in html
+    assert 'href="/territoires/reg-53/">Bretagne</a>' in html  # "Fait partie de : Bretagne"

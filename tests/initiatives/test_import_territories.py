@@ -1,4 +1,4 @@
-"""manage.py import_territories on the official files of SHARED_DATA_DIR/geo-fr."""
+"""manage.py import_territories on the official files of DATA_DIR/geo-fr."""
 
 import shutil
 from io import StringIO
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from initiatives.models import Territory
-from tests.conftest import require_shared_data
+from tests.conftest import data_path
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ FILES = [
 
 @pytest.fixture
 def geo_dir():
-    return require_shared_data("geo-fr")
+    return data_path("geo-fr")
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def replace_line(path: Path, number: int, old: str, new: str):
 
 
 def test_imports_every_official_territory_with_its_codes_and_parents(geo_dir):
-    output = run()  # the default source is SHARED_DATA_DIR/geo-fr
+    output = run()  # the default source is DATA_DIR/geo-fr
 
     assert counts() == {
         "world": 0,

@@ -1,7 +1,7 @@
 """Import the French territories (régions, départements, EPCI, communes) from the official files.
 
-The files are those of datagouv/decoupage-administratif (INSEE COG, DGCL Banatic), as copied in
-``SHARED_DATA_DIR/geo-fr`` (see the data README, section 5). Every row becomes a Territory whose
+The files are those of datagouv/decoupage-administratif (INSEE COG, DGCL Banatic), as shipped in
+``DATA_DIR/geo-fr`` (see data/README.md). Every row becomes a Territory whose
 ``code`` carries its kind as a prefix (``reg-53``, ``dep-2A``, ``epci-242900314``, ``com-29019``),
 so running the import again updates rows in place instead of duplicating them.
 """
@@ -271,11 +271,11 @@ class Command(BaseCommand):
             "--source",
             type=Path,
             default=None,
-            help="Dossier des fichiers (par défaut : SHARED_DATA_DIR/geo-fr).",
+            help="Dossier des fichiers (par défaut : DATA_DIR/geo-fr, livré avec le projet).",
         )
 
     def handle(self, *args, **options):
-        source = options["source"] or Path(settings.SHARED_DATA_DIR) / "geo-fr"
+        source = options["source"] or Path(settings.DATA_DIR) / "geo-fr"
         if not source.is_dir():
             raise CommandError(f"Dossier introuvable : {source}")
         known_codes = set(

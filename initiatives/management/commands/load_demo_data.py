@@ -35,6 +35,10 @@ class Command(BaseCommand):
             return
         files = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
         with transaction.atomic():
+            # The full official territories (data/geo-fr) first, so that every /territoires/<code>/ page
+            # exists; the fixture's territories carry the same codes and parents, so loaddata then
+            # finds them by natural key instead of adding copies.
+            call_command("import_territories", verbosity=options["verbosity"], stdout=self.stdout)
             # loaddata saves raw, and each many-to-many row it adds would be recorded as a change.
             # Load without history, then give every entry that has none its first version.
             # The search documents are written once at the end rather than at each raw row.
