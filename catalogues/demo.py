@@ -9,6 +9,8 @@ from django.core.management import call_command
 
 DEMO_IMPORTS = [
     ("import_sill",),
+    ("import_dpg",),  # the Digital Public Goods registry's nominees and screenings
+    ("import_organisations",),  # code.gouv.fr's public organisations and OSPOs
     ("import_repositories",),  # code.gouv.fr's public-sector repositories with a community (50 stars)
     ("import_publiccode",),  # code.gouv.fr's "awesome" selection, published
     # Real files from public repositories, several not following the standard: read leniently, and

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from actors.models import Actor
+from curation.duplicates import find_duplicates
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 from tests.conftest import IN_CI
@@ -252,7 +253,7 @@ def test_loading_twice_creates_no_duplicates():
 
 
 def test_load_demo_data_gives_each_entry_one_first_version_shown_on_its_public_history(client):
-    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_data", "--seeds-only", verbosity=0)
     decidim = Initiative.objects.get(slug="decidim")
     records = list(decidim.history.all())
     assert [r.history_type for r in records] == ["+"]
@@ -267,13 +268,13 @@ def test_load_demo_data_gives_each_entry_one_first_version_shown_on_its_public_h
 
 
 def test_load_demo_data_leaves_an_existing_directory_alone_unless_reload(capsys):
-    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_data", "--seeds-only", verbosity=0)
     Initiative.objects.filter(slug="decidim").update(summary="Résumé revu par une curatrice")
     call_command("load_demo_data", verbosity=0)
     assert "already present" in capsys.readouterr().out
     assert Initiative.objects.get(slug="decidim").summary == "Résumé revu par une curatrice"
     history_rows = Initiative.history.count()
-    call_command("load_demo_data", "--reload", verbosity=0)
+    call_command("load_demo_data", "--reload", "--seeds-only", verbosity=0)
     assert Initiative.objects.get(slug="decidim").summary != "Résumé revu par une curatrice"
     assert Initiative.history.count() == history_rows  # a reload adds no spurious versions
 
@@ -293,3 +294,36 @@ def test_load_demo_data_imports_every_official_territory_once(client):
     html = page.content.decode()
     assert "Ille-et-Vilaine" in html
     assert 'href="/territoires/reg-53/">Bretagne</a>' in html  # "Fait partie de : Bretagne"
+
+
+def test_the_demo_holds_hundreds_of_real_commons_each_citing_its_sources_without_duplicates(client):
+    """What `make run` gives a newcomer: the seeds' entries and the real catalogues shipped in data/."""
+    call_command("load_demo_data", verbosity=0)
+
+    published = Initiative.objects.published()
+    assert published.count() >= 400
+    software = published.filter(kind="software")
+    described = software.exclude(licence="").exclude(website="", repository_url="")
+    assert described.count() / software.count() >= 0.9
+    for model in (Initiative, Actor):
+        assert not model.objects.filter(sources=[]).exists(), model
+    pairs = set()
+    for entry in published:
+        for duplicate in find_duplicates(
+            Initiative,
+            name=entry.name,
+            acronym=entry.acronym,
+            aliases=entry.aliases,
+            website=entry.website,
+            repository_url=entry.repository_url,
+            exclude_pk=entry.pk,
+        ):
+            if duplicate.obj.is_published and any("identique" in reason for reason in duplicate.reasons):
+                pairs.add(tuple(sorted([entry.slug, duplicate.obj.slug])))
+    assert pairs == set()
+    # Entries from each catalogue, each page naming its source.
+    cited = {item.get("source") for entry in published for item in entry.sources}
+    assert {"sill", "sill-services", "dpg", "codegouvfr-repositories", "awesome-codegouvfr"} <= cited
+    decidim = Initiative.objects.get(slug="decidim")
+    page = client.get("/initiatives/decidim/").content.decode()
+    assert "Dans les catalogues publics" in page and decidim.licence in page

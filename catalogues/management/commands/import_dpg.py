@@ -78,6 +78,10 @@ class Command(ImportCommand):
 
     def import_nominee(self, importer, stem, document, values, aliases, extra, shared):
         website = values["website"]
+        if shared[url_key(website)] > 1 and values["kind"] == "software" and values["repository_url"]:
+            # The software behind a shared website (OpenStreetMap's) is known by its repository; the
+            # website names the other entry (the data), so that the two do not pass for duplicates.
+            values, extra = {**values, "website": ""}, {**extra, "website": website}
         identifiers = {
             "repository_url": values["repository_url"],
             "website": website if shared[url_key(website)] == 1 and not self.other_kind_at(website, values) else "",

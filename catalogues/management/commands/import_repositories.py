@@ -17,6 +17,7 @@ from catalogues.cleaning import clean_url, clean_year
 from catalogues.commands import ImportCommand
 from catalogues.inputs import decode
 from communs.models import Source
+from curation.duplicates import url_key
 from initiatives.models import Initiative, Involvement
 
 # The licence names GitHub gives (the export copies them) and their SPDX identifiers.
@@ -46,6 +47,13 @@ GITHUB_LICENCES = {
     "PostgreSQL License": "PostgreSQL",
 }
 MAX_TAGS = 5
+
+
+def _stars(row):
+    try:
+        return int(row.get("stars_count") or 0)
+    except ValueError:
+        return 0
 
 
 class Command(ImportCommand):
@@ -88,10 +96,19 @@ class Command(ImportCommand):
                 reader = csv.DictReader(io.StringIO(text))
                 repositories.extend((f"{Path(name).name}, ligne {reader.line_num}", row) for row in reader)
         left_out = 0
+        # The most followed repository of a project first: a project's other repositories (its
+        # connectors, its documentation) name its site as their homepage and are recognised as parts.
+        repositories.sort(key=lambda item: -_stars(item[1]))
         for where, row in repositories:
             licence = GITHUB_LICENCES.get(row.get("license", ""))
             if not self.selected(row, licence):
                 left_out += 1
+                continue
+            part_of = self.part_of(row)
+            if part_of is not None:
+                importer.skip(
+                    row["repository_url"], f"dépôt d'un commun déjà présent, dont c'est le site : {part_of.slug}"
+                )
                 continue
             with importer.row(where):
                 self.import_one(importer, row, licence, organisations.get((row["platform"], row["organization_name"])))
@@ -102,11 +119,19 @@ class Command(ImportCommand):
                 f"{self.min_stars} étoiles",
             )
 
+    def part_of(self, row):
+        """The entry whose website is this repository's homepage, when it is not this repository's own."""
+        homepage = url_key(clean_url(row.get("homepage")))
+        if not homepage or "/" in homepage.strip("/"):
+            return None  # a page on a shared host (github.io/…) names no project
+        repository = url_key(row.get("repository_url"))
+        for entry in Initiative._base_manager.filter(website__icontains=homepage.split("/", 1)[0]):
+            if url_key(entry.website) == homepage and url_key(entry.repository_url) != repository:
+                return entry
+        return None
+
     def selected(self, row, licence):
-        try:
-            stars = int(row.get("stars_count") or 0)
-        except ValueError:
-            stars = 0
+        stars = _stars(row)
         return (
             row.get("is_fork") != "True"
             and row.get("is_archived") != "True"

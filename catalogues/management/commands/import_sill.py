@@ -82,7 +82,6 @@ class Command(ImportCommand):
         # A service is named after what it does ("Forum", "Chat") or after its software ("Mastodon"):
         # such a name gets its agency, so that it does not pass for the software or another agency's service.
         names = Counter(fold_key(row.get("service_name")) for _, row in services)
-        software_names = software_names | {fold_key(row.get("software_name")) for _, row in services}
         for where, row in services:
             key = fold_key(row.get("service_name"))
             if names[key] > 1 or key in software_names:

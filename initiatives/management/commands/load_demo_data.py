@@ -26,6 +26,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Load the fixtures over existing data: entries they hold are reset to the fixture's values.",
         )
+        parser.add_argument(
+            "--seeds-only",
+            action="store_true",
+            help="Only the source documents' entries and the territories, without the real catalogues' snapshot.",
+        )
 
     def handle(self, *args, **options):
         # `make run` calls this every time: a curator's edits to demo entries must not be overwritten
@@ -48,7 +53,8 @@ class Command(BaseCommand):
                 self._record_first_versions()
             self._render_markdown()
             # The real catalogues the project ships (catalogues/demo.py): hundreds of public commons.
-            import_demo_catalogues(stdout=self.stdout if options["verbosity"] > 1 else StringIO())
+            if not options["seeds_only"]:
+                import_demo_catalogues(stdout=self.stdout if options["verbosity"] > 1 else StringIO())
             search_index.rebuild()
 
     def _render_markdown(self):
