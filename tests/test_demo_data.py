@@ -1,6 +1,7 @@
 """The demo fixtures load, cite the seed documents, and contain what the directory promises."""
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,12 +14,18 @@ from actors.models import Actor
 from curation.duplicates import find_duplicates
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
-from tests.conftest import IN_CI
 from tests.sharing import shared_per_module
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+SEED_FILES = [
+    "000_404ba8fd69e96db8.txt",
+    "001_32650449a7423ebd.txt",
+    "002_df22a215291b5ecd.txt",
+    "003_5b850e168406f36a.txt",
+    "004_f848d1daa0fd2039.txt",
+]
 # The Source records of the five seed documents (fixtures/00_sources.json), and how criteria notes name them.
 SEED_SOURCES = {
     "berge-2025-gouvernance-numerique-communs",
@@ -136,13 +143,36 @@ def loaded(db, _loaded):
     return _loaded.get()
 
 
-def seed_texts():
+# The web addresses and domain names the five seed documents cite, shipped with the project (the
+# documents themselves are not ours to redistribute): what the demo's links are checked against.
+CITED_ADDRESSES = Path(settings.DATA_DIR) / "seeds" / "cited-addresses.txt"
+URL = re.compile(r"https?://[^\s>\]\"'<,;*]+")
+DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b")
+
+
+def _balanced(url):
+    # "(see https://x.fr/a_(b))." : the closing parentheses and the dot that the sentence adds are not the URL's.
+    while url.endswith((".", ")")) and (url.endswith(".") or url.count(")") > url.count("(")):
+        url = url[:-1]
+    return url
+
+
+def cited_addresses(folder):
+    """The index that data/seeds/cited-addresses.txt holds, rebuilt from the documents in `folder`."""
+    blocks = []
+    for path in sorted(Path(folder).glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        found = sorted({_balanced(url) for url in URL.findall(text)} | set(DOMAIN.findall(text.lower())))
+        blocks.append(f"# {path.name}\n" + "\n".join(found))
+    return "\n".join(blocks) + "\n"
+
+
+def test_the_shipped_index_of_cited_addresses_is_the_seed_documents_own():
+    index = CITED_ADDRESSES.read_text(encoding="utf-8")
+    assert re.findall(r"^# (.+)$", index, re.M) == sorted(SEED_FILES)
     folder = Path(settings.SEEDS_DIR)
-    if not folder.is_dir():
-        if IN_CI:
-            pytest.fail(f"seed documents missing in CI: {folder}")
-        pytest.skip(f"seed documents not found at {folder}")
-    return {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.txt")}
+    if folder.is_dir():  # beside the project on the team's machines and in CI: the index must be current
+        assert index == cited_addresses(folder)
 
 
 def cites_a_seed(sources):
@@ -186,7 +216,7 @@ def test_every_entry_cites_a_seed_document(loaded):
 
 def test_every_url_comes_from_the_seed_documents(loaded):
     """No invented link: each URL is in a document, or is the bare domain the document names (data.gouv.fr)."""
-    corpus = "\n".join(seed_texts().values())
+    corpus = CITED_ADDRESSES.read_text(encoding="utf-8")
     urls = []
     for initiative in Initiative.objects.all():
         urls += [initiative.website, initiative.documentation_url, initiative.repository_url, initiative.governance_url]
