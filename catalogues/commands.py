@@ -64,8 +64,9 @@ class ImportCommand(BaseCommand):
         locations = options["locations"] or [settings.DATA_DIR / path for path in self.default_locations]
         return read_inputs(locations, self.suffixes)
 
-    def source_record(self):
-        fields = dict(self.source)
+    def source_record(self, fields=None):
+        """The Source record of `fields` (by default the command's own source), created or brought up to date."""
+        fields = dict(fields or self.source)
         source, _ = Source.objects.update_or_create(key=fields.pop("key"), defaults=fields)
         return source
 

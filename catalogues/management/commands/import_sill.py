@@ -78,7 +78,7 @@ class Command(ImportCommand):
 
     def import_services(self, importer, services, by_sill_id, software_names):
         # The services are another document of the SILL's publisher: they cite their own source.
-        services_importer = type(importer)(self.source_record_of(SERVICES_SOURCE), importer.report)
+        services_importer = type(importer)(self.source_record(SERVICES_SOURCE), importer.report)
         # A service is named after what it does ("Forum", "Chat") or after its software ("Mastodon"):
         # such a name gets its agency, so that it does not pass for the software or another agency's service.
         names = Counter(fold_key(row.get("service_name")) for _, row in services)
@@ -102,8 +102,3 @@ class Command(ImportCommand):
                     Actor, f"organisme:{agency['name']}", agency, create_only=("name", "kind")
                 )
                 services_importer.involve(entry, actor, Involvement.Role.CARRIER)
-
-    def source_record_of(self, fields):
-        fields = dict(fields)
-        source, _ = Source.objects.update_or_create(key=fields.pop("key"), defaults=fields)
-        return source
