@@ -102,6 +102,7 @@ class Server:
             cwd=settings.BASE_DIR,
         )
         self.port = self._wait_until_up()
+        self._wait_until_both_workers_answer()
 
     def _wait_until_up(self, seconds=60):
         deadline = time.monotonic() + seconds
@@ -114,6 +115,19 @@ class Server:
                 return int(port[1])
             time.sleep(0.2)
         pytest.fail(f"gunicorn did not start: {self.error_log.read_text()}")
+
+    def _wait_until_both_workers_answer(self, seconds=90):
+        # "Booting worker" is logged before a worker imports the application: on a busy machine the
+        # first one can answer everything while the second is still loading, and a test of "whichever
+        # worker answers" would then see one worker. Pages (never the rate-limited POST or API) are
+        # asked four at a time until both workers have answered one.
+        deadline = time.monotonic() + seconds
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            while time.monotonic() < deadline:
+                list(pool.map(lambda _: self.request("GET", "/a-propos/"), range(8)))
+                if len(self.workers_that_answered("GET", "/a-propos/")) == 2:
+                    return
+        pytest.fail(f"one gunicorn worker never answered: {self.error_log.read_text()}")
 
     def request(self, method, path, body=None, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
