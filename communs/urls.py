@@ -18,6 +18,8 @@ urlpatterns = [
     path("acteurs/", include("actors.urls")),
     path("financements/", include("funding.urls")),
     path("", include("curation.urls")),
+    # Before the initiatives' own URLs: /initiatives/<slug>/publiccode.yml is the catalogues' export.
+    path("", include("catalogues.urls")),
     path("", include("initiatives.urls")),
 ]
 

@@ -11,9 +11,13 @@ from django.conf import settings
 from django.core.management import call_command
 
 from actors.models import Actor
+from catalogues.publiccode import parse
 from curation.duplicates import find_duplicates
+from curation.roles import CURATOR
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from tests.api.conftest import token_client, user_with_role
+from tests.catalogues.test_publiccode_export import import_publiccode, snapshot
 from tests.sharing import shared_per_module
 
 pytestmark = pytest.mark.django_db
@@ -309,9 +313,16 @@ def test_load_demo_data_leaves_an_existing_directory_alone_unless_reload(capsys)
     assert Initiative.history.count() == history_rows  # a reload adds no spurious versions
 
 
-def test_load_demo_data_imports_every_official_territory_once(client):
-    call_command("load_demo_data", verbosity=0)
+# What `make run` loads, built once for the tests below that ask for it (about a minute).
+_demo = shared_per_module(lambda: call_command("load_demo_data", verbosity=0))
 
+
+@pytest.fixture
+def demo(db, _demo):
+    return _demo.get()
+
+
+def test_load_demo_data_imports_every_official_territory_once(client, demo):
     # data/geo-fr: France, 18 regions, 101 départements, 1,255 EPCI, 2,272 communes; plus the fixture's
     # "eu" and "world". The fixture's French territories are the same rows, found by code, not copies.
     assert Territory.objects.count() == 1 + 18 + 101 + 1255 + 2272 + 2
@@ -326,9 +337,8 @@ def test_load_demo_data_imports_every_official_territory_once(client):
     assert 'href="/territoires/reg-53/">Bretagne</a>' in html  # "Fait partie de : Bretagne"
 
 
-def test_the_demo_holds_hundreds_of_real_commons_each_citing_its_sources_without_duplicates(client):
+def test_the_demo_holds_hundreds_of_real_commons_each_citing_its_sources_without_duplicates(client, demo):
     """What `make run` gives a newcomer: the seeds' entries and the real catalogues shipped in data/."""
-    call_command("load_demo_data", verbosity=0)
 
     published = Initiative.objects.published()
     assert published.count() >= 400
@@ -357,3 +367,36 @@ def test_the_demo_holds_hundreds_of_real_commons_each_citing_its_sources_without
     decidim = Initiative.objects.get(slug="decidim")
     page = client.get("/initiatives/decidim/").content.decode()
     assert "Dans les catalogues publics" in page and decidim.licence in page
+
+
+def test_every_software_entry_of_the_demo_round_trips_through_publiccode_or_says_what_it_lacks(
+    demo, tmp_path, settings
+):
+    rates = {"anon": "100000/minute", "user": "100000/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    curator = token_client(user_with_role("curatrice", CURATOR))  # drafts included
+    software = list(Initiative.objects.filter(kind="software").order_by("slug"))
+    files, refused = {}, {}
+    for entry in software:
+        response = curator.get(f"/api/v1/initiatives/{entry.slug}/publiccode/")
+        assert response.status_code in (200, 409), entry.slug
+        if response.status_code == 409:
+            refused[entry.slug] = response.json()["missing"]
+            assert refused[entry.slug], entry.slug
+            continue
+        result = parse(response.content)
+        assert result.errors == [], (entry.slug, result.errors)
+        files[entry.slug] = response.content
+    # The entries imported from complete publiccode.yml files go out; the others wait for their fields.
+    assert len(files) >= 10 and len(files) + len(refused) == len(software)
+    assert "catala" in files
+    # A SILL entry: the SILL gives no platforms, features or maintenance, and nothing is made up.
+    sill_only = next(entry for entry in software if entry.sill_id and entry.slug not in files)
+    assert {"platforms", "features", "maintenance.type"} <= set(refused[sill_only.slug])
+
+    before = {entry.slug: snapshot(entry) for entry in software if entry.slug in files}
+    for slug, content in files.items():
+        (tmp_path / f"{slug}.yml").write_bytes(content)
+    report = import_publiccode(tmp_path, "--source", "publiccode")
+    assert (report["errors"], report["conflicts"], report["created"], report["updated"]) == ([], [], [], [])
+    assert {entry.slug: snapshot(entry) for entry in software if entry.slug in files} == before

@@ -35,14 +35,17 @@ def missing_for_publiccode(fields: dict) -> list[str]:
             missing.append(name)
     if fields.get("description") and text.grapheme_length(fields["description"]) < 150:
         missing.append("description")  # the standard wants at least 150 characters
+    if fields.get("summary") and text.grapheme_length(fields["summary"]) > 150:
+        missing.append("summary")  # at most 150: cutting it would change the entry on the way back
     maintenance = fields.get("maintenance") or {}
     kind = maintenance.get("type")
     if kind not in vocab.MAINTENANCE_TYPES:
         missing.append("maintenance.type")
     elif kind == "contract" and not maintenance.get("contractors"):
         missing.append("maintenance.contractors")
-    elif kind in ("community", "internal"):
-        # The standard requires named contacts; the directory keeps no personal contact.
+    elif kind in ("community", "internal") and not maintenance.get("contacts"):
+        # The standard requires contacts; the directory keeps no personal one (the caller may give the
+        # maintaining organisation and the entry's public contact point).
         missing.append("maintenance.contacts")
     for contractor in maintenance.get("contractors") or []:
         if not contractor.get("until"):
@@ -53,7 +56,7 @@ def missing_for_publiccode(fields: dict) -> list[str]:
 
 
 def _description(summary, description, features=None, documentation=None) -> dict:
-    entry = {"shortDescription": summary[:150], "longDescription": description}
+    entry = {"shortDescription": summary, "longDescription": description}
     if documentation:
         entry["documentation"] = documentation
     if features:
@@ -88,7 +91,8 @@ def to_publiccode(fields: dict) -> str:
         )
     }
     for lang, other in (fields.get("descriptions") or {}).items():
-        if other.get("summary") and text.grapheme_length(other.get("description") or "") >= 150:
+        short, long = other.get("summary") or "", other.get("description") or ""
+        if short and text.grapheme_length(short) <= 150 and text.grapheme_length(long) >= 150:
             description[lang] = _description(other["summary"], other["description"], fields["features"])
     out["description"] = description
     out["legal"] = {"license": fields["licence"]}
@@ -98,6 +102,8 @@ def to_publiccode(fields: dict) -> str:
     out["maintenance"] = {"type": maintenance["type"]}
     if maintenance["type"] == "contract":
         out["maintenance"]["contractors"] = [dict(c) for c in maintenance["contractors"]]
+    if maintenance.get("contacts"):
+        out["maintenance"]["contacts"] = [dict(c) for c in maintenance["contacts"]]
     localisation = fields["localisation"]
     out["localisation"] = {
         "localisationReady": bool(localisation.get("ready")),

@@ -4,6 +4,8 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 
 from catalogues.models import Record
+from catalogues.publiccode_entry import missing_labels, publiccode_export
+from initiatives.models import Initiative
 
 register = template.Library()
 
@@ -13,11 +15,13 @@ COMPTOIR_URL = "https://comptoir-du-libre.org/fr/softwares/{}"
 
 @register.inclusion_tag("catalogues/_records.html")
 def catalogue_records(entry):
-    records = Record.objects.filter(
-        content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk
-    ).select_related("source")
+    records = list(
+        Record.objects.filter(content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk)
+        .select_related("source")
+        .order_by("source__title")
+    )
     rows = []
-    for record in records.order_by("source__title"):
+    for record in records:
         extra = record.extra or {}
         comptoir = extra.get("comptoir_du_libre_id", "")
         rows.append(
@@ -29,4 +33,14 @@ def catalogue_records(entry):
                 "licence_as_given": extra.get("licence_as_given", ""),
             }
         )
-    return {"rows": rows}
+    publiccode = None
+    if isinstance(entry, Initiative) and entry.kind == Initiative.Kind.SOFTWARE:
+        # The page's entry prefetches what the export reads (visible actors by name, tags): no query.
+        files = sorted((r for r in records if "publiccode_version" in (r.extra or {})), key=_import_order)
+        text, missing = publiccode_export(entry, files)
+        publiccode = {"slug": entry.slug, "ready": bool(text), "missing": missing_labels(missing)}
+    return {"rows": rows, "publiccode": publiccode}
+
+
+def _import_order(record):
+    return record.last_imported_at, record.pk

@@ -104,10 +104,21 @@ class Command(ImportCommand):
         }
         extra = {
             key: fields[key]
-            for key in ("software_type", "platforms", "maintenance", "localisation", "depends_on", "extensions")
+            for key in (
+                "software_type",
+                "platforms",
+                "features",
+                "maintenance",
+                "localisation",
+                "depends_on",
+                "extensions",
+            )  # fmt: skip
             if fields.get(key)
         }
-        extra.update(publiccode_version=version, descriptions=fields["descriptions"], file=label)
+        # The language of the description kept in the entry, so that an export writes it back under it.
+        extra.update(
+            publiccode_version=version, language=fields["language"], descriptions=fields["descriptions"], file=label
+        )
         if licence_as_given:
             extra["licence_as_given"] = licence_as_given
         external_id = url_key(values["repository_url"]) or label
