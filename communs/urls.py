@@ -1,7 +1,13 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
+from django.utils.module_loading import autodiscover_modules
 
 from communs import health, views
+from communs.sitemaps import SITEMAPS, robots_txt
+
+# Each feature app adds its pages to the sitemap in its sitemaps.py (as it adds its endpoints in api.py).
+autodiscover_modules("sitemaps")
 
 # Curators work in the admin: name it after the directory, not after the framework.
 admin.site.site_header = "Annuaire des communs numériques : espace éditorial"
@@ -12,6 +18,8 @@ urlpatterns = [
     path("sante/", health.health, name="health"),
     path("healthz", health.health),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt),
+    path("sitemap.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/", include("communs.api")),
     path("", views.home, name="home"),
     path("a-propos/", views.about, name="about"),

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from initiatives import views
+from initiatives import feeds, views
 
 app_name = "initiatives"
 
 urlpatterns = [
     path("initiatives/", views.initiative_list, name="list"),
+    path("initiatives/flux.atom", feeds.atom, name="feed-atom"),
+    path("initiatives/flux.rss", feeds.rss, name="feed-rss"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),
     path("secteurs/<slug:slug>/", views.sector_detail, name="sector"),
     path("territoires/<slug:code>/", views.territory_detail, name="territory"),

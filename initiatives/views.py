@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from actors.models import Actor
+from communs.feeds import feed_query
 from communs.listing import list_context, paginate
 from communs.models import visible_q
 from communs.search import search, searches_anything
@@ -27,6 +28,7 @@ def initiative_list(request):
     filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.published())
     context = list_context(request, filterset, filterset.qs.prefetch_related("sectors"))
     context["elsewhere"] = _search_elsewhere(context["query"])
+    context["feed_query"] = feed_query(request)
     return render(request, "initiatives/initiative_list.html", context)
 
 

@@ -80,3 +80,11 @@ def cited_sources(items):
     catalogue = source_catalogue(cited_keys(items)) if cited_keys(items) else {}
     blank = {"source": "", "document": "", "url": "", "note": "", "title": "", "publisher": "", "date": ""}
     return [{**blank, **item} for item in cite(items, catalogue) if isinstance(item, dict)]
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """The page's address without its query string: what search engines index and shared links show
+    (a filtered, sorted or paginated list is the same page as far as they are concerned)."""
+    request = context["request"]
+    return f"{request.scheme}://{request.get_host()}{request.path}"

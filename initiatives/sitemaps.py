@@ -1,0 +1,21 @@
+from django.contrib.sitemaps import Sitemap
+
+from communs.sitemaps import SITEMAPS, EntrySitemap
+from initiatives.models import Initiative, Sector, Territory
+
+
+class InitiativeSitemap(EntrySitemap):
+    model = Initiative
+
+
+class SectorSitemap(Sitemap):
+    def items(self):
+        return Sector.objects.order_by("pk")
+
+
+class TerritorySitemap(Sitemap):
+    def items(self):
+        return Territory.objects.only("code").order_by("pk")
+
+
+SITEMAPS.update(initiatives=InitiativeSitemap, sectors=SectorSitemap, territories=TerritorySitemap)
