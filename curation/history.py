@@ -14,9 +14,10 @@ from datetime import datetime
 
 from django.db.models import BooleanField, ExpressionWrapper
 
+from actors.models import Actor
 from communs.models import Publishable, visible_q
 from curation.history_values import field_change, set_change, source_names
-from funding.models import Award
+from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative, Involvement
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
@@ -34,6 +35,18 @@ PUBLIC_FIELDS = {
         *("territorial_scope", "territories", "launch_year", "logo_url", "wikidata_qid", "sill_id"),
         *("software_heritage_url", "contact_point", "governance_url", "contributing_url", "how_to_contribute"),
         *("logic_free_software", "logic_sovereignty", "logic_public_action", "logic_resilience", "sources"),
+    ),
+    # Foreign keys (an actor's parent, a territory) are left out: they would need their own
+    # names and visibility; the detail page shows their current value.
+    Actor: (
+        *("name", "slug", "acronym", "kind", "publication_status", "description", "website", "siren", "siret"),
+        *("wikidata_qid", "sources"),
+    ),
+    FundingScheme: (
+        *("name", "slug", "kind", "status", "summary", "description", "publication_status", "operators"),
+        *("funders", "eligible_association", "eligible_local_authority", "eligible_company"),
+        *("eligible_public_body", "eligible_individual", "competitive", "amount_min", "amount_max"),
+        *("total_budget", "sectors", "url", "sources"),
     ),
     Involvement: ("role", "since", "until", "note"),
     Award: ("amount", "note"),
@@ -72,10 +85,15 @@ def _m2m_sets(records, m2m_field):
 
 def _m2m_names(m2m_field, sets):
     """{history_id: set of names} for one versioned m2m, the names read in one query."""
+    model = m2m_field.related_model
     ids = set().union(*sets.values())
-    targets = m2m_field.related_model._default_manager.in_bulk(ids)
-    name = {pk: str(targets[pk]) if pk in targets else "(supprimé)" for pk in ids}
-    return {history_id: {name[pk] for pk in pks} for history_id, pks in sets.items()}
+    targets = model._default_manager.filter(pk__in=ids)
+    if issubclass(model, Publishable):  # a scheme's operators are actors: a draft one is not named
+        targets = targets.annotate(public=ExpressionWrapper(visible_q(model), output_field=BooleanField()))
+    found = {t.pk: t for t in targets}
+    name = {pk: str(found[pk]) if pk in found else "(supprimé)" for pk in ids}
+    shown = {pk for pk in ids if getattr(found.get(pk), "public", True)}
+    return {history_id: {name[pk] for pk in pks & shown} for history_id, pks in sets.items()}
 
 
 def _field_changes(record, previous, fields, public):
@@ -142,15 +160,18 @@ def _related_changes(model, initiative, describe, timeline):
     return changes
 
 
+def entry_history(entry):
+    """The changes of an actor or a funding scheme's own fields, newest first."""
+    changes, _ = _entry_changes(entry)
+    return changes[::-1]
+
+
 def public_history(initiative):
     """Every visible change of the initiative, its involvements and awards, newest first.
 
     Changes that concern an actor or a scheme the public may not see are left out, as the pages
     leave them out; a deleted one reads "supprimé".
     """
-    from actors.models import Actor
-    from funding.models import FundingEdition, FundingScheme
-
     # One query each for the actors and the editions ever linked, with whether the public sees them.
     actor_ids = Involvement.history.filter(initiative_id=initiative.pk).values("actor_id")
     actors = {

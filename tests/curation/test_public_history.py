@@ -1,6 +1,7 @@
 """The public history says what changed: old and new values of public fields, never who or private fields."""
 
 import re
+from html import unescape
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,7 +31,7 @@ def history_page(client, initiative, page=None):
 
 def text(html):
     """The page as a reader hears it: tags dropped, spaces collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html)))
 
 
 def test_a_curators_admin_edit_shows_old_and_new_public_values_and_nothing_private(client, curator, editor):
@@ -139,3 +140,38 @@ def test_a_long_history_is_paginated(client, editor):
     first, second = text(history_page(client, initiative)), text(history_page(client, initiative, page=2))
     assert "Page 1 sur 2" in first and "après : Résumé 54" in first
     assert "après : Résumé 0 " in second and "après : Résumé 54" not in second
+
+
+def test_an_actors_detail_page_links_to_its_history_of_values(client, editor):
+    actor = make_actor(name="Ville de Brest", publication_status="published", website="https://ancien.example.org")
+    actor.website, actor.kind = "https://brest.example.org", "local_authority"
+    actor.save()
+    detail = client.get(actor.get_absolute_url()).text
+    url = reverse("curation:actor_history", args=[actor.slug])
+    assert f'href="{url}"' in detail
+
+    page = text(client.get(url).text)
+    assert "Historique des modifications : Ville de Brest" in page
+    assert "Avant : https://ancien.example.org → après : https://brest.example.org" in page
+    assert "Avant : Administration de l'État → après : Collectivité territoriale" in page
+    assert "Signaler une correction" not in page  # corrections are reported on initiatives
+    assert client.get(reverse("curation:actor_history", args=[make_actor().slug])).status_code == 404
+
+
+def test_a_schemes_history_names_no_unpublished_operator(client, db, django_assert_num_queries):
+    scheme = make_scheme(name="Appel à communs", publication_status="published", amount_max=10000)
+    public_actor = make_actor(name="ADEME", publication_status="published")
+    draft_actor = make_actor(name="Opérateur en préparation")
+    scheme.operators.add(public_actor, draft_actor)
+    scheme.amount_max = 50000
+    scheme.save()
+    detail = client.get(scheme.get_absolute_url()).text
+    url = reverse("curation:scheme_history", args=[scheme.slug])
+    assert f'href="{url}"' in detail
+
+    # The scheme, its versions, the links and names of its three versioned m2m.
+    with django_assert_num_queries(6):
+        page = text(client.get(url).text)
+    assert "opérateurs Ajouté : ADEME" in page
+    assert "Opérateur en préparation" not in page
+    assert "Avant : 10 000 € → après : 50 000 €" in page
