@@ -1,21 +1,58 @@
-"""The public history of an initiative: dated changes and the fields they touched.
+"""The public history of an initiative: dated changes, with the old and new values of public fields.
 
-Built for the public page, so it carries no personal data (no author, no change
-reason, no old values) and reads the history in a fixed number of queries.
+Built for the public page, so it carries no personal data: no author, no change reason, and only
+the fields of PUBLIC_FIELDS. Values are shown only for changes made while the entry was published
+(the version before and the version after both public): what an entry said as a draft or under
+review was never public and stays out. Those earlier versions are still listed, with the names of
+the fields they touched, as the page always did, so that a reader sees that the entry was worked on.
+The history is read in a fixed number of queries, whatever its length.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import BooleanField, ExpressionWrapper
 
-from communs.models import visible_q
-from curation.services import HIDDEN_DIFF_FIELDS
-from funding.models import Award
+from actors.models import Actor
+from communs.models import Publishable, visible_q
+from curation.history_values import field_change, set_change, source_names
+from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative, Involvement
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 ACTION_LABELS = {CREATED: "Création", CHANGED: "Modification", DELETED: "Suppression"}
+PUBLISHED = Publishable.PublicationStatus.PUBLISHED
+
+# The fields the public history may show: those the public page or the anonymous API already
+# shows. Left out: the workflow's internals (who moved or reviewed the entry and when, the
+# archiving reason, the version counter, created_at/updated_at), the *_html renderings of the
+# Markdown fields (not versioned) and tags (not versioned by simple-history).
+PUBLIC_FIELDS = {
+    Initiative: (
+        *("name", "slug", "acronym", "aliases", "summary", "description", "kind", "development_status"),
+        *("publication_status", "website", "repository_url", "documentation_url", "licence", "sectors"),
+        *("territorial_scope", "territories", "launch_year", "logo_url", "wikidata_qid", "sill_id"),
+        *("software_heritage_url", "contact_point", "governance_url", "contributing_url", "how_to_contribute"),
+        *("logic_free_software", "logic_sovereignty", "logic_public_action", "logic_resilience", "sources"),
+    ),
+    # Foreign keys (an actor's parent, a territory) are left out: they would need their own
+    # names and visibility; the detail page shows their current value.
+    Actor: (
+        *("name", "slug", "acronym", "kind", "publication_status", "description", "website", "siren", "siret"),
+        *("wikidata_qid", "sources"),
+    ),
+    FundingScheme: (
+        *("name", "slug", "kind", "status", "summary", "description", "publication_status", "operators"),
+        *("funders", "eligible_association", "eligible_local_authority", "eligible_company"),
+        *("eligible_public_body", "eligible_individual", "competitive", "amount_min", "amount_max"),
+        *("total_budget", "sectors", "url", "sources"),
+    ),
+    Involvement: ("role", "since", "until", "note"),
+    Award: ("amount", "note"),
+}
+# The status's values are labels, never an entry's content: they are shown even around a draft.
+ALWAYS_PUBLIC = {"publication_status"}
 
 
 @dataclass
@@ -23,17 +60,16 @@ class PublicChange:
     date: datetime
     action: str
     subject: str
-    fields: list = field(default_factory=list)
+    fields: list = field(default_factory=list)  # [FieldChange]
 
     @property
     def action_label(self):
         return ACTION_LABELS.get(self.action, self.action)
 
 
-def _tracked_fields(model):
-    return [
-        f for f in model._meta.concrete_fields if f.editable and not f.primary_key and f.name not in HIDDEN_DIFF_FIELDS
-    ]
+def _public_fields(model):
+    names = PUBLIC_FIELDS[model]
+    return [f for f in model._meta.concrete_fields if f.name in names]
 
 
 def _m2m_sets(records, m2m_field):
@@ -47,52 +83,87 @@ def _m2m_sets(records, m2m_field):
     return {k: frozenset(v) for k, v in sets.items()}
 
 
-def _entry_changes(initiative):
-    records = list(initiative.history.order_by("history_date", "history_id"))
+def _m2m_names(m2m_field, sets):
+    """{history_id: set of names} for one versioned m2m, the names read in one query."""
+    model = m2m_field.related_model
+    ids = set().union(*sets.values())
+    targets = model._default_manager.filter(pk__in=ids)
+    if issubclass(model, Publishable):  # a scheme's operators are actors: a draft one is not named
+        targets = targets.annotate(public=ExpressionWrapper(visible_q(model), output_field=BooleanField()))
+    found = {t.pk: t for t in targets}
+    name = {pk: str(found[pk]) if pk in found else "(supprimé)" for pk in ids}
+    shown = {pk for pk in ids if getattr(found.get(pk), "public", True)}
+    return {history_id: {name[pk] for pk in pks & shown} for history_id, pks in sets.items()}
+
+
+def _field_changes(record, previous, fields, public):
+    changes = []
+    for f in fields:
+        old, new = getattr(previous, f.attname), getattr(record, f.attname)
+        if old == new:
+            continue
+        if f.name == "sources":
+            changes.append(set_change(str(f.verbose_name), source_names(old), source_names(new), public))
+        else:
+            changes.append(field_change(f, old, new, public or f.name in ALWAYS_PUBLIC))
+    return changes
+
+
+def _entry_changes(entry):
+    """The entry's own changes, and its timeline of (date, published) for its related rows."""
+    model = type(entry)
+    records = list(entry.history.order_by("history_date", "history_id"))
     if not records:
-        return []
-    fields = _tracked_fields(Initiative)
-    m2m_fields = list(records[0]._history_m2m_fields)
-    m2m = {f.name: _m2m_sets(records, f) for f in m2m_fields}
+        return [], []
+    fields = _public_fields(model)
+    m2m_fields = [f for f in records[0]._history_m2m_fields if f.name in PUBLIC_FIELDS[model]]
+    names = {f.name: _m2m_names(f, _m2m_sets(records, f)) for f in m2m_fields}
     changes, previous = [], None
     for record in records:
         if previous is None or record.history_type != CHANGED:
             changes.append(PublicChange(record.history_date, record.history_type, "Fiche"))
         else:
-            touched = [
-                str(f.verbose_name) for f in fields if getattr(record, f.attname) != getattr(previous, f.attname)
-            ]
-            touched += [
-                str(f.verbose_name)
-                for f in m2m_fields
-                if m2m[f.name][record.history_id] != m2m[f.name][previous.history_id]
-            ]
-            if touched:  # a save that changed nothing visible is not news
-                changes.append(PublicChange(record.history_date, CHANGED, "Fiche", sorted(set(touched))))
+            public = previous.publication_status == PUBLISHED and record.publication_status == PUBLISHED
+            touched = _field_changes(record, previous, fields, public)
+            for f in m2m_fields:
+                old, new = names[f.name][previous.history_id], names[f.name][record.history_id]
+                if old != new:
+                    touched.append(set_change(str(f.verbose_name), old, new, public))
+            if touched:  # a save that changed nothing public is not news
+                changes.append(PublicChange(record.history_date, CHANGED, "Fiche", touched))
         previous = record
-    return changes
+    timeline = [(r.history_date, r.publication_status == PUBLISHED) for r in records]
+    return changes, timeline
 
 
-def _related_changes(model, initiative, describe):
-    fields = [f for f in _tracked_fields(model) if f.name != "initiative"]
+def _published_at(timeline, date):
+    index = bisect_right([d for d, _ in timeline], date) - 1
+    return index >= 0 and timeline[index][1]
+
+
+def _related_changes(model, initiative, describe, timeline):
+    fields = _public_fields(model)
     records = list(model.history.filter(initiative_id=initiative.pk).order_by("history_date", "history_id"))
     changes, last = [], {}
     for record in records:
-        key = record.id
-        previous = last.get(key)
+        previous = last.get(record.id)
+        last[record.id] = record
         touched = []
         if previous is not None and record.history_type == CHANGED:
-            touched = [
-                str(f.verbose_name) for f in fields if getattr(record, f.attname) != getattr(previous, f.attname)
-            ]
+            # The values are public when the initiative was: a change while it was a draft shows none.
+            touched = _field_changes(record, previous, fields, _published_at(timeline, record.history_date))
             if not touched:
-                last[key] = record
                 continue
-        last[key] = record
         subject = describe(record)
         if subject is not None:  # None: the related entry is not public
             changes.append(PublicChange(record.history_date, record.history_type, subject, touched))
     return changes
+
+
+def entry_history(entry):
+    """The changes of an actor or a funding scheme's own fields, newest first."""
+    changes, _ = _entry_changes(entry)
+    return changes[::-1]
 
 
 def public_history(initiative):
@@ -101,9 +172,6 @@ def public_history(initiative):
     Changes that concern an actor or a scheme the public may not see are left out, as the pages
     leave them out; a deleted one reads "supprimé".
     """
-    from actors.models import Actor
-    from funding.models import FundingEdition, FundingScheme
-
     # One query each for the actors and the editions ever linked, with whether the public sees them.
     actor_ids = Involvement.history.filter(initiative_id=initiative.pk).values("actor_id")
     actors = {
@@ -134,10 +202,8 @@ def public_history(initiative):
             return None
         return f"Financement : {edition if edition else 'édition supprimée'}"
 
-    changes = [
-        *_entry_changes(initiative),
-        *_related_changes(Involvement, initiative, describe_involvement),
-        *_related_changes(Award, initiative, describe_award),
-    ]
+    changes, timeline = _entry_changes(initiative)
+    changes += _related_changes(Involvement, initiative, describe_involvement, timeline)
+    changes += _related_changes(Award, initiative, describe_award, timeline)
     changes.sort(key=lambda c: c.date, reverse=True)
     return changes

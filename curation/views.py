@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from actors.models import Actor
 from curation.duplicates import find_duplicates
 from curation.forms import CorrectionForm, ProposeForm
-from curation.history import public_history
+from curation.history import entry_history, public_history
 from curation.models import Suggestion
+from funding.models import FundingScheme
 from initiatives.models import Initiative
 
 
@@ -170,7 +172,30 @@ def report_correction(request, slug):
     return redirect(reverse("curation:correction", args=[initiative.slug]) + "?envoye=1")
 
 
+# The history pages of the three public kinds of entry; each shows the changes of the entry's own
+# public fields, and an initiative's page those of its involvements and awards too.
+def _history_page(request, entry, changes, scope="de la fiche", correction_url=None):
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    context = {"entry": entry, "page": page, "scope": scope, "correction_url": correction_url}
+    return render(request, "curation/history.html", context)
+
+
 def initiative_history(request, slug):
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
-    page = Paginator(public_history(initiative), 50).get_page(request.GET.get("page"))
-    return render(request, "curation/history.html", {"initiative": initiative, "page": page})
+    return _history_page(
+        request,
+        initiative,
+        public_history(initiative),
+        scope="de la fiche, de ses acteurs et de ses financements",
+        correction_url=reverse("curation:correction", args=[initiative.slug]),
+    )
+
+
+def actor_history(request, slug):
+    actor = get_object_or_404(Actor.objects.published(), slug=slug)
+    return _history_page(request, actor, entry_history(actor))
+
+
+def scheme_history(request, slug):
+    scheme = get_object_or_404(FundingScheme.objects.published(), slug=slug)
+    return _history_page(request, scheme, entry_history(scheme))

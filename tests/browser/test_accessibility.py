@@ -41,6 +41,10 @@ def test_main_pages_have_no_axe_violation(page, demo, mobile):
         "/acteurs/",
         sector.get_absolute_url(),
         "/a-propos/",
+        # The public histories: a list per version, nothing that scrolls sideways at 375 px.
+        f"/initiatives/{initiative.slug}/historique/",
+        f"/acteurs/{actor.slug}/historique/",
+        f"/financements/{scheme.slug}/historique/",
         "/initiatives/nexiste-pas/",
         # Messages, pagination and empty results have their own markup.
         "/initiatives/?sector=nexiste-pas&page=999",

@@ -107,5 +107,28 @@ def correction_journey(page, slug):
     assert page.get_by_text("Merci, votre signalement est bien reçu").is_visible()
     audit(page)
     page.goto(f"/initiatives/{slug}/historique/")
-    assert page.get_by_role("cell", name="résumé").is_visible()
+    assert page.locator("dt", has_text="résumé").is_visible()
+    assert page.locator("ins", has_text="Participation citoyenne").is_visible()
+    audit(page)
+
+
+def test_history_page_reads_on_a_phone(live_server, transactional_db):
+    long_url = "https://forge.example.org/" + "sous-dossier/" * 12 + "depot"
+    initiative = make_initiative(
+        name="Decidim", publication_status="published", description="Une plateforme de participation."
+    )
+    initiative.repository_url = long_url
+    initiative.description = "Une plateforme libre de participation citoyenne."
+    initiative.save()
+    in_browser(live_server, lambda page: phone_history_journey(page, initiative.slug))
+
+
+def phone_history_journey(page, slug):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"/initiatives/{slug}/historique/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("ins", has_text="libre").is_visible()
+    assert page.locator("dd", has_text="sous-dossier/sous-dossier").is_visible()
+    # Nothing scrolls sideways (axe's scrollable-region-focusable came from the old table).
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     audit(page)
