@@ -195,3 +195,8 @@ def test_the_list_runs_a_fixed_number_of_queries(client, places, calendar, djang
     with django_assert_num_queries(12):
         second = client.get(url + "&page=1")
     assert len(second.context["page"].object_list) > len(first.context["page"].object_list)
+
+
+def test_a_territory_page_leads_to_the_schemes_open_to_it(client, places):
+    html = client.get("/territoires/com-29019/").content.decode()
+    assert 'href="/financements/?territory=com-29019">Financements ouverts à ce territoire</a>' in html
