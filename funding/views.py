@@ -70,13 +70,13 @@ def scheme_detail(request, slug):
         return gone_or_404(request, FundingScheme, slug, reverse("funding:list"), "Parcourir les financements")
     today = timezone.localdate()
     editions = list(scheme.editions.all())
+    upcoming = sorted((e for e in editions if e.closes_on and e.closes_on >= today), key=lambda e: e.closes_on)
     context = {
         "scheme": scheme,
         "editions": editions,
-        "open_edition": next(
-            (e for e in sorted(editions, key=lambda e: e.closes_on or today) if e.closes_on and e.closes_on >= today),
-            None,
-        ),
+        # The alert says "open" only once an edition has opened; the next deadline may be ahead of it.
+        "open_edition": next((e for e in upcoming if not e.opens_on or e.opens_on <= today), None),
+        "next_edition": upcoming[0] if upcoming else None,
         "beneficiaries": [FundingScheme.Beneficiary(code).label for code in scheme.beneficiaries],
         "laureate_count": sum(len(edition.awards.all()) for edition in editions),
     }

@@ -116,6 +116,11 @@ def test_the_detail_page_shows_the_state_and_the_next_deadline(client, calendar)
     assert 'data-availability="closing_soon"' in html
     assert "Clôture dans les 30 jours" in html
     assert f'<dt class="fr-text--bold">Prochaine date limite</dt><dd><time datetime="{days(5).isoformat()}">' in html
+    assert "Candidatures ouvertes" in html
+    # Announced for later: its deadline shows, but applications are not said to be open.
+    html = client.get("/financements/a-venir/").content.decode()
+    assert f'Prochaine date limite</dt><dd><time datetime="{days(40).isoformat()}">' in html
+    assert "Candidatures ouvertes" not in html
     html = client.get("/financements/passe/").content.decode()
     assert 'data-availability="closed"' in html and "Prochaine date limite" not in html
 
