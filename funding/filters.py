@@ -1,22 +1,52 @@
 """The funding finder's listing: one FilterSet shared by /financements/ and /api/v1/funding-schemes/."""
 
 import django_filters
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin
 from communs.listing import ConditionFacet, Facet, count_through
+from funding.availability import (
+    ANCESTRY,
+    EVERYWHERE,
+    Availability,
+    availability_conditions,
+    open_to_condition,
+    with_ancestors,
+)
 from funding.models import FundingEdition, FundingScheme
 from initiatives.models import Sector, Territory
 
 
+def territory_rows(filterset):
+    """(code, label, count) for the places the listed schemes are attached to, and the chosen ones:
+    each counts the schemes open to it (see open_to_condition), not only those attached to it.
+
+    One query: the listed schemes grouped by their place, with the chain of places containing it.
+    """
+    entries = FundingScheme._base_manager.filter(pk__in=filterset.within("territory"))
+    chain = [f"territory__{'parent__' * depth}id" for depth in range(ANCESTRY.count("parent") + 1)]
+    columns = ["territory__code", "territory__name", "territory__kind", "territory__official_code"]
+    grouped = entries.order_by().values_list(*chain, *columns).annotate(count=Count("pk"))
+    attached, places = {}, {}
+    for *ids, code, name, kind, official_code, count in grouped:
+        attached[ids[0]] = count
+        if ids[0] is not None:
+            label = str(Territory(code=code, name=name, kind=kind, official_code=official_code))
+            places[ids[0]] = (code, label, kind, [pk for pk in ids if pk is not None])
+    for place in filterset.form.cleaned_data.get("territory") or []:
+        places[place.pk] = (place.code, str(place), place.kind, [p.pk for p in with_ancestors(place)])
+    wide = {pk for pk, (*_, kind, _ids) in places.items() if kind in EVERYWHERE}
+    everywhere = attached.get(None, 0) + sum(attached.get(pk, 0) for pk in wide)
+    return [
+        (code, label, everywhere + sum(attached.get(pk, 0) for pk in set(ids) - wide))
+        for code, label, _kind, ids in places.values()
+    ]
+
+
 class FundingSchemeFilter(SearchOrderingMixin):
-    class Availability:
-        OPEN = "open"
-        RECURRING = "recurring"
-        CLOSED = "closed"
-        CHOICES = [(OPEN, "Ouvert maintenant"), (RECURRING, "Récurrent"), (CLOSED, "Clos")]
+    Availability = Availability
 
     ORDERINGS = {
         **SearchOrderingMixin.ORDERINGS,
@@ -35,7 +65,7 @@ class FundingSchemeFilter(SearchOrderingMixin):
         empty_label=None,
     )
     availability = django_filters.MultipleChoiceFilter(
-        label="Disponibilité", choices=Availability.CHOICES, method="filter_availability"
+        label="Disponibilité", choices=Availability.choices, method="filter_availability"
     )
     beneficiary = django_filters.MultipleChoiceFilter(
         label="Bénéficiaire", choices=FundingScheme.Beneficiary.choices, method="filter_beneficiary"
@@ -49,8 +79,12 @@ class FundingSchemeFilter(SearchOrderingMixin):
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
+    # The applicant's place: schemes open to it, those of the places that contain it included.
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire", field_name="territory__code", to_field_name="code", queryset=Territory.objects.all()
+        label="Ouvert au territoire",
+        to_field_name="code",
+        queryset=Territory.objects.select_related(ANCESTRY),
+        method="filter_territory",
     )
 
     class Meta:
@@ -73,10 +107,7 @@ class FundingSchemeFilter(SearchOrderingMixin):
         Facet(
             "sector", lambda fs: count_through(Sector.objects, "funding_schemes", fs.within("sector"), "slug", "name")
         ),
-        Facet(
-            "territory",
-            lambda fs: count_through(Territory.objects, "funding_schemes", fs.within("territory"), "code", "name"),
-        ),
+        Facet("territory", territory_rows),
     ]
 
     @staticmethod
@@ -92,20 +123,9 @@ class FundingSchemeFilter(SearchOrderingMixin):
         return super().filter_queryset(queryset)
 
     @staticmethod
-    def open_now_condition(today=None):
-        """Open now: the scheme says so, or one of its editions is between its dates."""
-        today = today or timezone.localdate()
-        return Q(status=FundingScheme.Status.OPEN) | Q(editions__opens_on__lte=today, editions__closes_on__gte=today)
-
-    @classmethod
-    def availability_conditions(cls, today=None):
+    def availability_conditions(today=None):
         """{availability: Q}, for the filter and its facet's counts alike."""
-        open_pks = FundingScheme.objects.filter(cls.open_now_condition(today)).values("pk")
-        return {
-            cls.Availability.OPEN: Q(pk__in=open_pks),
-            cls.Availability.RECURRING: Q(status=FundingScheme.Status.RECURRING),
-            cls.Availability.CLOSED: Q(status=FundingScheme.Status.CLOSED),
-        }
+        return availability_conditions(today)
 
     def filter_availability(self, queryset, name, value):
         conditions = self.availability_conditions()
@@ -119,3 +139,6 @@ class FundingSchemeFilter(SearchOrderingMixin):
         for code in value:
             condition |= Q(**{f"eligible_{code}": True})
         return queryset.filter(condition)
+
+    def filter_territory(self, queryset, name, value):
+        return queryset.filter(open_to_condition(value)) if value else queryset

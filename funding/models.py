@@ -38,6 +38,14 @@ class FundingScheme(Publishable):
         RECURRING = "recurring", "Récurrent"
         PROPOSED = "proposed", "Proposé"
 
+    class Availability(models.TextChoices):
+        """Computed from the editions' dates, never stored (see funding/availability.py)."""
+
+        OPEN = "open", "Ouvert maintenant"
+        CLOSING_SOON = "closing_soon", "Clôture dans les 30 jours"
+        RECURRING = "recurring", "Récurrent"
+        CLOSED = "closed", "Clos"
+
     class Beneficiary(models.TextChoices):
         ASSOCIATION = "association", "Associations"
         LOCAL_AUTHORITY = "local_authority", "Collectivités"
@@ -127,6 +135,12 @@ class FundingScheme(Publishable):
 
     def get_absolute_url(self):
         return reverse("funding:detail", args=[self.slug])
+
+    @property
+    def availability_label(self):
+        """The label of the `availability` that funding.availability.with_availability() annotates."""
+        state = getattr(self, "availability", "")
+        return self.Availability(state).label if state else ""
 
     @property
     def beneficiaries(self):

@@ -10,6 +10,7 @@ from actors.models import Actor
 from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404
+from funding.availability import with_availability
 from funding.filters import FundingSchemeFilter
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative
@@ -18,9 +19,13 @@ from initiatives.models import Initiative
 def scheme_list(request):
     filterset = FundingSchemeFilter(request.GET, queryset=FundingScheme.objects.published())
     today = timezone.localdate()
-    schemes = filterset.qs.annotate(next_closes_on=FundingSchemeFilter.next_closes_on(today)).prefetch_related(
-        Prefetch("operators", queryset=Actor.objects.published()),
-        "sectors",
+    schemes = (
+        with_availability(filterset.qs, today)
+        .annotate(next_closes_on=FundingSchemeFilter.next_closes_on(today))
+        .prefetch_related(
+            Prefetch("operators", queryset=Actor.objects.published()),
+            "sectors",
+        )
     )
     open_calls = (
         FundingEdition.objects.filter(closes_on__gte=today, scheme__in=filterset.qs.order_by().values("pk"))
@@ -41,7 +46,7 @@ def scheme_list(request):
 def scheme_detail(request, slug):
     try:
         scheme = get_object_or_404(
-            FundingScheme.objects.published()
+            with_availability(FundingScheme.objects.published())
             .select_related("territory")
             .prefetch_related(
                 Prefetch("operators", queryset=Actor.objects.published()),
@@ -65,13 +70,13 @@ def scheme_detail(request, slug):
         return gone_or_404(request, FundingScheme, slug, reverse("funding:list"), "Parcourir les financements")
     today = timezone.localdate()
     editions = list(scheme.editions.all())
+    upcoming = sorted((e for e in editions if e.closes_on and e.closes_on >= today), key=lambda e: e.closes_on)
     context = {
         "scheme": scheme,
         "editions": editions,
-        "open_edition": next(
-            (e for e in sorted(editions, key=lambda e: e.closes_on or today) if e.closes_on and e.closes_on >= today),
-            None,
-        ),
+        # The alert says "open" only once an edition has opened; the next deadline may be ahead of it.
+        "open_edition": next((e for e in upcoming if not e.opens_on or e.opens_on <= today), None),
+        "next_edition": upcoming[0] if upcoming else None,
         "beneficiaries": [FundingScheme.Beneficiary(code).label for code in scheme.beneficiaries],
         "laureate_count": sum(len(edition.awards.all()) for edition in editions),
     }

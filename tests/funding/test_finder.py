@@ -33,7 +33,11 @@ def test_published_schemes_only(client, directory):
         ("kind=fund", ["fonds-communs"]),
         ("operator=ademe", ["appel-a-communs"]),
         ("sector=geodonnees", ["appel-a-communs"]),
-        ("territory=reg-53", ["prix-ferme"]),
+        # The applicant's place: national schemes and those of the places containing it.
+        ("territory=reg-53", ["appel-a-communs", "fonds-communs", "prix-ferme"]),
+        ("territory=com-29019", ["appel-a-communs", "fonds-communs", "prix-ferme"]),
+        ("territory=fr", ["appel-a-communs", "fonds-communs"]),
+        ("availability=closing_soon", ["appel-a-communs", "fonds-communs"]),
         ("q=ADEME", ["appel-a-communs"]),
         ("availability=open&beneficiary=association", ["appel-a-communs", "fonds-communs"]),
     ],
@@ -44,7 +48,7 @@ def test_filters(client, directory, query, expected):
 
 def test_counts(client, directory):
     counts = facet_counts(client, "")
-    assert counts["availability"] == {"open": 2, "recurring": 1, "closed": 1}
+    assert counts["availability"] == {"open": 2, "closing_soon": 2, "recurring": 1, "closed": 1}
     assert counts["beneficiary"] == {
         "association": 2,
         "local_authority": 1,
@@ -52,7 +56,12 @@ def test_counts(client, directory):
         "public_body": 0,
         "individual": 0,
     }
-    assert facet_counts(client, "beneficiary=company")["availability"] == {"open": 0, "recurring": 0, "closed": 1}
+    assert facet_counts(client, "beneficiary=company")["availability"] == {
+        "open": 0,
+        "closing_soon": 0,
+        "recurring": 0,
+        "closed": 1,
+    }
 
 
 def test_ordered_by_deadline(client, directory):

@@ -1,0 +1,94 @@
+"""When and where a funding scheme can be applied to: its availability today, computed from its
+editions' dates, and the places it is open to.
+
+Declared once as conditions (Q objects) so that the site's filter, its facet counts, the API and the
+cards' badges all say the same thing.
+"""
+
+import datetime
+
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from funding.models import FundingEdition, FundingScheme
+from initiatives.models import Territory
+
+# "Closing soon": the deadline is at most this many days away (the label says so too).
+CLOSING_SOON_DAYS = 30
+
+
+# The states, with their labels; the badge shows the first that applies.
+Availability = FundingScheme.Availability
+PRECEDENCE = [Availability.CLOSING_SOON, Availability.OPEN, Availability.RECURRING, Availability.CLOSED]
+
+
+def _schemes_with(editions):
+    return Q(pk__in=editions.order_by().values("scheme_id"))
+
+
+def availability_conditions(today=None):
+    """{availability: Q} over schemes.
+
+    The editions' dates win over the state a curator entered: that state only stands in for a
+    scheme none of whose editions has a date. An edition is open from its opening date (or, without
+    one, as soon as its deadline is announced) until its deadline (or, without one, indefinitely
+    once it has opened). The states overlap: a call closing soon is also open, a recurring scheme
+    may be open; "closed" is what is neither open, nor recurring, nor announced for later.
+    """
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=CLOSING_SOON_DAYS)
+    dated = FundingEdition.objects.filter(Q(opens_on__isnull=False) | Q(closes_on__isnull=False))
+    current = dated.filter(
+        Q(opens_on__isnull=True) | Q(opens_on__lte=today), Q(closes_on__isnull=True) | Q(closes_on__gte=today)
+    )
+    # Open now or announced for later: either way, not closed.
+    ahead = dated.filter(Q(opens_on__gt=today) | Q(closes_on__gte=today))
+    open_now = _schemes_with(current) | (Q(status=FundingScheme.Status.OPEN) & ~_schemes_with(dated))
+    recurring = Q(status=FundingScheme.Status.RECURRING)
+    return {
+        Availability.OPEN: open_now,
+        Availability.CLOSING_SOON: _schemes_with(current.filter(closes_on__lte=soon)),
+        Availability.RECURRING: recurring,
+        Availability.CLOSED: ~open_now
+        & ~recurring
+        & ~_schemes_with(ahead)
+        & (Q(status=FundingScheme.Status.CLOSED) | _schemes_with(dated)),
+    }
+
+
+def with_availability(queryset, today=None):
+    """The schemes annotated with `availability`: the one state a badge shows (the most pressing
+    first), or "" when nothing is known (no dates and no state entered)."""
+    conditions = availability_conditions(today)
+    return queryset.annotate(
+        availability=Case(
+            *(When(conditions[state], then=Value(state.value)) for state in PRECEDENCE), default=Value("")
+        )
+    )
+
+
+# --- Where: territorial eligibility --------------------------------------------------------------
+
+# Deep enough for the longest chain the directory has (commune < département < région < pays <
+# Europe < monde), fetched with the chosen place in one query.
+ANCESTRY = "parent__" * 4 + "parent"
+# A European or international scheme is open to every place of the directory, whether or not the
+# place's chain of parents reaches that level (France has no parent in the demo data).
+EVERYWHERE = (Territory.Kind.WORLD, Territory.Kind.EUROPE)
+
+
+def with_ancestors(territory):
+    """The territory and the places that contain it, nearest first (follows the loaded parents)."""
+    chain, seen = [], set()
+    while territory is not None and territory.pk not in seen:  # a cycle in bad data must not hang
+        chain.append(territory)
+        seen.add(territory.pk)
+        territory = territory.parent
+    return chain
+
+
+def open_to_condition(territories):
+    """Schemes open to any of `territories`: national ones (no territory), wide ones (Europe, the
+    world), and those attached to the place itself or to a place that contains it."""
+    pks = {place.pk for territory in territories for place in with_ancestors(territory)}
+    return Q(territory__isnull=True) | Q(territory__kind__in=EVERYWHERE) | Q(territory__in=pks)

@@ -1,0 +1,75 @@
+"""The funding calendar: the dated editions of published schemes as iCalendar feeds (RFC 5545),
+all schemes at /financements/calendrier.ics and one scheme at /financements/<slug>/calendrier.ics,
+for an officer to subscribe to in their own agenda."""
+
+import datetime
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from icalendar import Calendar, Event
+
+from funding.models import FundingEdition, FundingScheme
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def dated_editions(schemes):
+    """The editions of `schemes` that have an opening date or a deadline, with their scheme."""
+    return (
+        FundingEdition.objects.filter(scheme__in=schemes)
+        .filter(Q(opens_on__isnull=False) | Q(closes_on__isnull=False))
+        .select_related("scheme")
+        .order_by("scheme__name", "closes_on", "opens_on", "pk")
+    )
+
+
+def edition_events(request, edition):
+    """One all-day event per date the edition has: its deadline, and its opening when known."""
+    scheme = edition.scheme
+    page = request.build_absolute_uri(scheme.get_absolute_url())
+    moments = [("closes_on", "Date limite", edition.closes_on), ("opens_on", "Ouverture", edition.opens_on)]
+    for field, label, day in moments:
+        if day is None:
+            continue
+        event = Event()
+        # Stable across fetches, so that a subscribed agenda updates the event instead of adding
+        # another: the edition's primary key (labels and slugs may be corrected) and which date.
+        event.add("uid", f"funding-edition-{edition.pk}-{field}@{request.get_host()}")
+        # The scheme's last change rather than now: the feed's bytes stay the same between edits.
+        event.add("dtstamp", scheme.updated_at)
+        event.add("dtstart", day)
+        event.add("dtend", day + datetime.timedelta(days=1))
+        event.add("summary", f"{label} : {scheme.name} — {edition.label}")
+        description = [f"{label} de l'édition « {edition.label} » du dispositif « {scheme.name} »."]
+        if edition.url:
+            description.append(f"Page de l'édition : {edition.url}")
+        description.append(f"Fiche dans l'annuaire : {page}")
+        event.add("description", "\n".join(description))
+        event.add("url", page)
+        event.add("transp", "TRANSPARENT")  # a deadline is a reminder, not a busy slot
+        yield event
+
+
+def calendar_response(request, editions, name):
+    calendar = Calendar()
+    calendar.add("prodid", "-//Annuaire des communs numériques//Calendrier des financements//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for edition in editions:
+        for event in edition_events(request, edition):
+            calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = 'inline; filename="calendrier.ics"'
+    return response
+
+
+def calendar_feed(request):
+    schemes = FundingScheme.objects.published()
+    return calendar_response(request, dated_editions(schemes), "Financements des communs numériques")
+
+
+def scheme_calendar(request, slug):
+    scheme = get_object_or_404(FundingScheme.objects.published(), slug=slug)
+    return calendar_response(request, dated_editions([scheme]), f"Financements : {scheme.name}")
