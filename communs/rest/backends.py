@@ -13,7 +13,9 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 # Slugs, territory codes and tag slugs: word characters and hyphens (never a NUL, a dot or a slash).
-LOOKUP_REGEX = r"[-\w]+"
+# "archived" is the list of entries that left the public list (`…/archived/`, routed first): a detail
+# URL with that word would answer that list, so the lookup (and the schema's pattern) leaves it out.
+LOOKUP_REGEX = r"(?!archived\b)[-\w]+"
 
 
 class Pagination(PageNumberPagination):
