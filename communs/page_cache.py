@@ -1,6 +1,6 @@
 """Whole responses to anonymous reads, kept in the shared cache and keyed by the content version.
 
-A page is stored under the content version (communs/cache.py), its full URL and the values of the
+A page is stored under the content version (communs/cache.py), the day, its full URL and the values of the
 request headers it varies on; any write to the directory moves the version on, so the next request
 renders afresh. Only what every anonymous visitor would get alike is stored: never a response that
 sets a cookie (the CSRF cookie of a form, a session), never one for a signed-in curator (they see
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header
 from django.utils.http import parse_http_date_safe
 
@@ -102,7 +103,10 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         try:
             store = _store()
-            base = f"page:{content_version()}:{_hash(request.build_absolute_uri())}"
+            # The day is part of the key: pages say what is open today (funding availability,
+            # deadlines), which changes at midnight without any write to the directory.
+            today = timezone.localdate().isoformat()
+            base = f"page:{content_version()}:{today}:{_hash(request.build_absolute_uri())}"
             hit = self._cached(store, base, request)
         except Exception:  # the cache is down (Redis unreachable…): the site still answers, uncached
             logger.warning("page cache unavailable, serving %s uncached", request.path, exc_info=True)

@@ -1,6 +1,7 @@
 """API endpoints of the funding finder: schemes, their editions and awards (/api/v1/funding-schemes/ …)."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from actors.models import Actor
@@ -10,6 +11,7 @@ from communs.rest.schema import write_docs
 from communs.rest.viewsets import CuratedViewSet, ExportMixin, SubResourceViewSet
 from curation.api import WorkflowMixin, workflow_docs
 from funding import serializers
+from funding.availability import with_availability
 from funding.filters import FundingSchemeFilter
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative
@@ -56,7 +58,12 @@ class FundingSchemeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
     filterset_class = FundingSchemeFilter
 
     def get_base_queryset(self):
-        return FundingScheme.objects.select_related("territory").prefetch_related(*scheme_prefetches(self.request))
+        today = timezone.localdate()
+        return (
+            with_availability(FundingScheme.objects.select_related("territory"), today)
+            .annotate(next_closes_on=FundingSchemeFilter.next_closes_on(today))
+            .prefetch_related(*scheme_prefetches(self.request))
+        )
 
 
 @extend_schema_view(

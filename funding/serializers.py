@@ -1,5 +1,6 @@
 """Representations of funding schemes, editions and awards in the API (/api/v1/funding-schemes/ …)."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +17,8 @@ from communs.rest.serializers import (
     api_url,
     joined,
 )
+from funding.availability import with_availability
+from funding.filters import FundingSchemeFilter
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative, Sector, Territory
 from initiatives.serializers import (
@@ -79,6 +82,15 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
     sectors = SectorSummarySerializer(many=True, read_only=True)
     territory = TerritorySummarySerializer(read_only=True, allow_null=True)
     editions = serializers.SerializerMethodField()
+    availability = serializers.SerializerMethodField(
+        help_text=(
+            "Computed today from the editions' dates (the curator's `status` only when no edition is dated): "
+            "the most pressing of closing_soon, open, recurring, closed; null when nothing is known."
+        )
+    )
+    next_deadline = serializers.SerializerMethodField(
+        help_text="The closing date of the next edition still open to applications, if any."
+    )
     sources = SourcesField(read_only=True)
 
     class Meta:
@@ -90,6 +102,8 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "name",
             "kind",
             "status",
+            "availability",
+            "next_deadline",
             "publication_status",
             "summary",
             "description",
@@ -123,6 +137,27 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
     def get_funders(self, obj):
         return self._actors(obj, "funders")
 
+    def _computed(self, obj):
+        """(availability, next closing date): annotated by the API's queryset; computed for one
+        scheme written through the API, whose response has no annotation."""
+        if not hasattr(obj, "availability"):
+            today = timezone.localdate()
+            obj.availability, obj.next_closes_on = (
+                with_availability(FundingScheme._base_manager.filter(pk=obj.pk), today)
+                .annotate(next_closes_on=FundingSchemeFilter.next_closes_on(today))
+                .values_list("availability", "next_closes_on")
+                .get()
+            )
+        return obj.availability or None, obj.next_closes_on
+
+    @extend_schema_field(serializers.ChoiceField(choices=FundingScheme.Availability.choices, allow_null=True))
+    def get_availability(self, obj):
+        return self._computed(obj)[0]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_next_deadline(self, obj):
+        return self._computed(obj)[1]
+
     @extend_schema_field(SchemeEditionSerializer(many=True))
     def get_editions(self, obj):
         return SchemeEditionSerializer(obj.editions.all(), many=True, context=self.context).data
@@ -134,6 +169,8 @@ class FundingSchemeCSVSerializer(FundingSchemeSerializer):
         "name",
         "kind",
         "status",
+        "availability",
+        "next_deadline",
         "publication_status",
         "summary",
         "description",

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actors.models import Actor
+from communs.feeds import feed_query
 from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404
@@ -39,6 +40,7 @@ def scheme_list(request):
         open_calls=open_calls,
         today=today,
         beneficiary_labels=dict(FundingScheme.Beneficiary.choices),
+        feed_query=feed_query(request),
     )
     return render(request, "funding/fundingscheme_list.html", context)
 

@@ -1,5 +1,6 @@
 """The anonymous page cache: pages and API reads answered from the shared cache, never stale, never personal."""
 
+import datetime
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from communs.cache import VERSION_KEY, content_version
@@ -218,3 +220,14 @@ def test_the_site_answers_uncached_when_the_cache_is_down(decidim, settings, cap
     decidim.save()  # the content version cannot move: the write still succeeds
     assert "Decidim 2" in visitor(PAGE).content.decode()
     assert "page cache unavailable" in caplog.text and "content version could not move on" in caplog.text
+
+
+def test_a_page_cached_yesterday_is_rendered_afresh_today(decidim, monkeypatch):
+    # Pages say what is open today (funding availability, deadlines): midnight changes them
+    # without any write to the directory.
+    assert visitor(PAGE)["X-Cache"] == "miss"
+    assert visitor(PAGE)["X-Cache"] == "hit"
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert visitor(PAGE)["X-Cache"] == "miss"
+    assert visitor(PAGE)["X-Cache"] == "hit"

@@ -205,3 +205,26 @@ def test_the_list_runs_a_fixed_number_of_queries(client, places, calendar, djang
 def test_a_territory_page_leads_to_the_schemes_open_to_it(client, places):
     html = client.get("/territoires/com-29019/").content.decode()
     assert 'href="/financements/?territory=com-29019">Financements ouverts à ce territoire</a>' in html
+
+
+def test_the_api_gives_each_schemes_availability_and_next_deadline(calendar):
+    response = APIClient().get("/api/v1/funding-schemes/?page_size=100")
+    rows = {row["slug"]: (row["availability"], row["next_deadline"]) for row in response.json()["results"]}
+    assert rows == {
+        "ouvert": ("open", days(60).isoformat()),
+        "bientot-clos": ("closing_soon", days(5).isoformat()),
+        "dernier-jour": ("closing_soon", days(0).isoformat()),
+        "au-fil-de-l-eau": ("open", None),
+        "a-venir": (None, days(40).isoformat()),
+        "passe": ("closed", None),
+        "dates-passees": ("closed", None),
+        "sans-dates-ouvert": ("open", None),
+        "recurrent": ("recurring", None),
+        "sans-rien": (None, None),
+    }
+    # The same on one scheme's page, and in the CSV export's columns.
+    assert APIClient().get("/api/v1/funding-schemes/bientot-clos/").json()["availability"] == "closing_soon"
+    csv = APIClient().get("/api/v1/funding-schemes/?q=bientot", HTTP_ACCEPT="text/csv").content.decode("utf-8-sig")
+    header, row = csv.splitlines()
+    assert header.startswith("slug,name,kind,status,availability,next_deadline,")
+    assert row.startswith(f"bientot-clos,Bientot Clos,fund,,closing_soon,{days(5).isoformat()},")
