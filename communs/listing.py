@@ -22,15 +22,22 @@ from communs.search import is_approximate
 PAGE_SIZE = 20
 # Long facets show their first options and fold the rest in a <details> element.
 FACET_VISIBLE_OPTIONS = 8
+# ... up to this many in all, the most frequent: at national scale the actor and tag facets have
+# thousands of values, a list nobody reads that took most of the page's time to render. The others
+# are counted ("N autres") and found by the search; a selected value always shows.
+FACET_MAX_OPTIONS = 40
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
+def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
     """The requested page, or the last one when the number is past the end.
 
     Returns (page, notice): the notice tells the user why they see another page
     than the one they asked for (a shared link to a page that no longer exists).
+    `count`, when the caller knows it, spares the paginator its COUNT query.
     """
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
     raw = request.GET.get("page", "1")
     notice = ""
     try:
@@ -164,12 +171,19 @@ def build_facet(filterset, name, counts, labels, keep_all=False):
         options = [option(value, labels.get(value, value), count) for value, count in counts.items() if count]
         options += [option(value, label, 0) for value, label in selected.items() if value not in counts]
         options.sort(key=lambda item: (-item["count"], item["label"].casefold()))
+    hidden = 0
+    if len(options) > FACET_MAX_OPTIONS:
+        shown = options[:FACET_MAX_OPTIONS]
+        shown += [option for option in options[FACET_MAX_OPTIONS:] if option["checked"]]
+        hidden = len(options) - len(shown)
+        options = shown
     folded = len(options) > FACET_VISIBLE_OPTIONS + 2  # folding away one or two options helps nobody
     return {
         "name": name,
         "label": filterset.form.fields[name].label,
         "options": options[:FACET_VISIBLE_OPTIONS] if folded else options,
         "more": options[FACET_VISIBLE_OPTIONS:] if folded else [],
+        "hidden": hidden,
     }
 
 
@@ -214,6 +228,34 @@ def form_errors(filterset):
     return messages
 
 
+def _listing_key(request, filterset, what):
+    """The shared cache's key for `what` ("facets", "count") of one list: the listing, its filters
+    (not the page or the order), the content version that every write moves on, and the day
+    (availability facets count by today's date)."""
+    params = sorted(
+        (name, value) for name, values in request.GET.lists() if name not in ("page", "ordering") for value in values
+    )
+    digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+    return f"{what}:{content_version()}:{type(filterset).__qualname__}:{timezone.localdate()}:{digest}"
+
+
+def _cached(key, compute):
+    """compute(), kept in the shared cache under `key` for FACET_CACHE_TIMEOUT; computed each time
+    when that is 0 or the cache is down."""
+    timeout = settings.FACET_CACHE_TIMEOUT
+    if not timeout:
+        return compute()
+    try:
+        value = caches["default"].get(key)
+    except Exception:  # the cache is down: compute
+        value = None
+    if value is None:
+        value = compute()
+        with contextlib.suppress(Exception):
+            caches["default"].set(key, value, timeout)
+    return value
+
+
 def facets_of(request, filterset):
     """The list's facets, counted once per set of filters and content version.
 
@@ -221,30 +263,18 @@ def facets_of(request, filterset):
     and its result is the same for every visitor until the directory changes: it is kept in the
     shared cache under the content version (communs/cache.py), that every write moves on.
     """
-    timeout = settings.FACET_CACHE_TIMEOUT
-    if not timeout:
-        return [facet.build(filterset) for facet in filterset.facets]
-    params = sorted(
-        (name, value) for name, values in request.GET.lists() if name not in ("page", "ordering") for value in values
+    return _cached(
+        _listing_key(request, filterset, "facets"), lambda: [facet.build(filterset) for facet in filterset.facets]
     )
-    digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
-    # The day too: availability facets (open, closing soon) count by today's date.
-    key = f"facets:{content_version()}:{type(filterset).__qualname__}:{timezone.localdate()}:{digest}"
-    try:
-        facets = caches["default"].get(key)
-    except Exception:  # the cache is down: count
-        facets = None
-    if facets is None:
-        facets = [facet.build(filterset) for facet in filterset.facets]
-        with contextlib.suppress(Exception):
-            caches["default"].set(key, facets, timeout)
-    return facets
 
 
 def list_context(request, filterset, entries, **extra):
     """The context of a faceted list page: `entries` (the filtered queryset, with the page's
     prefetches) paginated, the facets, the chips, the sort menu and the refused values."""
-    page, page_notice = paginate(request, entries)
+    # The total, like the facets, is the same for every visitor until the directory changes; at
+    # national scale counting every match is most of a search page's time.
+    count = _cached(_listing_key(request, filterset, "count"), entries.count)
+    page, page_notice = paginate(request, entries, count=count)
     return {
         "filterset": filterset,
         "query": filterset.form.cleaned_data.get("q") or "",

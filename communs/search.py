@@ -17,6 +17,7 @@ The contract, the same on both databases (tests/initiatives/test_search_contract
 import re
 import unicodedata
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -35,6 +36,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.db.models.lookups import GreaterThan
 from django.dispatch import receiver
+
+from communs.models import SearchDocument
 
 # Longer queries are cut: nobody types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
@@ -138,7 +141,8 @@ def _stem(word):
 
 class DocumentColumn(Expression):
     """A column of the entry's search document, through its GenericRelation (one join per query,
-    shared by the match and the rank). `vector` exists on PostgreSQL only (migration communs/0001)."""
+    shared by the match and the rank). `vector` and `rank_vector` exist on PostgreSQL only
+    (migrations communs/0001 and 0004)."""
 
     def __init__(self, column, output_field=None):
         super().__init__(output_field=output_field or TextField())
@@ -226,6 +230,7 @@ def search(queryset, text, typos=True):
     if not words:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
     searched_fields(queryset.model)
+    entries = queryset
     queryset = queryset.alias(
         _doc_id=F("search_documents__id"),
         _doc_title=DocumentColumn("title"),
@@ -234,13 +239,38 @@ def search(queryset, text, typos=True):
     if connection.vendor == "postgresql":
         queryset = queryset.alias(_doc_vector=DocumentColumn("vector", SearchVectorField()))
         as_typed = queryset.filter(Operator(F("_doc_vector"), "@@", TsQuery(words)))
-        rank = Func(F("_doc_vector"), TsQuery(words), function="ts_rank", output_field=FloatField())
+        # Ranked by the small vector of names and keywords (migration communs/0004): reading the
+        # full one for every match cost more than the match itself.
+        rank_vector = DocumentColumn("rank_vector", SearchVectorField())
+        rank = Func(rank_vector, TsQuery(words), function="ts_rank", output_field=FloatField())
     else:
         as_typed = queryset.filter(_doc_id__in=FtsMatch(fts_query(words)))
         rank = column_rank(words)
-    if not typos or as_typed.exists():
+    if not typos or _matches_anything(entries, as_typed, words):
         return _ranked(as_typed, rank, words, approximate=False)
     return _typos(queryset, words)
+
+
+def _matches_anything(entries, as_typed, words):
+    """Whether any of `entries` matches the words as typed (else typos are looked for)."""
+    if connection.vendor != "postgresql":
+        return as_typed.exists()
+    # PostgreSQL plans EXISTS (a LIMIT 1) expecting a match within the first rows it reads, so
+    # it walks the entries one by one, reading each document: with no match at all (a typo) that
+    # read the whole table (1 s at 100,000 entries). Materialised apart, the documents matching
+    # the words come from the full-text index, lazily: none at once when there are none, the
+    # first few otherwise, each then looked up among `entries` (published …) by its key.
+    content_type = ContentType.objects.get_for_model(entries.model)
+    tsquery, tsquery_params = TsQuery(words).as_sql(None, connection)
+    entries_sql, entries_params = entries.order_by().values("pk").query.sql_with_params()
+    sql = (
+        "WITH matching AS MATERIALIZED ("
+        f"SELECT object_id FROM {SearchDocument._meta.db_table} WHERE content_type_id = %s AND vector @@ {tsquery}"
+        f") SELECT 1 FROM matching WHERE object_id IN ({entries_sql}) LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [content_type.pk, *tsquery_params, *entries_params])
+        return cursor.fetchone() is not None
 
 
 def _ranked(queryset, rank, words, approximate):

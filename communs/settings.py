@@ -157,7 +157,7 @@ CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "")
 # Seconds an anonymous page stays cached (any write starts a new content version anyway); 0 turns
 # the page cache off, the default with DEBUG on so that a template being edited shows at once.
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 0 if DEBUG else 600)
-# Seconds a list's facet counts stay cached, for everyone, signed in or not (communs/listing.py).
+# Seconds a list's facet counts and total stay cached, for everyone, signed in or not (communs/listing.py).
 FACET_CACHE_TIMEOUT = env_int("FACET_CACHE_TIMEOUT", 0 if DEBUG else 600)
 if REDIS_URL:
     CACHES = {
