@@ -6,17 +6,21 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from actors import serializers
 from actors.filters import ActorFilter
 from actors.models import Actor
+from communs.linked_data import actor_jsonld
 from communs.models import can_see_unpublished, visible_q
 from communs.rest.router import router
 from communs.rest.schema import write_docs
-from communs.rest.viewsets import CuratedViewSet, ExportMixin
+from communs.rest.viewsets import CuratedViewSet, ExportMixin, LinkedDataMixin, retrieve_responses
 from curation.api import WorkflowMixin, workflow_docs
 from initiatives.models import Initiative, Involvement
 
 
 @extend_schema_view(
     list=extend_schema(summary="List actors (the site's filters)"),
-    retrieve=extend_schema(summary="One actor, with the initiatives it takes part in"),
+    retrieve=extend_schema(
+        summary="One actor, with the initiatives it takes part in",
+        responses=retrieve_responses(serializers.ActorSerializer),
+    ),
     export_json=extend_schema(
         summary="Full dump as JSON (streamed; takes the list's filters)",
         responses=serializers.ActorSerializer(many=True),
@@ -24,10 +28,18 @@ from initiatives.models import Initiative, Involvement
     **workflow_docs(serializers.ActorSerializer),
     **write_docs(serializers.ActorSerializer),
 )
-class ActorViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
+class ActorViewSet(LinkedDataMixin, ExportMixin, WorkflowMixin, CuratedViewSet):
     """Organisations that carry, fund, use or support commons. Anonymous clients see the published ones."""
 
     export_name = "actors"
+    # Its dataset in the DCAT catalogue (communs.linked_data).
+    dcat_dataset = {
+        "title": "Acteurs des communs numériques",
+        "description": "Les organisations qui portent, maintiennent, financent, utilisent ou accompagnent les "
+        "communs numériques du secteur public : type, organisation parente, SIREN, territoire, rôles.",
+        "landing_page": "actors:list",
+        "keywords": ["communs numériques", "organisations publiques", "secteur public"],
+    }
     queryset = Actor.objects.all()
     serializer_class = serializers.ActorSerializer
     csv_serializer_class = serializers.ActorCSVSerializer
@@ -46,6 +58,9 @@ class ActorViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
         return Actor.objects.select_related("parent", "territory").prefetch_related(
             Prefetch("involvements", queryset=involvements, to_attr="visible_involvements")
         )
+
+    def linked_data(self, instance):
+        return actor_jsonld(instance, self.request)
 
 
 router.register("actors", ActorViewSet, basename="actor")

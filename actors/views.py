@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from actors.filters import ActorFilter
 from actors.models import Actor
+from communs.linked_data import actor_jsonld, json_for_script
 from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404
@@ -63,5 +64,6 @@ def actor_detail(request, slug):
         "roles": roles,
         "operated_schemes": list(actor.operated_schemes.all()),
         "funded_schemes": list(actor.funded_schemes.all()),
+        "linked_data": json_for_script(actor_jsonld(actor, request)),
     }
     return render(request, "actors/actor_detail.html", context)

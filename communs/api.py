@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
+from communs import views
 from communs.rest.conditional import ProblemMixin
 from communs.rest.router import router
 
@@ -37,6 +38,8 @@ autodiscover_modules("api")
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("dcat.jsonld", views.dcat_jsonld, name="dcat-jsonld"),
+    path("dcat.ttl", views.dcat_turtle, name="dcat-turtle"),
     path("", include(router.urls)),
     # Only paths ending with a slash, so that CommonMiddleware still adds a missing one first.
     re_path(r"^(?:[\s\S]*/)?$", NotFoundView.as_view()),

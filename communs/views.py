@@ -1,15 +1,19 @@
-"""The pages of the whole directory: home, about, errors.
+"""The pages of the whole directory: home, about, errors, the DCAT catalogue of its exports.
 
 The home page shows every part of the directory; it reads their models by label, so that the
 ground floor (communs) imports no feature app.
 """
 
+import json
+
 from django.apps import apps
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
+from communs.linked_data import dcat_catalogue, dcat_graph
 from communs.models import visible_q
 
 
@@ -69,3 +73,16 @@ def gone_or_404(request, model, slug, list_url, list_label):
         "list_label": list_label,
     }
     return render(request, "gone.html", context, status=410)
+
+
+@require_safe
+def dcat_jsonld(request):
+    """The DCAT-AP catalogue of the directory's exports, for data.gouv.fr or data.europa.eu to harvest."""
+    body = json.dumps(dcat_catalogue(request), ensure_ascii=False, indent=2)
+    return HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+
+
+@require_safe
+def dcat_turtle(request):
+    """The same catalogue in Turtle."""
+    return HttpResponse(dcat_graph(request).serialize(format="turtle"), content_type="text/turtle; charset=utf-8")

@@ -5,10 +5,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from actors.models import Actor
+from communs.linked_data import scheme_jsonld
 from communs.models import visible_q
 from communs.rest.router import router
 from communs.rest.schema import write_docs
-from communs.rest.viewsets import CuratedViewSet, ExportMixin, SubResourceViewSet
+from communs.rest.viewsets import CuratedViewSet, ExportMixin, LinkedDataMixin, SubResourceViewSet, retrieve_responses
 from curation.api import WorkflowMixin, workflow_docs
 from funding import serializers
 from funding.availability import with_availability
@@ -39,7 +40,10 @@ def scheme_prefetches(request):
 
 @extend_schema_view(
     list=extend_schema(summary="List funding schemes (the site's filters)"),
-    retrieve=extend_schema(summary="One funding scheme, with its editions and awards"),
+    retrieve=extend_schema(
+        summary="One funding scheme, with its editions and awards",
+        responses=retrieve_responses(serializers.FundingSchemeSerializer),
+    ),
     export_json=extend_schema(
         summary="Full dump as JSON (streamed; takes the list's filters)",
         responses=serializers.FundingSchemeSerializer(many=True),
@@ -47,10 +51,20 @@ def scheme_prefetches(request):
     **workflow_docs(serializers.FundingSchemeSerializer),
     **write_docs(serializers.FundingSchemeSerializer),
 )
-class FundingSchemeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
+class FundingSchemeViewSet(LinkedDataMixin, ExportMixin, WorkflowMixin, CuratedViewSet):
     """Programmes that support commons: calls, funds, prizes, incubation …, with editions and laureates."""
 
     export_name = "funding-schemes"
+    # Its dataset in the DCAT catalogue (communs.linked_data): the full dumps, and the calendar.
+    dcat_dataset = {
+        "title": "Financements des communs numériques",
+        "description": "Les dispositifs qui soutiennent les communs numériques (appels à projets, fonds, "
+        "subventions, prix, incubation) : opérateurs, financeurs, bénéficiaires éligibles, montants, "
+        "éditions et dates, lauréats.",
+        "landing_page": "funding:list",
+        "keywords": ["communs numériques", "financement", "appels à projets", "subventions"],
+        "files": [("funding:calendar", "ics", "Calendrier des éditions datées (iCalendar)")],
+    }
     queryset = FundingScheme.objects.all()
     serializer_class = serializers.FundingSchemeSerializer
     csv_serializer_class = serializers.FundingSchemeCSVSerializer
@@ -63,6 +77,15 @@ class FundingSchemeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
             with_availability(FundingScheme.objects.select_related("territory"), today)
             .annotate(next_closes_on=FundingSchemeFilter.next_closes_on(today))
             .prefetch_related(*scheme_prefetches(self.request))
+        )
+
+    def linked_data(self, instance):
+        return scheme_jsonld(
+            instance,
+            self.request,
+            operators=instance.visible_operators,
+            funders=instance.visible_funders,
+            awards=[award for edition in instance.editions.all() for award in edition.visible_awards],
         )
 
 

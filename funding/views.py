@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from actors.models import Actor
 from communs.feeds import feed_query
+from communs.linked_data import json_for_script, scheme_jsonld
 from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404
@@ -81,5 +82,14 @@ def scheme_detail(request, slug):
         "next_edition": upcoming[0] if upcoming else None,
         "beneficiaries": [FundingScheme.Beneficiary(code).label for code in scheme.beneficiaries],
         "laureate_count": sum(len(edition.awards.all()) for edition in editions),
+        "linked_data": json_for_script(
+            scheme_jsonld(
+                scheme,
+                request,
+                operators=scheme.operators.all(),
+                funders=scheme.funders.all(),
+                awards=[award for edition in editions for award in edition.awards.all()],
+            )
+        ),
     }
     return render(request, "funding/fundingscheme_detail.html", context)

@@ -6,10 +6,18 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from taggit.models import Tag, TaggedItem
 
 from actors.models import Actor
+from communs.linked_data import initiative_jsonld
 from communs.models import visible_q
 from communs.rest.router import router
 from communs.rest.schema import write_docs
-from communs.rest.viewsets import CuratedViewSet, ExportMixin, ReadOnlyApiViewSet, SubResourceViewSet
+from communs.rest.viewsets import (
+    CuratedViewSet,
+    ExportMixin,
+    LinkedDataMixin,
+    ReadOnlyApiViewSet,
+    SubResourceViewSet,
+    retrieve_responses,
+)
 from curation.api import WorkflowMixin, workflow_docs
 from funding.models import Award, FundingScheme
 from initiatives import serializers
@@ -42,7 +50,10 @@ def initiative_prefetches(request):
 
 @extend_schema_view(
     list=extend_schema(summary="List initiatives (the site's filters)"),
-    retrieve=extend_schema(summary="One initiative, with its actors and their roles"),
+    retrieve=extend_schema(
+        summary="One initiative, with its actors and their roles",
+        responses=retrieve_responses(serializers.InitiativeSerializer),
+    ),
     export_json=extend_schema(
         summary="Full dump as JSON (streamed; takes the list's filters)",
         responses=serializers.InitiativeSerializer(many=True),
@@ -50,10 +61,23 @@ def initiative_prefetches(request):
     **workflow_docs(serializers.InitiativeSerializer),
     **write_docs(serializers.InitiativeSerializer),
 )
-class InitiativeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
+class InitiativeViewSet(LinkedDataMixin, ExportMixin, WorkflowMixin, CuratedViewSet):
     """Digital commons and support programmes. Anonymous clients see the published ones."""
 
     export_name = "initiatives"
+    # Its dataset in the DCAT catalogue (communs.linked_data): the full dumps, and the feeds.
+    dcat_dataset = {
+        "title": "Communs numériques et initiatives",
+        "description": "Les communs numériques du secteur public (logiciels, données, plateformes, contenus, "
+        "standards, modèles d'IA, infrastructures) et les programmes qui les soutiennent : acteurs et rôles, "
+        "secteurs, territoires, licence, critères du commun, financements reçus.",
+        "landing_page": "initiatives:list",
+        "keywords": ["communs numériques", "logiciel libre", "données ouvertes", "secteur public"],
+        "files": [
+            ("initiatives:feed-atom", "atom", "Communs nouveaux ou mis à jour (flux Atom)"),
+            ("initiatives:feed-rss", "rss", "Communs nouveaux ou mis à jour (flux RSS)"),
+        ],
+    }
     queryset = Initiative.objects.all()
     serializer_class = serializers.InitiativeSerializer
     csv_serializer_class = serializers.InitiativeCSVSerializer
@@ -62,6 +86,11 @@ class InitiativeViewSet(ExportMixin, WorkflowMixin, CuratedViewSet):
 
     def get_base_queryset(self):
         return Initiative.objects.prefetch_related(*initiative_prefetches(self.request))
+
+    def linked_data(self, instance):
+        return initiative_jsonld(
+            instance, self.request, involvements=instance.visible_involvements, awards=instance.visible_awards
+        )
 
 
 @extend_schema_view(

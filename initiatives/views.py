@@ -18,6 +18,7 @@ from taggit.models import TaggedItem
 
 from actors.models import Actor
 from communs.feeds import feed_query
+from communs.linked_data import initiative_jsonld, json_for_script
 from communs.listing import list_context, paginate
 from communs.models import visible_q
 from communs.search import search, searches_anything
@@ -127,14 +128,18 @@ def initiative_detail(request, slug):
         if sector_ids or tag_ids
         else Initiative.objects.none()
     )
+    awards = list(initiative.awards.all())
     context = {
         "initiative": initiative,
         "roles": roles,
-        "awards": list(initiative.awards.all()),
+        "awards": awards,
         "criteria": criteria,
         "criteria_assessed": bool(assessed),
         "logics": [Initiative.Logic(code).label for code in initiative.logics],
         "similar": similar,
+        "linked_data": json_for_script(
+            initiative_jsonld(initiative, request, involvements=involvements, awards=awards)
+        ),
     }
     return render(request, "initiatives/initiative_detail.html", context)
 

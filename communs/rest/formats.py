@@ -20,6 +20,13 @@ class ProblemJSONRenderer(JSONRenderer):
     format = "problem+json"
 
 
+class JSONLDRenderer(JSONRenderer):
+    """An entry's schema.org graph (communs.linked_data), for `Accept: application/ld+json`."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
 # No entry is nested this deep; a deeper body is an attack on the recursion of whatever reads it.
 MAX_JSON_DEPTH = 32
 

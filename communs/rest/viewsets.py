@@ -20,7 +20,7 @@ from rest_framework.settings import api_settings
 from communs.models import Publishable
 from communs.rest.backends import LOOKUP_REGEX
 from communs.rest.conditional import ProblemMixin, etag_of
-from communs.rest.formats import CSVRenderer, csv_text, json_array
+from communs.rest.formats import CSVRenderer, JSONLDRenderer, csv_text, json_array
 from communs.rest.problems import Gone, PreconditionFailed, PreconditionRequired
 from communs.search import is_approximate, searches_anything
 
@@ -140,6 +140,38 @@ class _WithoutFormat:
 
     def __getattr__(self, name):
         return getattr(self._request, name)
+
+
+class LinkedDataMixin:
+    """An entry's schema.org graph, the one embedded in its page, for `Accept: application/ld+json`
+    (or `?format=jsonld`) on its detail endpoint. Lists keep their formats: a 406 for ld+json."""
+
+    def linked_data(self, instance):
+        raise NotImplementedError
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "retrieve":
+            renderers.append(JSONLDRenderer())
+        return renderers
+
+    def retrieve(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != JSONLDRenderer.format:
+            return super().retrieve(request, *args, **kwargs)
+        instance = self.get_object()
+        self._last_modified = getattr(instance, "updated_at", None)
+        return Response(self.linked_data(instance))
+
+
+def retrieve_responses(serializer_class):
+    """The OpenAPI answers of a detail endpoint that also speaks JSON-LD."""
+    return {
+        (200, "application/json"): serializer_class,
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one line"),
+        (200, "application/ld+json"): OpenApiResponse(
+            OpenApiTypes.OBJECT, description="The entry's schema.org graph (JSON-LD), as embedded in its page"
+        ),
+    }
 
 
 class ExportMixin:

@@ -9,6 +9,7 @@ from django.conf import settings
 from actors.models import Actor
 from funding.models import FundingScheme
 from initiatives.models import Initiative, Sector, Territory
+from tests.site.test_linked_data import INITIATIVE_TYPES, assert_valid, page_graph
 
 
 def test_every_demo_page_renders(client, demo_data):
@@ -32,6 +33,35 @@ def test_every_demo_page_renders(client, demo_data):
         for entry in model.objects.exclude(publication_status="published"):
             expected = 410 if entry.publication_status == "archived" else 404  # archived: "Gone", with why
             assert client.get(entry.get_absolute_url()).status_code == expected
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
+def test_every_demo_entry_has_its_graph(client, demo_data):
+    """Every published initiative, actor and scheme of the demo: the graph parses, with the type its kind
+    gives, its name and address, only properties schema.org defines for that type, and its Wikidata item."""
+    count = with_qid = 0
+    for initiative in Initiative.objects.published():
+        url = f"http://testserver{initiative.get_absolute_url()}"
+        document = page_graph(client, initiative.get_absolute_url())
+        assert_valid(document, INITIATIVE_TYPES[initiative.kind], url)
+        if initiative.wikidata_qid:
+            assert f"https://www.wikidata.org/entity/{initiative.wikidata_qid}" in json.dumps(document["sameAs"])
+            with_qid += 1
+        count += 1
+    for actor in Actor.objects.published():
+        kind = (
+            "GovernmentOrganization"
+            if actor.kind in {"state", "agency", "local_authority", "eu_institution"}
+            else "Organization"
+        )
+        assert_valid(page_graph(client, actor.get_absolute_url()), kind, f"http://testserver{actor.get_absolute_url()}")
+        count += 1
+    for scheme in FundingScheme.objects.published():
+        url = f"http://testserver{scheme.get_absolute_url()}"
+        assert_valid(page_graph(client, scheme.get_absolute_url()), "MonetaryGrant", url)
+        count += 1
+    assert count > 500  # the whole demo, not an empty directory
+    assert with_qid > 10  # the QIDs the SILL gives
 
 
 @pytest.mark.parametrize("text, slug", [("geocommuns", "fabrique-des-geocommuns"), ("Decidim", "decidim")])
