@@ -35,6 +35,8 @@ class LicenceField(forms.MultipleChoiceField):
 
 class LicenceFilter(django_filters.MultipleChoiceFilter):
     field_class = LicenceField
+    # Read by the OpenAPI schema (communs/rest/schema.py): the declared choice is not the only value.
+    other_values = "Or an SPDX expression as the entries store it (`MIT`, `Apache-2.0 OR MIT`; `mit` is read as `MIT`)."
 
 
 class LicenceFacet(Facet):
@@ -105,6 +107,7 @@ class InitiativeFilter(SearchOrderingMixin):
         label="Critère du commun rempli",
         choices=CriterionAssessment.Criterion.choices,
         method="filter_criterion",
+        conjoined=True,  # filter_criterion applies it; the OpenAPI schema says so
         distinct=False,
     )
     logic = django_filters.MultipleChoiceFilter(

@@ -268,8 +268,12 @@ def test_the_schema_documents_the_summary_and_the_filters(api, db):
     schema = api.get("/api/v1/schema/?format=json").json()
     initiative = schema["components"]["schemas"]["Initiative"]["properties"]
     assert "criteria_summary" in initiative
-    parameters = {p["name"] for p in schema["paths"]["/api/v1/initiatives/"]["get"]["parameters"]}
-    assert {"criterion", "logic", "licence", "development_status"} <= parameters
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/initiatives/"]["get"]["parameters"]}
+    assert {"criterion", "logic", "licence", "development_status"} <= set(parameters)
+    assert "all of them must match" in parameters["criterion"]["description"]
+    assert "any of them matches" in parameters["logic"]["description"]
+    # Any SPDX expression, not only `open`: no enum.
+    assert "enum" not in parameters["licence"]["schema"]["items"]
 
 
 def test_the_label_page_explains_the_grid_and_links_to_the_lists(client, label_directory):
