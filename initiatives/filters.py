@@ -30,6 +30,11 @@ class LicenceField(forms.MultipleChoiceField):
 
     def clean(self, value):
         values = super().clean(value)
+        longest = Initiative._meta.get_field("licence").max_length
+        for value in values:
+            # As long as the stored column at most: the SPDX parser is not given a page of text.
+            if len(value) > longest:
+                raise forms.ValidationError(f"Une licence s'écrit en {longest} caractères au plus.", code="max_length")
         return [value if value == OPEN_LICENCE else normalize_spdx(value) for value in values]
 
 

@@ -141,6 +141,7 @@ def test_without_a_filter_every_published_entry_is_listed(api, client, label_dir
         ("logic=bogus", "logic", "Logique d'intérêt général"),
         ("licence=pas+une+licence+!", "licence", "Licence"),
         ("licence=MIT+AND", "licence", "Licence"),
+        ("licence=" + "MIT+OR+" * 40 + "MIT", "licence", "Licence"),  # longer than any stored licence
     ],
 )
 def test_a_bad_value_is_a_400_in_the_api_and_an_error_on_the_site(
