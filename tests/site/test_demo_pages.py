@@ -12,7 +12,7 @@ from initiatives.models import Initiative, Sector, Territory
 
 
 def test_every_demo_page_renders(client, demo_data):
-    urls = ["/", "/initiatives/", "/acteurs/", "/financements/", "/a-propos/"]
+    urls = ["/", "/initiatives/", "/acteurs/", "/financements/", "/a-propos/", "/label/"]
     urls += [i.get_absolute_url() for i in Initiative.objects.published()]
     urls += [a.get_absolute_url() for a in Actor.objects.published()]
     urls += [s.get_absolute_url() for s in FundingScheme.objects.published()]
