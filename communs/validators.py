@@ -169,3 +169,49 @@ def validate_tag_name(value) -> None:
             code="tag_without_letters",
             params={"value": value},
         )
+
+
+# The ScanCode LicenseDB categories (shipped with license-expression, which parses SPDX here) whose
+# licences let anyone use, study, modify and share: the free/open source and open data licences.
+# "Source-available" (CC-BY-NC, BUSL …), "Proprietary Free", "Free Restricted" and the rest are not.
+OPEN_LICENCE_CATEGORIES = frozenset({"Permissive", "Copyleft", "Copyleft Limited", "Public Domain"})
+
+
+@lru_cache(maxsize=1)
+def _licence_categories():
+    from license_expression import get_license_index
+
+    categories = {}
+    for entry in get_license_index():
+        for key in [entry.get("spdx_license_key"), *entry.get("other_spdx_license_keys", [])]:
+            if key:
+                categories[key.lower()] = entry.get("category")
+    return categories
+
+
+@lru_cache(maxsize=4096)
+def is_open_licence(expression: str) -> bool:
+    """Whether an SPDX expression is an open licence: every licence of an AND, one of an OR.
+
+    A LicenseRef-… or an expression that does not parse is not known to be open.
+    """
+    if not expression:
+        return False
+    from license_expression import AND, OR, LicenseWithExceptionSymbol
+
+    try:
+        parsed = _spdx_licensing().parse(expression, validate=True, strict=True)
+    except Exception:  # the parser raises on malformed input
+        return False
+    categories = _licence_categories()
+
+    def is_open(node):
+        if isinstance(node, AND):
+            return all(is_open(arg) for arg in node.args)
+        if isinstance(node, OR):
+            return any(is_open(arg) for arg in node.args)
+        if isinstance(node, LicenseWithExceptionSymbol):
+            node = node.license_symbol  # an exception only adds permissions (Classpath …)
+        return categories.get(str(node.key).lower()) in OPEN_LICENCE_CATEGORIES
+
+    return is_open(parsed)

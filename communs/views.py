@@ -31,7 +31,7 @@ def home(request):
         "sectors": apps.get_model("initiatives", "Sector")
         .objects.annotate(initiative_count=Count("initiatives", filter=visible_q(Initiative, prefix="initiatives__")))
         .order_by("name"),
-        "latest": published.prefetch_related("sectors").order_by("-created_at", "name")[:6],
+        "latest": published.prefetch_related("sectors", "criteria").order_by("-created_at", "name")[:6],
         "closing_soon": apps.get_model("funding", "FundingEdition")
         .objects.filter(visible_q(FundingScheme, prefix="scheme__"), closes_on__gte=today)
         .select_related("scheme")

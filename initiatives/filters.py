@@ -4,14 +4,73 @@ The query-string names defined here are the public contract of both.
 """
 
 import django_filters
+from django import forms
 from django.db.models import Count, Q
 from taggit.models import Tag
 
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin, UtcIsoDateTimeFilter
-from communs.listing import Facet, count_through
+from communs.listing import ConditionFacet, Facet, count_through, tally
+from communs.validators import is_open_licence, normalize_spdx
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+
+# `?licence=open`: any licence that lets anyone use, study, modify and share (communs.validators).
+OPEN_LICENCE = "open"
+OPEN_LICENCE_LABEL = "Toute licence ouverte"
+
+
+class LicenceField(forms.MultipleChoiceField):
+    """SPDX expressions written as the entries store them (normalised: `mit` is `MIT`), or `open`."""
+
+    def validate(self, value):
+        # Any valid SPDX expression is a value, not only the declared choice (`open`): checked in clean().
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value):
+        values = super().clean(value)
+        longest = Initiative._meta.get_field("licence").max_length
+        for value in values:
+            # As long as the stored column at most: the SPDX parser is not given a page of text.
+            if len(value) > longest:
+                raise forms.ValidationError(f"Une licence s'écrit en {longest} caractères au plus.", code="max_length")
+        return [value if value == OPEN_LICENCE else normalize_spdx(value) for value in values]
+
+
+class LicenceFilter(django_filters.MultipleChoiceFilter):
+    field_class = LicenceField
+    # Read by the OpenAPI schema (communs/rest/schema.py): the declared choice is not the only value.
+    other_values = "Or an SPDX expression as the entries store it (`MIT`, `Apache-2.0 OR MIT`; `mit` is read as `MIT`)."
+
+
+class LicenceFacet(Facet):
+    """The stored licences by count, with "any open licence" (the sum of the open ones) first."""
+
+    def __init__(self):
+        super().__init__("licence")
+
+    def counts(self, filterset):
+        counts, _ = tally(self.rows(filterset))
+        open_count = sum(count for licence, count in counts.items() if is_open_licence(licence))
+        return {OPEN_LICENCE: open_count, **counts}, {OPEN_LICENCE: OPEN_LICENCE_LABEL}
+
+
+def logic_conditions():
+    return {code: Q(**{f"logic_{code}": True}) for code in Initiative.Logic.values}
+
+
+def criterion_rows(filterset):
+    # Repeated criteria must all be met: each option counts what ticking it *as well* gives, so the
+    # counts are taken within every active filter, this one included (the other facets leave theirs
+    # out because their options add up).
+    return (
+        CriterionAssessment.objects.filter(status=CriterionAssessment.Status.MET, initiative__in=filterset.within(None))
+        .order_by()
+        .values_list("criterion")
+        .annotate(Count("initiative", distinct=True))
+    )
+
 
 # django-filter matches a ModelMultipleChoiceFilter's `to_field_name` value against
 # `field_name`, so the field names below end with the slug or code they compare.
@@ -48,6 +107,23 @@ class InitiativeFilter(SearchOrderingMixin):
     scope = django_filters.MultipleChoiceFilter(
         label="Échelle", field_name="territorial_scope", choices=Initiative.Scope.choices, distinct=False
     )
+    # The commons label (/label/): criteria met, public-interest logics, licence.
+    criterion = django_filters.MultipleChoiceFilter(
+        label="Critère du commun rempli",
+        choices=CriterionAssessment.Criterion.choices,
+        method="filter_criterion",
+        conjoined=True,  # filter_criterion applies it; the OpenAPI schema says so
+        distinct=False,
+    )
+    logic = django_filters.MultipleChoiceFilter(
+        label="Logique d'intérêt général", choices=Initiative.Logic.choices, method="filter_logic", distinct=False
+    )
+    licence = LicenceFilter(
+        label="Licence",
+        choices=[(OPEN_LICENCE, OPEN_LICENCE_LABEL)],
+        method="filter_licence",
+        distinct=False,
+    )
 
     class Meta:
         model = Initiative
@@ -74,7 +150,38 @@ class InitiativeFilter(SearchOrderingMixin):
             ),
         ),
         Facet("tag", lambda fs: count_through(Tag.objects, "initiative", fs.within("tag"), "slug", "name")),
+        Facet("criterion", criterion_rows),
+        ConditionFacet("logic", logic_conditions, keep_all=False),
+        LicenceFacet(),
     ]
+
+    def filter_criterion(self, queryset, name, value):
+        # Repeated, every criterion must be met: one condition each.
+        for criterion in value:
+            met = CriterionAssessment.objects.filter(criterion=criterion, status=CriterionAssessment.Status.MET)
+            queryset = queryset.filter(pk__in=met.values("initiative_id"))
+        return queryset
+
+    def filter_logic(self, queryset, name, value):
+        # Repeated, any of the logics (as sectors or kinds): an entry often answers several.
+        condition = Q()
+        for code in value:
+            condition |= logic_conditions()[code]
+        return queryset.filter(condition)
+
+    def filter_licence(self, queryset, name, value):
+        licences = {licence for licence in value if licence != OPEN_LICENCE}
+        if OPEN_LICENCE in value:
+            licences |= set(self.open_licences())
+        return queryset.filter(licence__in=licences)
+
+    def open_licences(self):
+        """The stored licences that are open: SPDX is parsed in Python, so the few distinct values are read
+        once per request (every facet's count filters again)."""
+        if not hasattr(self, "_open_licences"):
+            stored = Initiative.objects.exclude(licence="").order_by().values_list("licence", flat=True).distinct()
+            self._open_licences = [licence for licence in stored if is_open_licence(licence)]
+        return self._open_licences
 
     # Actor and role describe the same involvement row ("IGN as funder"), so each facet's counts
     # keep the other's restriction on that row, in the same filter().

@@ -273,6 +273,20 @@ class Initiative(Publishable):
         """The codes of the public-interest logics that apply."""
         return [code for code in self.Logic.values if getattr(self, f"logic_{code}")]
 
+    @property
+    def criteria_summary(self):
+        """How the entry stands on the grid of the commons label (/label/): criteria met out of all,
+        those of them backed by evidence, and those assessed at all (a criterion not yet assessed is
+        not a failed one). Reads `criteria.all()`: a list prefetches "criteria" (one query in all)."""
+        criteria = self.criteria.all()
+        met = [criterion for criterion in criteria if criterion.status == CriterionAssessment.Status.MET]
+        return {
+            "met": len(met),
+            "total": len(CriterionAssessment.Criterion),
+            "with_evidence": sum(1 for criterion in met if criterion.evidence_url),
+            "assessed": sum(1 for criterion in criteria if criterion.status != CriterionAssessment.Status.UNKNOWN),
+        }
+
 
 class CriterionAssessment(models.Model):
     """One of the five commons criteria, as assessed for one initiative, with its evidence."""

@@ -118,6 +118,15 @@ class CriterionSerializer(ApiModelSerializer):
         fields = ["criterion", "status", "evidence_url", "note"]
 
 
+class CriteriaSummarySerializer(serializers.Serializer):
+    """Initiative.criteria_summary: computed from the prefetched criteria, no query of its own."""
+
+    met = serializers.IntegerField(help_text="Criteria met.")
+    total = serializers.IntegerField(help_text="Criteria of the grid (5).")
+    with_evidence = serializers.IntegerField(help_text="Criteria met with a link to their evidence.")
+    assessed = serializers.IntegerField(help_text="Criteria assessed at all (met, partly met or not met).")
+
+
 class InitiativeInvolvementSerializer(ApiModelSerializer):
     """An actor's role in the initiative (one row per role)."""
 
@@ -154,6 +163,9 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     )
     involvements = serializers.SerializerMethodField(help_text="The actors and their roles.")
     criteria = CriterionSerializer(many=True, read_only=True)
+    criteria_summary = CriteriaSummarySerializer(
+        read_only=True, help_text="Where it stands on the grid of the commons label (the site's /label/ page)."
+    )
     awards = serializers.SerializerMethodField(help_text="The funding it received.")
     sources = SourcesField(read_only=True)
 
@@ -191,6 +203,7 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "logics",
             "involvements",
             "criteria",
+            "criteria_summary",
             "awards",
             "sources",
             "created_at",

@@ -6,6 +6,7 @@ app_name = "initiatives"
 
 urlpatterns = [
     path("initiatives/", views.initiative_list, name="list"),
+    path("label/", views.commons_label, name="label"),
     path("initiatives/flux.atom", feeds.atom, name="feed-atom"),
     path("initiatives/flux.rss", feeds.rss, name="feed-rss"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),

@@ -30,7 +30,7 @@ from initiatives.models import CriterionAssessment, Initiative, Involvement, Sec
 
 def initiative_list(request):
     filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.published())
-    context = list_context(request, filterset, filterset.qs.prefetch_related("sectors"))
+    context = list_context(request, filterset, filterset.qs.prefetch_related("sectors", "criteria"))
     context["elsewhere"] = _search_elsewhere(context["query"])
     context["feed_query"] = feed_query(request)
     return render(request, "initiatives/initiative_list.html", context)
@@ -124,7 +124,7 @@ def initiative_detail(request, slug):
         .exclude(pk=initiative.pk)
         .annotate(shared=shared_count(sector_links, "initiative_id") + shared_count(tag_links, "object_id"))
         .order_by("-shared", "name")
-        .prefetch_related("sectors")[:4]
+        .prefetch_related("sectors", "criteria")[:4]
         if sector_ids or tag_ids
         else Initiative.objects.none()
     )
@@ -146,7 +146,7 @@ def initiative_detail(request, slug):
 
 def sector_detail(request, slug):
     sector = get_object_or_404(Sector, slug=slug)
-    initiatives = sector.initiatives.published().prefetch_related("sectors").order_by("name")
+    initiatives = sector.initiatives.published().prefetch_related("sectors", "criteria").order_by("name")
     actors = (
         Actor.objects.published()
         .filter(
@@ -172,7 +172,7 @@ def sector_detail(request, slug):
 
 def territory_detail(request, code):
     territory = get_object_or_404(Territory.objects.select_related("parent"), code=code)
-    initiatives = territory.initiatives.published().prefetch_related("sectors").order_by("name")
+    initiatives = territory.initiatives.published().prefetch_related("sectors", "criteria").order_by("name")
     actors = territory.actors.published().order_by("name")
     children = (
         territory.children.annotate(
@@ -192,3 +192,71 @@ def territory_detail(request, code):
         "schemes": schemes,
     }
     return render(request, "initiatives/territory_detail.html", context)
+
+
+# What a curator checks for each criterion of the grid, and what they link as its evidence.
+CRITERION_GUIDE = {
+    CriterionAssessment.Criterion.OPEN_LICENCE: (
+        "La ressource est publiée sous une licence qui permet à chacun de l'utiliser, de l'étudier, de la "
+        "modifier et de la partager : une licence libre pour un logiciel (MIT, AGPL-3.0-or-later …), une "
+        "licence ouverte pour des données ou des contenus (etalab-2.0, ODbL-1.0, CC-BY-4.0 …).",
+        "le fichier de licence du dépôt, ou la page du site qui donne la licence.",
+    ),
+    CriterionAssessment.Criterion.ACCESSIBLE_RESOURCE: (
+        "La ressource est effectivement accessible : code source publié, données téléchargeables, contenus "
+        "consultables, sans demande préalable.",
+        "le dépôt de code, la page de téléchargement ou le point d'accès aux données.",
+    ),
+    CriterionAssessment.Criterion.HETEROGENEOUS_COMMUNITY: (
+        "Des acteurs de natures différentes (administrations, collectivités, entreprises, associations, "
+        "personnes) y contribuent ou l'utilisent : le commun ne dépend pas d'un seul acteur.",
+        "une page des contributeurs ou des utilisateurs, un rapport d'activité.",
+    ),
+    CriterionAssessment.Criterion.SHARED_GOVERNANCE: (
+        "Les décisions sont prises selon des règles écrites et publiques, auxquelles la communauté prend part.",
+        "la charte, les statuts ou la page de gouvernance.",
+    ),
+    CriterionAssessment.Criterion.CONTRIBUTION_RULES: (
+        "Un guide explique comment proposer une contribution et comment elle est examinée.",
+        "le guide de contribution (fichier CONTRIBUTING, page « contribuer »).",
+    ),
+}
+
+
+def commons_label(request):
+    """/label/: the grid of the commons label, how a curator assesses it, and the lists it filters."""
+    published = Initiative.objects.published()
+    met = CriterionAssessment.objects.filter(
+        status=CriterionAssessment.Status.MET, initiative__in=published.values("pk")
+    ).order_by()
+    met_counts = dict(met.values_list("criterion").annotate(Count("initiative", distinct=True)))
+    logic_counts = published.order_by().aggregate(
+        **{code: Count("pk", filter=Q(**{f"logic_{code}": True})) for code in Initiative.Logic.values}
+    )
+    list_url = reverse("initiatives:list")
+    context = {
+        "criteria": [
+            {
+                "code": code,
+                "label": label,
+                "description": CRITERION_GUIDE[code][0],
+                "evidence": CRITERION_GUIDE[code][1],
+                "count": met_counts.get(code, 0),
+                "url": f"{list_url}?{urlencode({'criterion': code})}",
+            }
+            for code, label in CriterionAssessment.Criterion.choices
+        ],
+        "all_criteria_url": f"{list_url}?{urlencode([('criterion', code) for code in CriterionAssessment.Criterion.values])}",
+        "statuses": CriterionAssessment.Status.choices,
+        "logics": [
+            {
+                "code": code,
+                "label": label,
+                "count": logic_counts[code],
+                "url": f"{list_url}?{urlencode({'logic': code})}",
+            }
+            for code, label in Initiative.Logic.choices
+        ],
+        "open_licence_url": f"{list_url}?{urlencode({'licence': 'open'})}",
+    }
+    return render(request, "initiatives/label.html", context)

@@ -61,6 +61,21 @@ class Pagination(PageNumberPagination):
         ]
 
 
+class UnknownParameters(exceptions.APIException):
+    """A query parameter no filter reads: a misspelt filter (`?secteur=`) would otherwise return every
+    entry as if it had been applied. The problem names each one in `errors`."""
+
+    status_code = 400
+    default_code = "unknown_parameter"
+
+    def __init__(self, unknown, known):
+        unknown = [name[:100] for name in unknown]
+        names = ", ".join(unknown)
+        plural = "s" if len(unknown) > 1 else ""
+        super().__init__(f"Unknown query parameter{plural}: {names}. Known here: {', '.join(sorted(known))}.")
+        self.extra = {"errors": {name: ["Unknown parameter."] for name in unknown}}
+
+
 class FilterBackend(DjangoFilterBackend):
     """The site's FilterSets; an invalid value is a 400 naming the parameter, never ignored."""
 
@@ -87,6 +102,7 @@ class FilterBackend(DjangoFilterBackend):
         for name, values in request.query_params.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 raise exceptions.ValidationError({name.replace("\x00", ""): ["Null characters are not allowed."]})
+        self.refuse_unknown_parameters(request, queryset, view)
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return None
@@ -101,6 +117,18 @@ class FilterBackend(DjangoFilterBackend):
                 except (OverflowError, ValueError):
                     raise exceptions.ValidationError({name: ["Date out of range."]}) from None
         return filterset
+
+    def refuse_unknown_parameters(self, request, queryset, view):
+        """Every list reads its FilterSet's filters, its pagination's and `format`: anything else is a 400."""
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = {api_settings.URL_FORMAT_OVERRIDE, *(filterset_class.base_filters if filterset_class else ())}
+        paginator = getattr(view, "paginator", None)
+        for attribute in ("page_query_param", "page_size_query_param"):
+            if getattr(paginator, attribute, None):
+                known.add(getattr(paginator, attribute))
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise UnknownParameters(unknown, known)
 
 
 class _SettingsRate:

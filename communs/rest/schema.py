@@ -29,8 +29,18 @@ class SiteFiltersSchema(DjangoFilterExtension):
             identifier = filter_field.extra.get("to_field_name") or "id"
             description = f"{description} ({identifier}; repeat the parameter for several, any of them matches)"
         elif isinstance(filter_field, django_filters.MultipleChoiceFilter):
-            description = f"{description}\n\nRepeat the parameter for several values; any of them matches."
+            if getattr(filter_field, "other_values", ""):
+                description = f"{description}\n\n{filter_field.other_values}"
+            matches = "all of them must match" if filter_field.conjoined else "any of them matches"
+            description = f"{description}\n\nRepeat the parameter for several values; {matches}."
         return description
+
+    def _get_explicit_filter_choices(self, filter_field):
+        # A filter that takes values beyond its declared choices (`licence`: any SPDX expression, or
+        # `open`) has no enum.
+        if getattr(filter_field, "other_values", ""):
+            return None
+        return super()._get_explicit_filter_choices(filter_field)
 
 
 IF_MATCH = OpenApiParameter(

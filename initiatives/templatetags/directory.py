@@ -88,3 +88,12 @@ def canonical_url(context):
     (a filtered, sorted or paginated list is the same page as far as they are concerned)."""
     request = context["request"]
     return f"{request.scheme}://{request.get_host()}{request.path}"
+
+
+@register.filter
+def criteria_summary_text(summary):
+    """ "4 critères sur 5 remplis, 3 avec preuve" from Initiative.criteria_summary (French: 0 and 1
+    take the singular)."""
+    met, total, evidence = summary["met"], summary["total"], summary["with_evidence"]
+    plural = "s" if met > 1 else ""
+    return f"{met} critère{plural} sur {total} rempli{plural}, {evidence} avec preuve"

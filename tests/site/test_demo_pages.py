@@ -13,7 +13,7 @@ from tests.site.test_linked_data import INITIATIVE_TYPES, assert_valid, page_gra
 
 
 def test_every_demo_page_renders(client, demo_data):
-    urls = ["/", "/initiatives/", "/acteurs/", "/financements/", "/a-propos/"]
+    urls = ["/", "/initiatives/", "/acteurs/", "/financements/", "/a-propos/", "/label/"]
     urls += [i.get_absolute_url() for i in Initiative.objects.published()]
     urls += [a.get_absolute_url() for a in Actor.objects.published()]
     urls += [s.get_absolute_url() for s in FundingScheme.objects.published()]

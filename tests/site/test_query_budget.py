@@ -17,17 +17,19 @@ pytestmark = pytest.mark.django_db
 # query: its matches, found once and shared by every facet (InitiativeFilter.search_matches);
 # on /initiatives/ two more count the actors and schemes it also finds. Each search() also asks
 # once whether anything matches as typed (else it looks for typos): one more per search, not for
-# the counts of actors and schemes (they take the words as typed).
+# the counts of actors and schemes (they take the words as typed). Cards of commons read their
+# criteria (one prefetch per page) for the label's summary; /initiatives/ counts three facets of the
+# label (criteria, logics, licences).
 PAGES = {
-    "/": 7,
-    "/initiatives/": 11,
-    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 19,
+    "/": 8,
+    "/initiatives/": 15,
+    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 23,
     "/acteurs/": 6,
     "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 10,
     "/financements/": 11,
     "/financements/?availability=open&operator=acteur-0&ordering=deadline": 12,
-    "/secteurs/secteur-0/": 6,
-    "/territoires/com-1/": 7,
+    "/secteurs/secteur-0/": 7,
+    "/territoires/com-1/": 8,
 }
 
 
