@@ -139,6 +139,12 @@ def test_the_territory_filter_includes_the_places_inside_on_the_site_and_in_the_
     assert api_slugs(query) == expected
 
 
+def test_the_list_offers_only_this_level_as_a_box_to_tick(client, places):
+    box = r'<input type="checkbox" name="territory_level" value="only" id="territory_level"'
+    assert re.search(box + ">", html_of(client, "/initiatives/?territory=dep-29"))
+    assert re.search(box + " checked>", html_of(client, "/initiatives/?territory=dep-29&territory_level=only"))
+
+
 def test_territory_facet_counts_follow_the_same_rule(client, places):
     def facet(url):
         html = html_of(client, url)
@@ -164,6 +170,8 @@ def test_actors_filter_includes_the_places_inside(client, places):
     response = APIClient().get("/api/v1/actors/?territory=reg-53&territory_level=only")
     assert response.json()["results"] == []
     assert "Ville de Brest" in html_of(client, "/acteurs/?territory=reg-53")
+    html = html_of(client, "/acteurs/?territory=reg-53&territory_level=only")
+    assert "Ville de Brest" not in html and 'value="only" id="territory_level" checked>' in html
 
 
 def test_an_unknown_level_is_refused(client, places):
