@@ -7,6 +7,7 @@ from actors.models import Actor
 from communs.filters import SearchOrderingMixin
 from communs.listing import Facet, count_through
 from communs.models import visible_q
+from initiatives import territories
 from initiatives.models import Initiative, Involvement, Sector, Territory
 
 
@@ -18,8 +19,19 @@ def _public_involvements():
 
 class ActorFilter(SearchOrderingMixin):
     kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices, distinct=False)
+    # A place stands for the places inside it, as for commons (initiatives/territories.py).
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire", field_name="territory__code", to_field_name="code", queryset=Territory.objects.all()
+        label="Territoire",
+        to_field_name="code",
+        queryset=Territory.objects.all(),
+        method="filter_territory",
+        help_text="Territoire, avec les territoires qu'il contient (Bretagne : ses départements, leurs communes…)",
+    )
+    territory_level = django_filters.ChoiceFilter(
+        label="Niveau du territoire",
+        choices=territories.LEVEL_CHOICES,
+        method="filter_territory",
+        help_text="`only` : les seuls territoires demandés, sans ceux qu'ils contiennent",
     )
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", to_field_name="slug", queryset=Sector.objects.all(), method="filter_sector"
@@ -53,10 +65,23 @@ class ActorFilter(SearchOrderingMixin):
                 .annotate(Count("actor", distinct=True))
             ),
         ),
-        Facet(
-            "territory", lambda fs: count_through(Territory.objects, "actors", fs.within("territory"), "code", "name")
-        ),
+        Facet("territory", lambda fs: fs.territory_rows()),
     ]
+
+    def territory_rows(self):
+        within = self.within("territory")
+        if self.form.cleaned_data.get("territory_level") == territories.ONLY:
+            return count_through(Territory.objects, "actors", within, "code", "name")
+        return territories.rolled_up_rows(Actor.objects, within, "pk", "code", "name")
+
+    def filter_territory(self, queryset, name, value):
+        # `territory_level` only qualifies `territory`: both filters call this; the work is done once.
+        data = self.form.cleaned_data
+        places = data.get("territory")
+        if name == "territory_level" or not places:
+            return queryset
+        only = data.get("territory_level") == territories.ONLY
+        return queryset.filter(territory__in=territories.places_of(places, only=only))
 
     def filter_sector(self, queryset, name, value):
         if not value:  # django-filter calls a method even for an empty ModelMultipleChoice value

@@ -15,7 +15,15 @@ SITEMAPS = {}
 class PagesSitemap(Sitemap):
     """The pages that are not entries: home, lists, about."""
 
-    names = ["home", "about", "initiatives:list", "initiatives:label", "actors:list", "funding:list"]
+    names = [
+        "home",
+        "about",
+        "initiatives:list",
+        "initiatives:label",
+        "initiatives:territories",
+        "actors:list",
+        "funding:list",
+    ]
 
     def items(self):
         return self.names

@@ -13,6 +13,7 @@ from communs.filters import SearchOrderingMixin, UtcIsoDateTimeFilter
 from communs.listing import ConditionFacet, Facet, count_through, tally
 from communs.validators import is_open_licence, normalize_spdx
 from funding.models import FundingScheme
+from initiatives import territories
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 
 # `?licence=open`: any licence that lets anyone use, study, modify and share (communs.validators).
@@ -89,8 +90,19 @@ class InitiativeFilter(SearchOrderingMixin):
     role = django_filters.MultipleChoiceFilter(
         label="Rôle", choices=Involvement.Role.choices, method="filter_involvement"
     )
+    # A place stands for the places inside it (Bretagne for Brest): see initiatives/territories.py.
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire", field_name="territories__code", to_field_name="code", queryset=Territory.objects.all()
+        label="Territoire",
+        to_field_name="code",
+        queryset=Territory.objects.all(),
+        method="filter_territory",
+        help_text="Territoire, avec les territoires qu'il contient (Bretagne : ses départements, leurs communes…)",
+    )
+    territory_level = django_filters.ChoiceFilter(
+        label="Niveau du territoire",
+        choices=territories.LEVEL_CHOICES,
+        method="filter_territory",
+        help_text="`only` : les seuls territoires demandés, sans ceux qu'ils contiennent",
     )
     development_status = django_filters.MultipleChoiceFilter(
         label="État", choices=Initiative.DevelopmentStatus.choices, distinct=False
@@ -134,10 +146,7 @@ class InitiativeFilter(SearchOrderingMixin):
         Facet("kind"),
         Facet("actor", lambda fs: fs.actor_rows()),
         Facet("role", lambda fs: fs.role_rows()),
-        Facet(
-            "territory",
-            lambda fs: count_through(Territory.objects, "initiatives", fs.within("territory"), "code", "name"),
-        ),
+        Facet("territory", lambda fs: fs.territory_rows()),
         Facet("development_status"),
         Facet(
             "funding_scheme",
@@ -203,6 +212,25 @@ class InitiativeFilter(SearchOrderingMixin):
         if self.form.cleaned_data.get("actor"):
             involvements = involvements.filter(actor__in=self.form.cleaned_data["actor"])
         return involvements.order_by().values_list("role").annotate(Count("initiative", distinct=True))
+
+    def territory_rows(self):
+        # The counts follow the filter: ticking Bretagne gives what its count said, Brest included.
+        within = self.within("territory")
+        if self.form.cleaned_data.get("territory_level") == territories.ONLY:
+            return count_through(Territory.objects, "initiatives", within, "code", "name")
+        return territories.rolled_up_rows(
+            Initiative.territories.through.objects, within, "initiative_id", "code", "name"
+        )
+
+    def filter_territory(self, queryset, name, value):
+        # `territory_level` only qualifies `territory`: both filters call this; the work is done once.
+        data = self.form.cleaned_data
+        places = data.get("territory")
+        if name == "territory_level" or not places:
+            return queryset
+        places = territories.places_of(places, only=data.get("territory_level") == territories.ONLY)
+        links = Initiative.territories.through.objects.filter(territory__in=places)
+        return queryset.filter(pk__in=links.values("initiative_id"))
 
     def filter_involvement(self, queryset, name, value):
         # Actor and role name the same involvement: "IGN as funder", not "IGN in any

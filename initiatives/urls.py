@@ -11,5 +11,6 @@ urlpatterns = [
     path("initiatives/flux.rss", feeds.rss, name="feed-rss"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),
     path("secteurs/<slug:slug>/", views.sector_detail, name="sector"),
+    path("territoires/", views.territory_index, name="territories"),
     path("territoires/<slug:code>/", views.territory_detail, name="territory"),
 ]

@@ -2,10 +2,11 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 
 from actors.models import Actor
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector
+from initiatives.models import Initiative, Sector, Territory
 
 AXE = Axe()
 
@@ -62,3 +63,22 @@ def test_paginated_list_has_no_axe_violation(page, transactional_db):
         )
     audit(page, "/initiatives/?page=2")
     assert page.get_by_role("link", name="Page suivante").is_visible()
+
+
+def test_territory_map_has_no_axe_violation(page, transactional_db):
+    """The map of France on the home page and /territoires/ (desktop width), with every official
+    territory loaded as `make run` does, and a territory page."""
+    call_command("import_territories", verbosity=0)
+    initiative = Initiative.objects.create(
+        name="Commun brestois", slug="commun-brestois", kind="software", publication_status="published"
+    )
+    initiative.territories.set([Territory.objects.get(code="com-29019")])
+    for path in ["/", "/territoires/", "/territoires/reg-53/"]:
+        audit(page, path)
+    # Each area is a link named with its count, reached from the keyboard, leading to its page.
+    page.goto("/territoires/")
+    area = page.locator('svg[data-level="departement"]').get_by_role("link", name="Finistère : 1 commun")
+    area.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/territoires/dep-29/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Finistère"

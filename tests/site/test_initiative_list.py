@@ -70,7 +70,8 @@ def test_facet_counts_without_filters(client, directory):
     assert counts(response, "actor") == {"ign": 2, "dinum": 3, "etalab": 1, "ville-de-brest": 1}
     assert counts(response, "role")["carrier"] == 3
     assert counts(response, "role")["user"] == 2
-    assert counts(response, "territory") == {"fr": 2, "com-29019": 1}
+    # A place counts the commons of the places inside it: Brest's commons count for Bretagne and France.
+    assert counts(response, "territory") == {"fr": 3, "reg-53": 1, "com-29019": 1}
     assert counts(response, "development_status")["mature"] == 2
     assert counts(response, "funding_scheme") == {"appel-a-communs": 1}
     assert counts(response, "tag") == {"cartographie": 2, "adresses": 1, "participation": 1}

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 # criteria (one prefetch per page) for the label's summary; /initiatives/ counts three facets of the
 # label (criteria, logics, licences).
 PAGES = {
-    "/": 8,
+    # The map of France: the régions and départements, and the commons they hold.
+    "/": 10,
     "/initiatives/": 15,
     "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 23,
     "/acteurs/": 6,
@@ -30,6 +31,8 @@ PAGES = {
     "/financements/?availability=open&operator=acteur-0&ordering=deadline": 12,
     "/secteurs/secteur-0/": 7,
     "/territoires/com-1/": 8,
+    "/territoires/reg-53/": 8,
+    "/territoires/": 2,
 }
 
 
@@ -37,7 +40,12 @@ def populate(size):
     """`size` initiatives, actors and schemes, all linked to everything a page shows."""
     today = timezone.localdate()
     sectors = [Sector.objects.create(name=f"Secteur {i}", slug=f"secteur-{i}") for i in range(2)]
-    territory = Territory.objects.create(code="com-1", kind="commune", name="Commune 1")
+    # In a département and a région, which count its commons (the map, the région's page).
+    region = Territory.objects.create(code="reg-53", kind="region", name="Bretagne", official_code="53")
+    departement = Territory.objects.create(
+        code="dep-29", kind="departement", name="Finistère", official_code="29", parent=region
+    )
+    territory = Territory.objects.create(code="com-1", kind="commune", name="Commune 1", parent=departement)
     for i in range(size):
         actor = Actor.objects.create(
             name=f"Acteur {i}",

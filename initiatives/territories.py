@@ -1,0 +1,61 @@
+"""Territories that add up: a place counts the commons of the places inside it.
+
+A territory's chain of parents is short and bounded (commune < département < région < France, and
+above it at most Europe and the world), so "inside X" is a fixed set of joins on the indexed
+`parent` key rather than a recursive query or a stored path that every import would have to keep
+in step. The same rule serves the page of a territory, the `territory` filter of the listings, their
+facets and the map.
+
+EPCI: the official files the project ships list each EPCI with its département, not its member
+communes, so an EPCI counts the commons attached to the EPCI itself.
+"""
+
+from django.db.models import Q, QuerySet
+
+from initiatives.models import Territory
+
+# Links of the longest chain the directory holds, the place itself included (the same depth the
+# funding finder follows upwards: funding.availability.ANCESTRY).
+DEPTH = 5
+# `territory_level=only`: the exact places asked for, not the places inside them.
+ONLY = "only"
+LEVEL_CHOICES = [(ONLY, "Ce niveau seulement")]
+
+
+def links(field):
+    """The lookups from a territory to itself and to each place that contains it, nearest first:
+    links("territory") == ["territory", "territory__parent", "territory__parent__parent", …]."""
+    return [field + "__parent" * depth for depth in range(DEPTH)]
+
+
+def inside(territories):
+    """Territories that are one of `territories` or lie inside one of them (a queryset or a list)."""
+    if not isinstance(territories, QuerySet):
+        territories = [territory.pk for territory in territories]
+    condition = Q(pk__in=territories)
+    for depth in range(1, DEPTH):
+        condition |= Q(**{"parent__" * (depth - 1) + "parent__in": territories})
+    return Territory.objects.filter(condition)
+
+
+def places_of(territories, only=False):
+    """The territories an entry attached to any of `territories` is counted for: themselves, and
+    unless `only` the places inside them."""
+    return territories if only else inside(territories)
+
+
+def rolled_up_rows(through, entries, entry_field, *values):
+    """Aggregate rows (values…, count) of every place that holds or contains a territory of the
+    listed `entries`: an entry attached to Brest counts once for Brest, Finistère, Bretagne and
+    France. `through` is the queryset of the links entry → territory (a many-to-many's rows or the
+    entries themselves), read in one query; `values` are fields of Territory ("code", "name")."""
+    chain = links("territory")
+    columns = [entry_field] + [f"{link}__{value}" for link in chain for value in values]
+    seen = {}
+    for row in through.filter(**{f"{entry_field}__in": entries}).values_list(*columns):
+        entry, rest = row[0], row[1:]
+        for index in range(0, len(rest), len(values)):
+            place = rest[index : index + len(values)]
+            if place[0] is not None:
+                seen.setdefault(place, set()).add(entry)
+    return [(*place, len(members)) for place, members in seen.items()]
