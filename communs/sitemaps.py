@@ -13,9 +13,9 @@ SITEMAPS = {}
 
 
 class PagesSitemap(Sitemap):
-    """The pages that are not entries: home, lists, about."""
+    """The pages that are not entries: home, lists, statistics, about."""
 
-    names = ["home", "about", "initiatives:list", "actors:list", "funding:list"]
+    names = ["home", "about", "initiatives:list", "initiatives:statistics", "actors:list", "funding:list"]
 
     def items(self):
         return self.names

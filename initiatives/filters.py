@@ -11,10 +11,19 @@ from actors.models import Actor
 from communs.filters import SearchOrderingMixin, UtcIsoDateTimeFilter
 from communs.listing import Facet, count_through
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Involvement, Sector, Territory
+from initiatives.models import LAUNCH_YEAR_MAX, LAUNCH_YEAR_MIN, Initiative, Involvement, Sector, Territory
 
 # django-filter matches a ModelMultipleChoiceFilter's `to_field_name` value against
 # `field_name`, so the field names below end with the slug or code they compare.
+
+
+LAUNCH_YEARS = [(str(year), str(year)) for year in range(LAUNCH_YEAR_MAX, LAUNCH_YEAR_MIN - 1, -1)]
+
+
+def launch_year_rows(filterset):
+    """(year, count) rows with the year as the query string writes it, so that it matches the choices."""
+    entries = Initiative._base_manager.filter(pk__in=filterset.within("launch_year"), launch_year__isnull=False)
+    return [(str(year), count) for year, count in entries.values_list("launch_year").annotate(Count("pk")).order_by()]
 
 
 class InitiativeFilter(SearchOrderingMixin):
@@ -48,6 +57,9 @@ class InitiativeFilter(SearchOrderingMixin):
     scope = django_filters.MultipleChoiceFilter(
         label="Échelle", field_name="territorial_scope", choices=Initiative.Scope.choices, distinct=False
     )
+    # The years the database accepts (initiatives_initiative_launch_year_range), latest first: a
+    # year outside them is refused like any unknown choice, and the facet lists the latest first.
+    launch_year = django_filters.MultipleChoiceFilter(label="Année de lancement", choices=LAUNCH_YEARS, distinct=False)
 
     class Meta:
         model = Initiative
@@ -74,6 +86,7 @@ class InitiativeFilter(SearchOrderingMixin):
             ),
         ),
         Facet("tag", lambda fs: count_through(Tag.objects, "initiative", fs.within("tag"), "slug", "name")),
+        Facet("launch_year", launch_year_rows),
     ]
 
     # Actor and role describe the same involvement row ("IGN as funder"), so each facet's counts

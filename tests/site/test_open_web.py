@@ -93,7 +93,15 @@ def test_the_sitemap_lists_every_public_page_and_nothing_unpublished(client):
         url.find(f"{SITEMAP}loc").text.removeprefix("http://testserver"): url.find(f"{SITEMAP}lastmod")
         for url in ET.fromstring(response.content).iter(f"{SITEMAP}url")
     }
-    for path in ("/", "/initiatives/", "/acteurs/", "/financements/", "/a-propos/", "/secteurs/sante/"):
+    for path in (
+        "/",
+        "/initiatives/",
+        "/statistiques/",
+        "/acteurs/",
+        "/financements/",
+        "/a-propos/",
+        "/secteurs/sante/",
+    ):
         assert path in urls
     for entry in (published, actor, scheme):
         assert urls[entry.get_absolute_url()].text == f"{entry.updated_at:%Y-%m-%d}"

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 # the counts of actors and schemes (they take the words as typed).
 PAGES = {
     "/": 7,
-    "/initiatives/": 11,
-    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 19,
+    "/initiatives/": 12,
+    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 20,
     "/acteurs/": 6,
     "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 10,
     "/financements/": 11,
