@@ -13,7 +13,7 @@ SITEMAPS = {}
 
 
 class PagesSitemap(Sitemap):
-    """The pages that are not entries: home, lists, about."""
+    """The pages that are not entries: home, lists, statistics, about."""
 
     names = [
         "home",
@@ -21,6 +21,7 @@ class PagesSitemap(Sitemap):
         "initiatives:list",
         "initiatives:label",
         "initiatives:territories",
+        "initiatives:statistics",
         "actors:list",
         "funding:list",
     ]

@@ -14,7 +14,15 @@ from communs.listing import ConditionFacet, Facet, count_through, tally
 from communs.validators import is_open_licence, normalize_spdx
 from funding.models import FundingScheme
 from initiatives import territories
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.models import (
+    LAUNCH_YEAR_MAX,
+    LAUNCH_YEAR_MIN,
+    CriterionAssessment,
+    Initiative,
+    Involvement,
+    Sector,
+    Territory,
+)
 
 # `?licence=open`: any licence that lets anyone use, study, modify and share (communs.validators).
 OPEN_LICENCE = "open"
@@ -77,6 +85,15 @@ def criterion_rows(filterset):
 # `field_name`, so the field names below end with the slug or code they compare.
 
 
+LAUNCH_YEARS = [(str(year), str(year)) for year in range(LAUNCH_YEAR_MAX, LAUNCH_YEAR_MIN - 1, -1)]
+
+
+def launch_year_rows(filterset):
+    """(year, count) rows with the year as the query string writes it, so that it matches the choices."""
+    entries = Initiative._base_manager.filter(pk__in=filterset.within("launch_year"), launch_year__isnull=False)
+    return [(str(year), count) for year, count in entries.values_list("launch_year").annotate(Count("pk")).order_by()]
+
+
 class InitiativeFilter(SearchOrderingMixin):
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
@@ -136,6 +153,9 @@ class InitiativeFilter(SearchOrderingMixin):
         method="filter_licence",
         distinct=False,
     )
+    # The years the database accepts (initiatives_initiative_launch_year_range), latest first: a
+    # year outside them is refused like any unknown choice, and the facet lists the latest first.
+    launch_year = django_filters.MultipleChoiceFilter(label="Année de lancement", choices=LAUNCH_YEARS, distinct=False)
 
     class Meta:
         model = Initiative
@@ -162,6 +182,7 @@ class InitiativeFilter(SearchOrderingMixin):
         Facet("criterion", criterion_rows),
         ConditionFacet("logic", logic_conditions, keep_all=False),
         LicenceFacet(),
+        Facet("launch_year", launch_year_rows),
     ]
 
     def filter_criterion(self, queryset, name, value):

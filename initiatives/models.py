@@ -123,6 +123,10 @@ class Territory(models.Model):
         return (self.code,)
 
 
+# The years a launch year may take (a database constraint); the list's filter offers these.
+LAUNCH_YEAR_MIN, LAUNCH_YEAR_MAX = 1950, 2100
+
+
 class Initiative(Publishable):
     """A digital commons or a programme that supports commons."""
 
@@ -233,7 +237,8 @@ class Initiative(Publishable):
         constraints = [
             *Publishable.Meta.constraints,
             models.CheckConstraint(
-                condition=Q(launch_year__isnull=True) | Q(launch_year__gte=1950, launch_year__lte=2100),
+                condition=Q(launch_year__isnull=True)
+                | Q(launch_year__gte=LAUNCH_YEAR_MIN, launch_year__lte=LAUNCH_YEAR_MAX),
                 name="initiatives_initiative_launch_year_range",
             ),
         ]

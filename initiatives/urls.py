@@ -1,6 +1,6 @@
 from django.urls import path
 
-from initiatives import feeds, views
+from initiatives import feeds, statistics, views
 
 app_name = "initiatives"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("initiatives/flux.atom", feeds.atom, name="feed-atom"),
     path("initiatives/flux.rss", feeds.rss, name="feed-rss"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),
+    path("statistiques/", statistics.statistics, name="statistics"),
+    path("statistiques/<slug:chart>.csv", statistics.statistics_csv, name="statistics-csv"),
     path("secteurs/<slug:slug>/", views.sector_detail, name="sector"),
     path("territoires/", views.territory_index, name="territories"),
     path("territoires/<slug:code>/", views.territory_detail, name="territory"),

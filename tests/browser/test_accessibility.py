@@ -82,3 +82,16 @@ def test_territory_map_has_no_axe_violation(page, transactional_db):
     page.keyboard.press("Enter")
     page.wait_for_url("**/territoires/dep-29/")
     assert page.get_by_role("heading", level=1).inner_text() == "Finistère"
+
+
+@pytest.mark.parametrize("mobile", [False, True], ids=["desktop", "mobile"])
+def test_statistics_page_has_no_axe_violation(page, demo, mobile):
+    if mobile:
+        page.set_viewport_size({"width": 375, "height": 800})
+    audit(page, "/statistiques/")
+    # Each chart is a section with its heading (a table when the demo data gives it numbers), and a
+    # bar's link leads to the list it counts.
+    assert page.locator("section.annuaire-chart h2").count() == 9
+    assert page.locator("table caption").count() >= 5
+    page.get_by_role("table", name="Communs par type").get_by_role("link").first.click()
+    assert "/initiatives/?kind=" in page.url

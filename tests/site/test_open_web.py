@@ -97,6 +97,7 @@ def test_the_sitemap_lists_every_public_page_and_nothing_unpublished(client):
         "/",
         "/initiatives/",
         "/territoires/",
+        "/statistiques/",
         "/acteurs/",
         "/financements/",
         "/a-propos/",

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     # The map of France: the régions and départements, and the commons they hold.
     "/": 10,
-    "/initiatives/": 15,
-    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 23,
+    "/initiatives/": 16,
+    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 24,
     "/acteurs/": 6,
     "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 10,
     "/financements/": 11,
