@@ -68,7 +68,13 @@ def form_body(data):
 LIVE_PAYLOAD_JS = """() => {
   const found = [];
   for (const el of document.querySelectorAll('*')) {
-    if (['SCRIPT', 'STYLE'].includes(el.tagName) && el.textContent.includes('__pwned')) found.push(el.outerHTML);
+    // A JSON-LD block is data, never run: the hostile text may sit in it as long as the block is
+    // still one whole JSON document (the text did not close the tag and escape).
+    let data = false;
+    if (el.tagName === 'SCRIPT' && el.type === 'application/ld+json') {
+      try { JSON.parse(el.textContent); data = true; } catch (error) { found.push(el.outerHTML.slice(0, 200)); }
+    }
+    if (!data && ['SCRIPT', 'STYLE'].includes(el.tagName) && el.textContent.includes('__pwned')) found.push(el.outerHTML);
     if (el.tagName === 'IFRAME' && (el.getAttribute('srcdoc') || '').includes('__pwned')) found.push(el.outerHTML);
     for (const attr of el.attributes) {
       const value = attr.value.trim().toLowerCase();
