@@ -60,7 +60,12 @@ class LicenceFacet(Facet):
         super().__init__("licence")
 
     def counts(self, filterset):
-        counts, _ = tally(self.rows(filterset))
+        return self.counts_of(self.rows(filterset))
+
+    def counts_of(self, rows):
+        """The counts of aggregate rows (licence, count), for a caller that also reads the rows
+        (/statistiques/ counts the entries without a licence from the same rows)."""
+        counts, _ = tally(rows)
         open_count = sum(count for licence, count in counts.items() if is_open_licence(licence))
         return {OPEN_LICENCE: open_count, **counts}, {OPEN_LICENCE: OPEN_LICENCE_LABEL}
 

@@ -19,10 +19,11 @@ from django.utils.http import urlencode
 from communs.models import visible_q
 from communs.rest.formats import csv_text
 from funding.models import Award, FundingScheme
-from initiatives.filters import InitiativeFilter
-from initiatives.models import CriterionAssessment, Initiative, Territory
+from initiatives.filters import OPEN_LICENCE, InitiativeFilter
+from initiatives.models import Initiative, Territory
 
 COUNT_COLUMN = "Nombre de communs"
+NO_LICENCE = "Non renseignée"
 
 
 def _facet_counts(filterset, name):
@@ -86,24 +87,24 @@ def funding_schemes(filterset):
 
 
 def licences(filterset):
-    # No list filter on the licence yet: the rows do not link.
-    entries = Initiative.objects.published().order_by().values_list("licence").annotate(count=Count("pk"))
-    rows = [_row(licence or "Non renseignée", count) for licence, count in entries]
-    return sorted(rows, key=lambda row: (row["label"] == "Non renseignée", -row["count"], row["label"].casefold()))
+    """The list's licence facet: one row per stored licence, "any open licence" first, each linked to
+    `?licence=…`; the commons without a licence close the chart, unlinked (no filter lists them)."""
+    facet = next(facet for facet in filterset.facets if facet.name == "licence")
+    stored = list(facet.rows(filterset))
+    counts, labels = facet.counts_of(stored)
+    rows = [_row(labels.get(value, value), count, "licence", value) for value, count in counts.items() if count]
+    rows.sort(
+        key=lambda row: (row["url"] != _list_url("licence", OPEN_LICENCE), -row["count"], row["label"].casefold())
+    )
+    unknown = sum(count for licence, count in stored if not licence)
+    if unknown:
+        rows.append(_row(NO_LICENCE, unknown))
+    return rows
 
 
 def criteria_met(filterset):
-    # No list filter on the criteria yet: the rows do not link.
-    met = (
-        CriterionAssessment.objects.filter(
-            visible_q(Initiative, prefix="initiative__"), status=CriterionAssessment.Status.MET
-        )
-        .order_by()
-        .values_list("criterion")
-        .annotate(count=Count("initiative", distinct=True))
-    )
-    counts = dict(met)
-    return [_row(label, counts.get(code, 0)) for code, label in CriterionAssessment.Criterion.choices]
+    """Each criterion's met count, as the list's criterion facet counts it, linked to `?criterion=…`."""
+    return _choice_rows(filterset, "criterion")
 
 
 FUNDING_AWARDS = "Nombre de soutiens"

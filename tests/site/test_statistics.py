@@ -104,6 +104,28 @@ def test_each_bar_counts_the_results_of_the_list_it_links_to(client, figures):
     assert linked >= 20  # sectors, kinds, régions, years, states and schemes all link
 
 
+def test_licences_and_criteria_link_to_the_label_filters(client, figures):
+    found = charts(client)
+    licence_links = {row["label"]: row["url"] for row in found["licences"]["rows"]}
+    assert licence_links == {
+        "Toute licence ouverte": "/initiatives/?licence=open",
+        "etalab-2.0": "/initiatives/?licence=etalab-2.0",
+        "AGPL-3.0-or-later": "/initiatives/?licence=AGPL-3.0-or-later",
+        "Non renseignée": "",  # no filter lists the commons without a licence
+    }
+    criteria_links = {row["label"]: row["url"] for row in found["criteres-remplis"]["rows"]}
+    assert criteria_links["Licence ouverte"] == "/initiatives/?criterion=open_licence"
+    assert criteria_links["Gouvernance partagée et documentée"] == "/initiatives/?criterion=shared_governance"
+    assert all(criteria_links.values())
+    # The open-licence list names the commons the row counts.
+    listed = client.get("/initiatives/?licence=open")
+    assert {entry.slug for entry in listed.context["page"].object_list} == {
+        "decidim",
+        "base-adresse-nationale",
+        "breizh-carto",
+    }
+
+
 def test_the_figures_count_published_commons_only(client, figures):
     found = charts(client)
     assert numbers(found["secteurs"]) == {
@@ -117,7 +139,12 @@ def test_the_figures_count_published_commons_only(client, figures):
     assert numbers(found["regions"]) == {"Auvergne-Rhône-Alpes": 0, "Bretagne": 2}
     assert numbers(found["annees-de-lancement"]) == {"2016": 2, "2019": 1, "2022": 1}
     assert numbers(found["etats"])["Idée"] == 0
-    assert numbers(found["licences"]) == {"etalab-2.0": 2, "AGPL-3.0-or-later": 1, "Non renseignée": 2}
+    assert numbers(found["licences"]) == {
+        "Toute licence ouverte": 3,
+        "etalab-2.0": 2,
+        "AGPL-3.0-or-later": 1,
+        "Non renseignée": 2,
+    }
     assert numbers(found["criteres-remplis"]) == {
         "Licence ouverte": 2,
         "Ressource accessible": 0,
