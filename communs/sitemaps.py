@@ -1,10 +1,15 @@
 """sitemap.xml and robots.txt: every public page for search engines, each entry with its last change.
 
+/sitemap.xml is an index of one sitemap per section (/sitemap-initiatives.xml, …): a sitemap holds
+at most 50,000 addresses, which a national directory passes, so Django's framework splits a larger
+section into pages (`?p=2`) that the index lists.
+
 Each feature app lists its pages in its own sitemaps.py (`SITEMAPS["initiatives"] = …`), found at
 start-up as the API's endpoints are, so that the ground floor imports no feature app.
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -43,6 +48,10 @@ class EntrySitemap(Sitemap):
 
     def lastmod(self, entry):
         return entry.updated_at
+
+    def get_latest_lastmod(self):
+        # The index's <lastmod> for this section: one aggregate, not the framework's walk over every entry.
+        return self.model.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 SITEMAPS["pages"] = PagesSitemap

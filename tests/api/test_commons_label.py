@@ -302,7 +302,7 @@ def test_the_label_page_explains_the_grid_and_links_to_the_lists(client, label_d
 def test_the_label_page_is_linked_and_in_the_sitemap(client, label_directory):
     assert 'href="/label/"' in client.get("/").content.decode()
     assert 'href="/label/"' in client.get("/a-propos/").content.decode()
-    assert "/label/</loc>" in client.get("/sitemap.xml").content.decode()
+    assert "/label/</loc>" in client.get("/sitemap-pages.xml").content.decode()
 
 
 # Pinned like the other list pages (tests/site/test_query_budget.py): the filters and facets of the

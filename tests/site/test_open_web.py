@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from django.utils import timezone
 
+from communs.sitemaps import EntrySitemap
 from initiatives.models import Initiative
 from tests.factories import make_actor, make_initiative, make_scheme, make_sector
 
@@ -78,6 +79,37 @@ def test_a_feed_with_a_refused_filter_says_so(client):
     assert "kind" in response.content.decode() and "inconnu" in response.content.decode()
 
 
+def sitemap_urls(client):
+    """{path: <lastmod> element} of every address the sitemaps list, read from the index as a crawler does."""
+    index = client.get("/sitemap.xml")
+    assert (index.status_code, index["Content-Type"]) == (200, "application/xml")
+    urls = {}
+    for section in ET.fromstring(index.content).iter(f"{SITEMAP}sitemap"):
+        response = client.get(section.find(f"{SITEMAP}loc").text.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        for url in ET.fromstring(response.content).iter(f"{SITEMAP}url"):
+            urls[url.find(f"{SITEMAP}loc").text.removeprefix("http://testserver")] = url.find(f"{SITEMAP}lastmod")
+    return urls
+
+
+def test_the_sitemap_index_splits_a_large_section_into_pages(client, monkeypatch):
+    entries = [make_initiative(f"commun-{number}", publication_status="published") for number in range(5)]
+    # A sitemap holds 50,000 addresses; two here, so that five entries need three pages.
+    monkeypatch.setattr(EntrySitemap, "limit", 2)
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = {
+        section.find(f"{SITEMAP}loc").text.removeprefix("http://testserver"): section.findtext(f"{SITEMAP}lastmod")
+        for section in index.iter(f"{SITEMAP}sitemap")
+    }
+    pages = [loc for loc in sections if loc.startswith("/sitemap-initiatives.xml")]
+    assert pages == ["/sitemap-initiatives.xml", "/sitemap-initiatives.xml?p=2", "/sitemap-initiatives.xml?p=3"]
+    latest = max(entry.updated_at for entry in entries)
+    assert datetime.datetime.fromisoformat(sections["/sitemap-initiatives.xml"]) == latest
+    assert {entry.get_absolute_url() for entry in entries} <= set(sitemap_urls(client))
+    assert client.get("/sitemap-initiatives.xml?p=4").status_code == 404
+    assert client.get("/sitemap-inconnue.xml").status_code == 404
+
+
 def test_the_sitemap_lists_every_public_page_and_nothing_unpublished(client):
     published = make_initiative("publie", publication_status="published")
     make_initiative("brouillon", publication_status="draft")
@@ -87,12 +119,7 @@ def test_the_sitemap_lists_every_public_page_and_nothing_unpublished(client):
     scheme = make_scheme("appel-a-communs", publication_status="published")
     sector = make_sector("sante", "Santé")
 
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    urls = {
-        url.find(f"{SITEMAP}loc").text.removeprefix("http://testserver"): url.find(f"{SITEMAP}lastmod")
-        for url in ET.fromstring(response.content).iter(f"{SITEMAP}url")
-    }
+    urls = sitemap_urls(client)
     for path in (
         "/",
         "/initiatives/",

@@ -88,7 +88,7 @@ def test_the_page_shows_every_chart_with_a_french_heading_a_table_and_a_csv_link
     assert html.count('<th scope="row">') == sum(len(chart["rows"]) for chart in response.context["charts"])
     # The site's menu and footer lead here; so does the sitemap.
     assert html.count('href="/statistiques/"') == 2
-    assert "/statistiques/" in client.get("/sitemap.xml").content.decode()
+    assert "/statistiques/" in client.get("/sitemap-pages.xml").content.decode()
 
 
 def test_each_bar_counts_the_results_of_the_list_it_links_to(client, figures):
