@@ -87,8 +87,14 @@ def with_ancestors(territory):
     return chain
 
 
+def containing_ids(territory):
+    """The keys of the territory, of the places that contain it and of its EPCI: a scheme of Brest
+    Métropole is open to Brest, whose parent is the Finistère (initiatives.territories)."""
+    return [place.pk for place in with_ancestors(territory)] + ([territory.epci_id] if territory.epci_id else [])
+
+
 def open_to_condition(territories):
     """Schemes open to any of `territories`: national ones (no territory), wide ones (Europe, the
-    world), and those attached to the place itself or to a place that contains it."""
-    pks = {place.pk for territory in territories for place in with_ancestors(territory)}
+    world), and those attached to the place itself, to a place that contains it or to its EPCI."""
+    pks = {pk for territory in territories for pk in containing_ids(territory)}
     return Q(territory__isnull=True) | Q(territory__kind__in=EVERYWHERE) | Q(territory__in=pks)

@@ -12,8 +12,8 @@ from funding.availability import (
     EVERYWHERE,
     Availability,
     availability_conditions,
+    containing_ids,
     open_to_condition,
-    with_ancestors,
 )
 from funding.models import FundingEdition, FundingScheme
 from initiatives.models import Sector, Territory
@@ -36,7 +36,7 @@ def territory_rows(filterset):
             label = str(Territory(code=code, name=name, kind=kind, official_code=official_code))
             places[ids[0]] = (code, label, kind, [pk for pk in ids if pk is not None])
     for place in filterset.form.cleaned_data.get("territory") or []:
-        places[place.pk] = (place.code, str(place), place.kind, [p.pk for p in with_ancestors(place)])
+        places[place.pk] = (place.code, str(place), place.kind, containing_ids(place))
     wide = {pk for pk, (*_, kind, _ids) in places.items() if kind in EVERYWHERE}
     everywhere = attached.get(None, 0) + sum(attached.get(pk, 0) for pk in wide)
     return [

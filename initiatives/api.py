@@ -141,7 +141,7 @@ class TerritoryViewSet(ReadOnlyApiViewSet):
     lookup_field = "code"
 
     def get_base_queryset(self):
-        return Territory.objects.select_related("parent").order_by("name", "pk")
+        return Territory.objects.select_related("parent", "epci").order_by("name", "pk")
 
 
 @extend_schema_view(

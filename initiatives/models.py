@@ -92,6 +92,19 @@ class Territory(models.Model):
         on_delete=models.SET_NULL,
         related_name="children",
     )
+    # A commune's EPCI beside its parent, not instead of it: an EPCI may straddle départements (and
+    # the chain commune < département < région is what the map and the funding finder follow), so
+    # membership is a second link, read by initiatives.territories.inside().
+    epci = models.ForeignKey(
+        "self",
+        verbose_name="intercommunalité (EPCI)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_communes",
+        limit_choices_to={"kind": "epci"},
+        help_text="Pour une commune : l'EPCI à fiscalité propre dont elle est membre.",
+    )
 
     objects = TerritoryManager()
 
@@ -102,6 +115,10 @@ class Territory(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(siren="") | Q(siren__regex=r"^[0-9]{9}$"), name="initiatives_territory_siren_format"
+            ),
+            # Only a commune is a member of an EPCI (that the EPCI is one is checked in clean()).
+            models.CheckConstraint(
+                condition=Q(epci__isnull=True) | Q(kind="commune"), name="initiatives_territory_epci_member_is_commune"
             ),
         ]
 
@@ -118,6 +135,13 @@ class Territory(models.Model):
 
     def get_absolute_url(self):
         return reverse("initiatives:territory", args=[self.code])
+
+    def clean(self):
+        if self.epci_id is not None:
+            if self.kind != self.Kind.COMMUNE:
+                raise ValidationError({"epci": "Seule une commune est membre d'un EPCI."})
+            if self.epci.kind != self.Kind.EPCI:
+                raise ValidationError({"epci": "Choisissez une intercommunalité (EPCI)."})
 
     def natural_key(self):
         return (self.code,)

@@ -96,10 +96,16 @@ class TerritorySerializer(HtmlUrlMixin, ApiModelSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text="The parent's code."
     )
+    epci = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="A commune's EPCI (its code), beside its parent département; null otherwise.",
+    )
 
     class Meta:
         model = Territory
-        fields = ["code", "name", "kind", "official_code", "siren", "parent", "url", "html_url"]
+        fields = ["code", "name", "kind", "official_code", "siren", "parent", "epci", "url", "html_url"]
 
 
 class TagSerializer(ApiModelSerializer):

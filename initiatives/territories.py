@@ -6,8 +6,9 @@ above it at most Europe and the world), so "inside X" is a fixed set of joins on
 in step. The same rule serves the page of a territory, the `territory` filter of the listings, their
 facets and the map.
 
-EPCI: the official files the project ships list each EPCI with its département, not its member
-communes, so an EPCI counts the commons attached to the EPCI itself.
+EPCI: a commune's parent is its département, and its EPCI a second link (`Territory.epci`, from the
+official membership file), since an EPCI may straddle départements. So "inside an EPCI" is the EPCI
+and its member communes, and a commune is counted for its EPCI as well as for its département.
 """
 
 from django.db.models import Q, QuerySet
@@ -23,16 +24,16 @@ LEVEL_CHOICES = [(ONLY, "Ce niveau seulement")]
 
 
 def links(field):
-    """The lookups from a territory to itself and to each place that contains it, nearest first:
-    links("territory") == ["territory", "territory__parent", "territory__parent__parent", …]."""
-    return [field + "__parent" * depth for depth in range(DEPTH)]
+    """The lookups from a territory to itself and to each place that contains it, nearest first, its
+    EPCI last: links("territory") == ["territory", "territory__parent", …, "territory__epci"]."""
+    return [field + "__parent" * depth for depth in range(DEPTH)] + [field + "__epci"]
 
 
 def inside(territories):
     """Territories that are one of `territories` or lie inside one of them (a queryset or a list)."""
     if not isinstance(territories, QuerySet):
         territories = [territory.pk for territory in territories]
-    condition = Q(pk__in=territories)
+    condition = Q(pk__in=territories) | Q(epci__in=territories)
     for depth in range(1, DEPTH):
         condition |= Q(**{"parent__" * (depth - 1) + "parent__in": territories})
     return Territory.objects.filter(condition)

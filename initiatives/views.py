@@ -180,7 +180,7 @@ def territory_index(request):
 
 def territory_detail(request, code):
     # The chain of places above is loaded with the place: the schemes open to it follow it upwards.
-    territory = get_object_or_404(Territory.objects.select_related(ANCESTRY), code=code)
+    territory = get_object_or_404(Territory.objects.select_related(ANCESTRY, "epci"), code=code)
     # By default a place shows what the places inside it hold (Bretagne shows Brest's commons);
     # "only this level" shows what is attached to the place itself, as the list's filter does.
     only = request.GET.get("territory_level") == territories.ONLY
@@ -193,7 +193,8 @@ def territory_detail(request, code):
         .order_by("name")
     )
     actors = Actor.objects.published().filter(territory__in=places).order_by("name")
-    # The places directly inside this one, each counting the commons of the places inside it.
+    # The places directly inside this one (an EPCI's: its member communes), each counting the
+    # commons of the places inside it.
     rows = territories.rolled_up_rows(
         Initiative.territories.through.objects.filter(territory__in=territories.inside([territory])),
         Initiative.objects.published().values("pk"),
@@ -201,12 +202,13 @@ def territory_detail(request, code):
         "code",
         "name",
         "parent_id",
+        "epci_id",
     )
     children = sorted(
         (
             {"code": code, "name": name, "count": count}
-            for code, name, parent_id, count in rows
-            if parent_id == territory.pk
+            for code, name, parent_id, epci_id, count in rows
+            if territory.pk in (parent_id, epci_id)
         ),
         key=lambda child: child["name"],
     )

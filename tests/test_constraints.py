@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from actors.models import Actor
 from communs.validators import normalize_spdx, validate_siren, validate_siret
 from funding.models import FundingEdition, FundingScheme
-from initiatives.models import Initiative, Involvement, Sector
+from initiatives.models import Initiative, Involvement, Sector, Territory
 from tests.factories import make_actor, make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +201,29 @@ class TestActorHierarchy:
         with pytest.raises(ValidationError) as error:
             dinum.full_clean()
         assert "boucle" in error.value.message_dict["parent"][0]
+
+
+class TestEpciMembership:
+    @pytest.fixture
+    def places(self):
+        finistere = Territory.objects.create(code="dep-29", kind="departement", name="Finistère")
+        metropole = Territory.objects.create(code="epci-242900314", kind="epci", name="Brest Métropole")
+        return finistere, metropole
+
+    def test_only_a_commune_may_be_a_member_by_clean_and_by_the_database(self, places):
+        finistere, metropole = places
+        finistere.epci = metropole
+        with pytest.raises(ValidationError) as error:
+            finistere.full_clean()
+        assert error.value.message_dict["epci"] == ["Seule une commune est membre d'un EPCI."]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Territory.objects.filter(pk=finistere.pk).update(epci=metropole)
+
+    def test_a_commune_is_a_member_of_an_epci_not_of_another_place(self, places):
+        finistere, metropole = places
+        brest = Territory(code="com-29019", kind="commune", name="Brest", parent=finistere, epci=finistere)
+        with pytest.raises(ValidationError) as error:
+            brest.full_clean()
+        assert "Choisissez une intercommunalité (EPCI)." in error.value.message_dict["epci"]
+        brest.epci = metropole
+        brest.full_clean()

@@ -19,6 +19,7 @@ FILES = [
     "epci-2025.csv",
     "communes-cog-5000plus.csv",
     "communes-siren-insee-5000plus.csv",
+    "epci-membres-5000plus.csv",
 ]
 
 
@@ -112,15 +113,49 @@ def test_imports_every_official_territory_with_its_codes_and_parents(geo_dir):
     # Every row below the country has a parent.
     assert not Territory.objects.exclude(kind="country").filter(parent__isnull=True).exists()
 
+    # Brest is a member of its métropole, while its parent stays the département.
+    assert brest.epci == metropole
+    # Its communes of 5,000 inhabitants or more, the ones the project ships.
+    assert sorted(metropole.member_communes.values_list("official_code", flat=True)) == [
+        "29019",
+        "29061",
+        "29069",
+        "29075",
+        "29189",
+        "29212",
+        "29235",
+    ]
+    # Every shipped commune but L'Île-d'Yeu (an island commune in no EPCI) is a member of one.
+    assert list(Territory.objects.filter(kind="commune", epci__isnull=True).values_list("code", flat=True)) == [
+        "com-85113"
+    ]
+
 
 def test_a_second_run_changes_nothing(geo_dir):
     run()
-    before = {t.code: (t.pk, t.name, t.siren, t.parent_id) for t in Territory.objects.all()}
+    before = {t.code: (t.pk, t.name, t.siren, t.parent_id, t.epci_id) for t in Territory.objects.all()}
 
     output = run()
 
     assert "Total : 0 créé(s), 0 mis à jour." in output
-    assert {t.code: (t.pk, t.name, t.siren, t.parent_id) for t in Territory.objects.all()} == before
+    assert {t.code: (t.pk, t.name, t.siren, t.parent_id, t.epci_id) for t in Territory.objects.all()} == before
+
+
+def test_memberships_follow_the_file_and_stay_without_it(geo_copy):
+    path = geo_copy / "epci-membres-5000plus.csv"
+    run(geo_copy)
+    # Brest leaves its métropole in the next file: the import takes it out.
+    replace_line(path, line_of(path, ",29019,"), "242900314,29019,212900195\n", "")
+
+    output = run(geo_copy)
+
+    assert "Commune : 0 créé(s), 1 mis à jour," in output
+    assert Territory.objects.get(code="com-29019").epci is None
+    # Without a membership file, the memberships recorded earlier stay as they are.
+    path.unlink()
+    run(geo_copy)
+    assert Territory.objects.get(code="com-29075").epci.code == "epci-242900314"
+    assert Territory.objects.filter(kind="commune", epci__isnull=False).count() == 2270
 
 
 def test_existing_rows_are_updated_in_place(geo_dir):
@@ -162,6 +197,12 @@ def test_the_demo_fixture_territories_agree_with_the_official_files(geo_dir):
         ("departements.csv", "Finistère", "29,53,", ",53,", "code département (DEP) manquant"),
         # a region code that is not an INSEE code
         ("regions.csv", "Bretagne", "53,", "5X,", "« 5X » mal formé"),
+        # a membership in an EPCI that no file lists (a valid SIREN)
+        ("epci-membres-5000plus.csv", ",29019,", "242900314,", "200000008,", "EPCI « 200000008 » inconnu"),
+        # a member that is not a commune of the import
+        ("epci-membres-5000plus.csv", ",29019,", ",29019,", ",29999,", "commune « 29999 » inconnue"),
+        # a commune in two EPCI: Brest listed again on Guipavas's line
+        ("epci-membres-5000plus.csv", ",29075,", ",29075,", ",29019,", "commune « 29019 » déjà membre d'un EPCI"),
     ],
 )
 def test_a_bad_row_imports_nothing_and_names_the_file_and_line(geo_copy, filename, needle, old, new, expected):
@@ -220,12 +261,16 @@ def test_the_full_insee_communes_file_is_read_when_present(geo_copy):
         "ARM,75112,11,75,75C,751,0,PARIS 12,Paris 12,Paris 12e Arrondissement,,75056\n",
         encoding="utf-8",
     )
+    # And so does the full membership file over the subset.
+    (geo_copy / "epci-membres.csv").write_text("siren_epci,insee,siren\n242900314,29019,212900195\n", encoding="utf-8")
 
     run(geo_copy)
 
     assert set(Territory.objects.filter(kind="commune").values_list("code", flat=True)) == {"com-29019", "com-29001"}
     assert Territory.objects.get(code="com-29019").siren == "212900195"
     assert Territory.objects.get(code="com-29001").siren == ""  # not in the ≥ 5,000 SIREN table
+    assert Territory.objects.get(code="com-29019").epci.code == "epci-242900314"
+    assert Territory.objects.get(code="com-29001").epci is None
 
 
 def test_a_missing_folder_is_a_clear_error(tmp_path):

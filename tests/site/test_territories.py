@@ -29,8 +29,12 @@ def places():
     ille = Territory.objects.create(
         code="dep-35", kind="departement", name="Ille-et-Vilaine", official_code="35", parent=bretagne
     )
+    # Brest's parent is its département; its EPCI is a second link.
+    metropole = Territory.objects.create(
+        code="epci-242900314", kind="epci", name="Brest Métropole", official_code="242900314", parent=finistere
+    )
     brest = Territory.objects.create(
-        code="com-29019", kind="commune", name="Brest", official_code="29019", parent=finistere
+        code="com-29019", kind="commune", name="Brest", official_code="29019", parent=finistere, epci=metropole
     )
     idf = Territory.objects.create(
         code="reg-11", kind="region", name="Île-de-France", official_code="11", parent=france
@@ -67,7 +71,12 @@ def places():
         territory=paris,
         publication_status="published",
     )
-    for slug, territory in [("aide-bretonne", bretagne), ("aide-francilienne", idf), ("aide-nationale", None)]:
+    for slug, territory in [
+        ("aide-bretonne", bretagne),
+        ("aide-francilienne", idf),
+        ("aide-nationale", None),
+        ("aide-metropolitaine", metropole),
+    ]:
         FundingScheme.objects.create(
             name=slug.replace("-", " ").capitalize(),
             slug=slug,
@@ -76,7 +85,7 @@ def places():
             publication_status="published",
             territory=territory,
         )
-    return {"bretagne": bretagne, "ille": ille, "brest": brest}
+    return {"bretagne": bretagne, "ille": ille, "brest": brest, "metropole": metropole}
 
 
 def html_of(client, url):
@@ -139,6 +148,60 @@ def test_the_territory_filter_includes_the_places_inside_on_the_site_and_in_the_
     assert api_slugs(query) == expected
 
 
+def test_an_epci_counts_the_commons_of_its_member_communes(client, places):
+    html = html_of(client, "/territoires/epci-242900314/")
+    assert "1 commun" in html and listed_slugs(html) == {"commun-brestois"}
+    # Its member communes are the places inside it, though their parent is the département.
+    assert 'href="/territoires/com-29019/">Brest (1)</a>' in html
+    assert "Ville de Brest" in html
+    # The schemes open to it: its own, its département's région's, the national ones.
+    assert "Aide metropolitaine" in html and "Aide bretonne" in html and "Aide nationale" in html
+    assert "Aide francilienne" not in html
+    assert listed_slugs(html_of(client, "/territoires/epci-242900314/?territory_level=only")) == set()
+    # The census downloads follow the same rule.
+    census = client.get("/api/v1/initiatives/export.csv/?territory=epci-242900314")
+    rows = csv.DictReader(io.StringIO(b"".join(census.streaming_content).decode("utf-8-sig")))
+    assert {row["slug"] for row in rows} == {"commun-brestois"}
+
+
+def test_a_commune_page_names_its_epci_and_the_epci_schemes_open_to_it(client, places):
+    html = html_of(client, "/territoires/com-29019/")
+    assert re.search(
+        r"Membre de l'intercommunalité : <a [^>]*href=\"/territoires/epci-242900314/\">Brest Métropole</a>", html
+    )
+    assert "Aide metropolitaine" in html and "Aide bretonne" in html
+    # The API says it too.
+    body = APIClient().get("/api/v1/territories/com-29019/").json()
+    assert (body["parent"], body["epci"]) == ("dep-29", "epci-242900314")
+    assert APIClient().get("/api/v1/territories/dep-29/").json()["epci"] is None
+    # A commune outside the EPCI is not eligible to the EPCI's scheme.
+    assert "Aide metropolitaine" not in html_of(client, "/territoires/com-75056/")
+    # The funding finder's territory filter says the same, on the site and in the API.
+    response = APIClient().get("/api/v1/funding-schemes/?territory=com-29019")
+    assert response.status_code == 200
+    assert {entry["slug"] for entry in response.json()["results"]} == {
+        "aide-bretonne",
+        "aide-nationale",
+        "aide-metropolitaine",
+    }
+    assert "Aide metropolitaine" in html_of(client, "/financements/?territory=com-29019")
+    assert "Aide metropolitaine" not in html_of(client, "/financements/?territory=dep-29")
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("territory=epci-242900314", {"commun-brestois"}),
+        ("territory=epci-242900314&territory_level=only", set()),
+    ],
+)
+def test_the_territory_filter_includes_an_epci_member_communes(client, places, query, expected):
+    assert listed_slugs(html_of(client, f"/initiatives/?{query}")) == expected
+    assert api_slugs(query) == expected
+    actors = APIClient().get(f"/api/v1/actors/?{query}").json()["results"]
+    assert {entry["slug"] for entry in actors} == ({"ville-de-brest"} if expected else set())
+
+
 def test_the_list_offers_only_this_level_as_a_box_to_tick(client, places):
     box = r'<input type="checkbox" name="territory_level" value="only" id="territory_level"'
     assert re.search(box + ">", html_of(client, "/initiatives/?territory=dep-29"))
@@ -157,6 +220,7 @@ def test_territory_facet_counts_follow_the_same_rule(client, places):
         "reg-53": "2",
         "dep-29": "2",
         "com-29019": "1",
+        "epci-242900314": "1",
         "reg-11": "1",
         "dep-75": "1",
         "com-75056": "1",

@@ -3,7 +3,8 @@
 The files are those of datagouv/decoupage-administratif (INSEE COG, DGCL Banatic), as shipped in
 ``DATA_DIR/geo-fr`` (see data/README.md). Every row becomes a Territory whose
 ``code`` carries its kind as a prefix (``reg-53``, ``dep-2A``, ``epci-242900314``, ``com-29019``),
-so running the import again updates rows in place instead of duplicating them.
+so running the import again updates rows in place instead of duplicating them. The membership file
+(``epci-membres*.csv``: EPCI SIREN, commune INSEE code) links each commune to its EPCI.
 """
 
 import csv
@@ -31,7 +32,7 @@ KINDS = [
     Territory.Kind.EPCI,
     Territory.Kind.COMMUNE,
 ]
-UPDATED_FIELDS = ["kind", "name", "official_code", "siren", "parent"]
+UPDATED_FIELDS = ["kind", "name", "official_code", "siren", "parent", "epci"]
 MAX_REPORTED_ERRORS = 20
 BATCH_SIZE = 500
 
@@ -44,6 +45,9 @@ class Row:
     official_code: str
     siren: str
     parent_code: str | None
+    # A commune's EPCI: "" when the membership file lists it in none, None when there is no such
+    # file (the import then keeps the memberships recorded earlier).
+    epci_code: str | None = None
 
 
 class ImportErrors(Exception):
@@ -153,7 +157,8 @@ def read_source(source, known_codes):
             )
     departement_codes = {row.code for row in rows[Territory.Kind.DEPARTEMENT]} | known_codes
 
-    epci_path = find_file(source, "epci.csv", pattern="epci-*.csv")
+    # epci-2025.csv, not epci-membres-….csv: the vintage is a year.
+    epci_path = find_file(source, "epci.csv", pattern="epci-[0-9]*.csv")
     if epci_path:
         seen = {}
         for line, row in reader.rows(epci_path, ["dept", "siren", "raison_sociale"]):
@@ -203,10 +208,41 @@ def read_source(source, known_codes):
                     Row(code, Territory.Kind.COMMUNE, row["LIBELLE"], row["COM"], sirens.get(row["COM"], ""), parent)
                 )
 
+    members_path = find_file(source, "epci-membres.csv", pattern="epci-membres-*.csv")
+    if members_path:
+        read_memberships(reader, members_path, rows)
+
     if reader.errors:
         raise ImportErrors(reader.errors)
-    files = [path for path in (regions_path, departements_path, epci_path, communes_path, sirens_path) if path]
-    return rows, files
+    paths = (regions_path, departements_path, epci_path, communes_path, sirens_path, members_path)
+    return rows, [path for path in paths if path]
+
+
+def read_memberships(reader, path, rows):
+    """Set each commune's `epci_code` from the membership file: an EPCI and a commune of the same
+    import, each commune in one EPCI at most, as the law has it."""
+    epci_codes = {row.code for row in rows[Territory.Kind.EPCI]}
+    communes = {row.code: row for row in rows[Territory.Kind.COMMUNE]}
+    memberships, seen = {}, {}
+    for line, row in reader.rows(path, ["siren_epci", "insee"]):
+        if not reader.check_siren(path, line, row["siren_epci"]):
+            continue
+        if not reader.check_code(path, line, row["insee"], COMMUNE_CODE, "code INSEE (insee)"):
+            continue
+        epci, commune = f"epci-{row['siren_epci']}", f"com-{row['insee']}"
+        if epci not in epci_codes:
+            reader.error(path, line, f"EPCI « {row['siren_epci']} » inconnu.")
+            continue
+        if commune not in communes:
+            reader.error(path, line, f"commune « {row['insee']} » inconnue.")
+            continue
+        if commune in seen:
+            reader.error(path, line, f"commune « {row['insee']} » déjà membre d'un EPCI (ligne {seen[commune]}).")
+            continue
+        seen[commune] = line
+        memberships[commune] = epci
+    for code, row in communes.items():
+        row.epci_code = memberships.get(code, "")
 
 
 def write(rows):
@@ -218,6 +254,8 @@ def write(rows):
         to_create, to_update, unchanged = [], [], 0
         for row in rows[kind]:
             parent_id = pk_by_code[row.parent_code] if row.parent_code else None
+            # EPCI are written before communes, so their keys are known here.
+            epci_id = pk_by_code[row.epci_code] if row.epci_code else None
             territory = existing.get(row.code)
             if territory is None:
                 to_create.append(
@@ -228,6 +266,7 @@ def write(rows):
                         official_code=row.official_code,
                         siren=row.siren,
                         parent_id=parent_id,
+                        epci_id=epci_id,
                     )
                 )
                 continue
@@ -241,6 +280,8 @@ def write(rows):
                 # A file without the SIREN of a commune does not erase one recorded earlier.
                 "siren": row.siren or territory.siren,
                 "parent_id": parent_id,
+                # Without a membership file, the memberships recorded earlier stay.
+                "epci_id": territory.epci_id if row.epci_code is None else epci_id,
             }
             changed = [field for field, value in values.items() if getattr(territory, field) != value]
             if changed:
