@@ -27,7 +27,9 @@ class SearchOrderingMixin(django_filters.FilterSet):
     """`q` through the one search() entry point, and `ordering` with relevance first."""
 
     ORDERINGS = {
-        "relevance": ("-search_rank", "name"),
+        # Ties on the rank by the document's title (the folded names): the order that
+        # communs.search.ranked_page() reads from the documents alone.
+        "relevance": ("-search_rank", "_doc_title"),
         "name": ("name",),
         "-name": ("-name",),
         "-updated_at": ("-updated_at", "name"),
@@ -60,7 +62,7 @@ class SearchOrderingMixin(django_filters.FilterSet):
         ordering = self.form.cleaned_data.get("ordering") or (
             "relevance" if self.form.cleaned_data.get("q") else "name"
         )
-        if ordering == "relevance" and "search_rank" not in queryset.query.annotations:
+        if ordering == "relevance" and "_doc_title" not in queryset.query.annotations:  # nothing searched
             ordering = "name"
         return queryset.order_by(*self.ORDERINGS[ordering], "pk")
 

@@ -12,12 +12,13 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from communs.cache import content_version
-from communs.search import is_approximate
+from communs.search import SearchPaginator, is_approximate
 
 PAGE_SIZE = 20
 # Long facets show their first options and fold the rest in a <details> element.
@@ -35,7 +36,7 @@ def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
     than the one they asked for (a shared link to a page that no longer exists).
     `count`, when the caller knows it, spares the paginator its COUNT query.
     """
-    paginator = Paginator(queryset, per_page)
+    paginator = SearchPaginator(queryset, per_page)
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not computed
     raw = request.GET.get("page", "1")
@@ -236,10 +237,11 @@ def _listing_key(request, filterset, what):
         (name, value) for name, values in request.GET.lists() if name not in ("page", "ordering") for value in values
     )
     digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
-    return f"{what}:{content_version()}:{type(filterset).__qualname__}:{timezone.localdate()}:{digest}"
+    language = translation.get_language()
+    return f"{what}:{content_version()}:{type(filterset).__qualname__}:{language}:{timezone.localdate()}:{digest}"
 
 
-def _cached(key, compute):
+def cached(key, compute):
     """compute(), kept in the shared cache under `key` for FACET_CACHE_TIMEOUT; computed each time
     when that is 0 or the cache is down."""
     timeout = settings.FACET_CACHE_TIMEOUT
@@ -263,7 +265,7 @@ def facets_of(request, filterset):
     and its result is the same for every visitor until the directory changes: it is kept in the
     shared cache under the content version (communs/cache.py), that every write moves on.
     """
-    return _cached(
+    return cached(
         _listing_key(request, filterset, "facets"), lambda: [facet.build(filterset) for facet in filterset.facets]
     )
 
@@ -273,14 +275,21 @@ def list_context(request, filterset, entries, **extra):
     prefetches) paginated, the facets, the chips, the sort menu and the refused values."""
     # The total, like the facets, is the same for every visitor until the directory changes; at
     # national scale counting every match is most of a search page's time.
-    count = _cached(_listing_key(request, filterset, "count"), entries.count)
+    count = cached(_listing_key(request, filterset, "count"), entries.count)
     page, page_notice = paginate(request, entries, count=count)
+    facets = facets_of(request, filterset)
     return {
         "filterset": filterset,
         "query": filterset.form.cleaned_data.get("q") or "",
         "ordering": effective_ordering(filterset),
         "ordering_choices": filterset.form.fields["ordering"].choices,
-        "facets": facets_of(request, filterset),
+        "facets": facets,
+        # Their markup too, a function of the facets alone: a hundred and more options, the most
+        # costly part of rendering the page.
+        "facets_html": cached(
+            _listing_key(request, filterset, "facets-html"),
+            lambda: render_to_string("includes/_facets.html", {"facets": facets}),
+        ),
         "active_filters": active_filters(request, filterset),
         "errors": form_errors(filterset),
         "page": page,

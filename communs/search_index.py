@@ -170,6 +170,17 @@ def _related_saved(sender, instance, raw=False, **kwargs):
     _refresh(_embedding(instance), touch=not raw)
 
 
+def _entry_deleted(sender, instance, **kwargs):
+    # The GenericRelation deletes the document with the entry, but the cascade deletes the entry's
+    # involvements before the entry, and their signals rewrite its document while it still
+    # exists: removed again once the entry is gone.
+    from communs.models import SearchDocument
+
+    if _active():
+        content_type = ContentType.objects.get_for_model(sender)
+        SearchDocument.objects.filter(content_type=content_type, object_id=instance.pk).delete()
+
+
 def _related_deleting(sender, instance, **kwargs):
     if _active():
         instance._search_embedding = _embedding(instance)
@@ -200,6 +211,7 @@ def connect():
     RELATED.update(_related_paths())
     for model in searchable_models():
         post_save.connect(_entry_saved, sender=model, dispatch_uid=f"search-entry-{model._meta.label}")
+        post_delete.connect(_entry_deleted, sender=model, dispatch_uid=f"search-entry-del-{model._meta.label}")
         for field in model._meta.get_fields():
             through = getattr(getattr(field, "remote_field", None), "through", None)
             if field.many_to_many and through is not None and not field.auto_created:

@@ -5,6 +5,7 @@ results are paginated, relations are prefetched, and each facet's counts come fr
 query (communs/listing.py).
 """
 
+import hashlib
 from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,9 +18,10 @@ from django.utils.http import urlencode
 from taggit.models import TaggedItem
 
 from actors.models import Actor
+from communs.cache import content_version
 from communs.feeds import feed_query
 from communs.linked_data import initiative_jsonld, json_for_script
-from communs.listing import list_context, paginate
+from communs.listing import cached, list_context, paginate
 from communs.models import visible_q
 from communs.search import search, searches_anything
 from communs.views import gone_or_404
@@ -43,14 +45,18 @@ def _search_elsewhere(query):
     or "Appel à communs" on the list of commons is not a dead end (two queries, only with a query)."""
     if not searches_anything(query):
         return []
-    found = [
-        ("acteur", "acteurs", reverse("actors:list"), search(Actor.objects.published(), query, typos=False).count()),
-        (
-            "dispositif de financement",
-            "dispositifs de financement",
-            reverse("funding:list"),
+    # Kept in the shared cache until the directory changes, as the list's own counts are.
+    key = f"elsewhere:{content_version()}:{hashlib.sha256(query.encode()).hexdigest()[:32]}"
+    actors, schemes = cached(
+        key,
+        lambda: (
+            search(Actor.objects.published(), query, typos=False).count(),
             search(FundingScheme.objects.published(), query, typos=False).count(),
         ),
+    )
+    found = [
+        ("acteur", "acteurs", reverse("actors:list"), actors),
+        ("dispositif de financement", "dispositifs de financement", reverse("funding:list"), schemes),
     ]
     return [
         {"label": singular if count == 1 else plural, "count": count, "url": f"{url}?{urlencode({'q': query})}"}

@@ -12,6 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from communs.search import SearchPaginator
+
 # Slugs, territory codes and tag slugs: word characters and hyphens (never a NUL, a dot or a slash).
 # "archived" is the list of entries that left the public list (`…/archived/`, routed first): a detail
 # URL with that word would answer that list, so the lookup (and the schema's pattern) leaves it out.
@@ -19,6 +21,7 @@ LOOKUP_REGEX = r"(?!archived\b)[-\w]+"
 
 
 class Pagination(PageNumberPagination):
+    django_paginator_class = SearchPaginator
     page_size = 20
     max_page_size = 100
     page_size_query_param = "page_size"

@@ -1,6 +1,7 @@
 """The search() contract: the same on SQLite and PostgreSQL."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -237,6 +238,13 @@ class TestTheIndexFollowsEveryChange:
         entries["decidim"].delete()
         assert not SearchDocument.objects.filter(object_id=entries["decidim"].pk, title__contains="decidim").exists()
 
+    def test_an_entry_deleted_with_its_involvements_leaves_no_document(self, entries):
+        # The cascade deletes the involvement first, whose signal rewrites the entry's document.
+        entries["fabrique"].tags.add("géodonnées")
+        Initiative.objects.filter(pk=entries["fabrique"].pk).delete()
+        assert not SearchDocument.objects.filter(title__contains="fabrique").exists()
+        assert slugs("geocommuns") == []
+
     def test_a_bulk_load_is_indexed_by_the_rebuild_command(self, entries):
         Initiative.objects.bulk_create(
             [Initiative(name="Chargé en masse", slug="masse", kind="software", publication_status="published")]
@@ -263,3 +271,53 @@ def test_an_unpublished_actor_does_not_make_its_initiatives_match(entries, text)
     draft.publication_status = "published"
     draft.save()
     assert slugs(text) == ["decidim"]
+
+
+class TestAPageOfRankedResults:
+    """A page in relevance order is read from the search documents first (communs.search.ranked_page):
+    it must hold what the joined query would give, page after page, drafts and filters included."""
+
+    @pytest.fixture
+    def directory(self, settings):
+        settings.PAGE_CACHE_TIMEOUT = settings.FACET_CACHE_TIMEOUT = 0
+        cadastre = Sector.objects.create(name="Cadastre et foncier", slug="cadastre-et-foncier")
+        for i in range(70):
+            # Three ranks (the word in the name, the summary or the description), ties within each,
+            # one in four a draft, one in seven in the sector.
+            texts = [{"name": f"Cadastre {i:02d}"}, {"summary": "Un plan du cadastre"}, {"description": "cadastre"}]
+            initiative = Initiative.objects.create(
+                slug=f"entree-{i:02d}",
+                kind="data",
+                publication_status="draft" if i % 4 == 0 else "published",
+                **{"name": f"Entrée {69 - i:02d}", **texts[i % 3]},
+            )
+            if i % 7 == 0:
+                initiative.sectors.add(cadastre)
+        Initiative.objects.create(name="Cadastre", slug="cadastre", kind="data", publication_status="published")
+
+    @staticmethod
+    def pages(client, query):
+        site, api = [], []
+        for number in range(1, 10):
+            response = client.get(f"/api/v1/initiatives/?{query}&page={number}")
+            if response.status_code == 404:  # past the last page
+                break
+            api += [entry["slug"] for entry in response.json()["results"]]
+            html = client.get(f"/initiatives/?{query}&page={number}").content.decode()
+            site += re.findall(r'class="fr-card__title"><a href="/initiatives/([a-z0-9-]+)/"', html)
+        return site, api
+
+    @pytest.mark.parametrize("query", ["q=cadastre", "q=cadastre&sector=cadastre-et-foncier", "q=plan+cadastre"])
+    def test_the_same_as_the_joined_query(self, directory, client, monkeypatch, query):
+        from_documents = self.pages(client, query)
+        monkeypatch.setattr("communs.search.RANKED_PAGE_MAX_CANDIDATES", 0)  # every page: the joined query
+        joined = self.pages(client, query)
+
+        assert from_documents == joined
+        site, api = from_documents
+        assert site == api
+        published = set(Initiative.objects.published().values_list("slug", flat=True))
+        assert len(site) == len(set(site)) and set(site) <= published
+        if query == "q=cadastre":
+            assert site[0] == "cadastre"  # the exact name first
+            assert len(site) == 1 + 52  # every published match (three in four of 70), on its pages

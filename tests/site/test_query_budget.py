@@ -19,14 +19,16 @@ pytestmark = pytest.mark.django_db
 # once whether anything matches as typed (else it looks for typos): one more per search, not for
 # the counts of actors and schemes (they take the words as typed). Cards of commons read their
 # criteria (one prefetch per page) for the label's summary; /initiatives/ counts three facets of the
-# label (criteria, logics, licences).
+# label (criteria, logics, licences). A search in relevance order reads its page in two queries:
+# the best documents, then their entries (communs.search.ranked_page).
 PAGES = {
     # The map of France: the régions and départements, and the commons they hold.
     "/": 10,
     "/initiatives/": 16,
     "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 24,
     "/acteurs/": 6,
-    "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 10,
+    "/initiatives/?q=commun": 22,
+    "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 11,
     "/financements/": 11,
     "/financements/?availability=open&operator=acteur-0&ordering=deadline": 12,
     "/secteurs/secteur-0/": 7,
