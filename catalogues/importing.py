@@ -29,6 +29,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from catalogues.models import Record
+from communs.cache import bulk_writes
 from communs.models import Publishable
 from curation.duplicates import find_duplicates, name_key, url_key
 from curation.services import unique_slug
@@ -125,7 +126,8 @@ def run(source_key, make_source, work, *, dry_run=False, publication_key=None):
     on any row error or a dry run."""
     report = Report(source=source_key, dry_run=dry_run)
     try:
-        with transaction.atomic():
+        # Cached pages are made stale once the import is over, not at each of its rows.
+        with bulk_writes(), transaction.atomic():
             source = make_source()
             importer = Importer(source, report, publication_key)
             work(importer)

@@ -14,6 +14,7 @@ The contract, the same on both databases (tests/initiatives/test_search_contract
   approximate (`is_approximate()`), so that pages and the API can say so.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -54,6 +55,19 @@ EXACT_NAME_BONUS = 1000.0
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form used for comparisons ("Géocommuns" -> "geocommuns")."""
+    # SQLite calls it for every row a duplicate check compares (an import runs thousands of checks
+    # over the same names): short texts, names, are worked out once; documents are not kept.
+    if text and len(text) <= 200:
+        return _fold_name(text)
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_name(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -71,14 +85,15 @@ def terms_of(text: str) -> list[str]:
     return [t for t in terms if t][:MAX_TERMS]
 
 
-def _trigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)  # as fold(): the same names are compared again and again
+def _trigrams(text: str) -> frozenset[str]:
     # pg_trgm's rule: lower-cased words of letters and digits, each padded with two spaces in
     # front and one behind, cut into overlapping three-character pieces.
     grams = set()
     for word in re.findall(r"[^\W_]+", (text or "").lower()):
         padded = f"  {word} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return grams
+    return frozenset(grams)
 
 
 def trigram_similarity(a: str, b: str) -> float:

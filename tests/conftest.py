@@ -1,8 +1,10 @@
+import datetime
 import os
 import uuid
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
@@ -28,6 +30,33 @@ def data_path(*parts) -> Path:
     if not path.exists():
         pytest.fail(f"public data file missing from the project: {path}")
     return path
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="HH:MM",
+        help="run with the clock set to this UTC time of today, ticking from there (`make test-clock` uses 23:30, "
+        "when the UTC date and the Paris date differ)",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock_of_this_run(request):
+    """The clock of the whole run, when --clock sets it; otherwise the machine's.
+
+    A test that compares dates must hold at any hour: CI runs the suite once more at 23:30 UTC (the
+    hour in which Paris is already on the next day) under a far time zone, and a test that needs a
+    given instant freezes it itself (the `time_machine` fixture).
+    """
+    value = request.config.getoption("--clock")
+    if not value:
+        yield
+        return
+    hours, minutes = (int(part) for part in value.split(":"))
+    start = datetime.datetime.now(datetime.UTC).replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -110,7 +110,10 @@ def test_the_sitemap_index_splits_a_large_section_into_pages(client, monkeypatch
     assert client.get("/sitemap-inconnue.xml").status_code == 404
 
 
-def test_the_sitemap_lists_every_public_page_and_nothing_unpublished(client):
+def test_the_sitemap_lists_every_public_page_and_nothing_unpublished(client, time_machine):
+    # 23:30 UTC on 6 December is already 7 December in Paris, the directory's time zone: the date
+    # a visitor of the site would give.
+    time_machine.move_to(datetime.datetime(2026, 12, 6, 23, 30, tzinfo=datetime.UTC), tick=False)
     published = make_initiative("publie", publication_status="published")
     make_initiative("brouillon", publication_status="draft")
     make_initiative("archive", publication_status="archived")
@@ -132,7 +135,7 @@ def test_the_sitemap_lists_every_public_page_and_nothing_unpublished(client):
     ):
         assert path in urls
     for entry in (published, actor, scheme):
-        assert urls[entry.get_absolute_url()].text == f"{entry.updated_at:%Y-%m-%d}"
+        assert urls[entry.get_absolute_url()].text == "2026-12-07"
     assert sector.get_absolute_url() in urls
     for missing in ("/initiatives/brouillon/", "/initiatives/archive/", "/acteurs/acteur-brouillon/"):
         assert missing not in urls

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 
 from catalogues.demo import import_demo_catalogues
 from communs import search_index
+from communs.cache import bulk_writes
 from communs.markdown import render_saved
 from initiatives.models import Initiative
 
@@ -39,7 +40,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present: nothing loaded (use --reload to reset it).")
             return
         files = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
-        with transaction.atomic():
+        # Cached pages are made stale once, at the end, rather than at each of thousands of rows.
+        with bulk_writes(), transaction.atomic():
             # The full official territories (data/geo-fr) first, so that every /territoires/<code>/ page
             # exists; the fixture's territories carry the same codes and parents, so loaddata then
             # finds them by natural key instead of adding copies.
@@ -54,7 +56,8 @@ class Command(BaseCommand):
             self._render_markdown()
             # The real catalogues the project ships (catalogues/demo.py): hundreds of public commons.
             if not options["seeds_only"]:
-                import_demo_catalogues(stdout=self.stdout if options["verbosity"] > 1 else StringIO())
+                with search_index.paused():
+                    import_demo_catalogues(stdout=self.stdout if options["verbosity"] > 1 else StringIO())
             search_index.rebuild()
 
     def _render_markdown(self):
