@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: help run serve test install lock demo-data screenshots production-check clean
+.PHONY: help run serve test install lock demo-data demo-snapshot screenshots production-check clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,14 @@ lock: | $(BIN)/python ## re-pin pyproject.toml's dependencies, test extras inclu
 demo-data: install ## migrate and load the demo data into an empty directory
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
+
+# Built from the sources in a database of its own, so that the directory of `make run` is left alone.
+SNAPSHOT_DB := $(CURDIR)/var/demo-snapshot.sqlite3
+demo-snapshot: install ## rebuild fixtures/demo-snapshot.json.xz, the demo that `make run` loads, from fixtures/ and data/
+	mkdir -p var && rm -f $(SNAPSHOT_DB)
+	DATABASE_URL=sqlite:///$(SNAPSHOT_DB) $(BIN)/python manage.py migrate --noinput -v 0
+	DATABASE_URL=sqlite:///$(SNAPSHOT_DB) $(BIN)/python manage.py demo_snapshot
+	rm -f $(SNAPSHOT_DB)
 
 run: demo-data ## migrate, load the demo data, serve on HOST:PORT (default 127.0.0.1:8000)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

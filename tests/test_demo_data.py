@@ -3,6 +3,7 @@
 import json
 import re
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,13 +12,16 @@ from django.conf import settings
 from django.core.management import call_command
 
 from actors.models import Actor
+from catalogues import demo as demo_module
 from catalogues.publiccode import parse
+from communs.search import search
 from curation.duplicates import find_duplicates
 from curation.roles import CURATOR
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 from tests.api.conftest import token_client, user_with_role
 from tests.catalogues.test_publiccode_export import import_publiccode, snapshot
+from tests.factories import make_sector
 from tests.sharing import shared_per_module
 
 pytestmark = pytest.mark.django_db
@@ -313,8 +317,45 @@ def test_load_demo_data_leaves_an_existing_directory_alone_unless_reload(capsys)
     assert Initiative.history.count() == history_rows  # a reload adds no spurious versions
 
 
-# What `make run` loads, built once for the tests below that ask for it (about a minute).
+# What `make run` loads (the snapshot, in a few seconds), once for the tests below that ask for it.
 _demo = shared_per_module(lambda: call_command("load_demo_data", verbosity=0))
+
+
+def test_the_snapshot_is_what_the_sources_give(time_machine):
+    # `make run` and the tests load fixtures/demo-snapshot.json.xz; built here from the fixtures and
+    # data/ files by the importers, as `make demo-snapshot` does, the directory must be the same
+    # row for row. A change to an importer, a fixture or a migration that was not followed by
+    # `make demo-snapshot` fails here.
+    time_machine.move_to(demo_module.SNAPSHOT_CLOCK, tick=False)
+    demo_module.restart_ids()
+    demo_module.build_from_sources(stdout=StringIO(), verbosity=0)
+    built, shipped = demo_module.dump_snapshot(), demo_module.read_snapshot()
+    advice = "fixtures/demo-snapshot.json.xz is out of date: run `make demo-snapshot` and commit it"
+    assert {key: built[key] for key in ("format", "clock", "migrations", "sources")} == {
+        key: shipped[key] for key in ("format", "clock", "migrations", "sources")
+    }, advice
+    assert sorted(built["tables"]) == sorted(shipped["tables"]), advice
+    for label, table in built["tables"].items():
+        assert table["columns"] == shipped["tables"][label]["columns"], f"{label}: {advice}"
+        for number, (row, shipped_row) in enumerate(zip(table["rows"], shipped["tables"][label]["rows"], strict=False)):
+            assert row == shipped_row, f"{label}, row {number}: {advice}"
+        assert len(table["rows"]) == len(shipped["tables"][label]["rows"]), f"{label}: {advice}"
+
+
+def test_load_demo_data_loads_the_snapshot_into_an_empty_directory_only(capsys):
+    # Rows of its own would clash with the snapshot's: a directory holding anything (here one
+    # sector, no entry) is built from the sources, by the importers, which match what is there.
+    sector = make_sector("sante", "Santé")
+    assert demo_module.stale_because(demo_module.read_snapshot()).startswith("the directory is not empty")
+    sector.delete()
+    Sector.history.all().delete()
+
+    call_command("load_demo_data")
+    assert "Demo data loaded from demo-snapshot.json.xz" in capsys.readouterr().out
+    assert Initiative.objects.published().count() >= 400
+    assert Territory.objects.get(code="com-29019").parent.code == "dep-29"
+    # Found by search at once: the search documents were rebuilt from the loaded rows.
+    assert search(Initiative.objects.published(), "géocommuns").exists()
 
 
 @pytest.fixture
