@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: help run serve test install lock demo-data demo-snapshot screenshots production-check clean
+.PHONY: help run serve test test-browser test-postgres test-clock test-all install lock demo-data demo-snapshot screenshots production-check clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,8 +67,27 @@ serve: install ## serve as production does: DEBUG off, collectstatic, migrate, g
 	DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config gunicorn.conf.py communs.wsgi
 
 # Tests run with DEBUG off, as in production and CI, whatever .env says.
-test: install ## run the whole test suite (PYTEST_ARGS="-k search" narrows it)
-	DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest $(PYTEST_ARGS)
+PYTEST := DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The tests that compare dates (feeds, sitemap, calendar, availability, history, sync, the page
+# cache keyed by the day), which `make test-clock` runs in the hour when UTC and Paris differ by a day.
+CLOCK_TESTS := tests/site tests/funding tests/curation tests/api/test_sync.py tests/api/test_filters.py tests/test_cache.py
+
+test: install ## the fast suite: every test but the browser's, on SQLite (PYTEST_ARGS="-k search" narrows it)
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install ## the tests that drive Debian's Chromium (Playwright): journeys, accessibility, hostile input
+	$(PYTEST) -m browser $(PYTEST_ARGS)
+
+test-postgres: install ## the fast suite on PostgreSQL (POSTGRES_TEST_URL, default the local server)
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(PYTEST) -m "not browser" $(PYTEST_ARGS)
+
+# Django keeps the site in Europe/Paris whatever TZ says; TZ moves the rest (the machine's own dates).
+test-clock: install ## the tests that compare dates, at 23:30 UTC, under UTC+14 and then UTC-12
+	TZ=Pacific/Kiritimati $(PYTEST) -m "not browser" --clock 23:30 $(CLOCK_TESTS) $(PYTEST_ARGS)
+	TZ=Etc/GMT+12 $(PYTEST) -m "not browser" --clock 23:30 $(CLOCK_TESTS) $(PYTEST_ARGS)
+
+test-all: test test-browser test-postgres test-clock ## every suite that CI runs, but the production check
 
 screenshots: install ## refresh docs/screenshots from the demo data
 	SCREENSHOTS=1 DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
