@@ -21,7 +21,7 @@ def display(model_field, value):
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.DecimalField):
-        from initiatives.templatetags.directory import euros
+        from communs.templatetags.directory import euros
 
         return euros(value)
     return str(value)

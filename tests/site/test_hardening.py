@@ -75,7 +75,7 @@ def test_pages_read_the_html_stored_at_save(client, directory, monkeypatch):
     def no_rendering(text):
         raise AssertionError("a page rendered Markdown")
 
-    monkeypatch.setattr("initiatives.templatetags.directory.render_markdown", no_rendering)
+    monkeypatch.setattr("communs.templatetags.directory.render_markdown", no_rendering)
     for url in ["/initiatives/decidim/", "/acteurs/ign/", "/financements/appel-a-communs/"]:
         response = client.get(url)
         assert response.status_code == 200

@@ -1,6 +1,6 @@
 """The Markdown filter: rendered, sanitised, headings kept under the page's own."""
 
-from initiatives.templatetags.directory import contact_href, euros, markdown, safe_url
+from communs.templatetags.directory import contact_href, euros, markdown, safe_url
 
 
 def test_markdown_renders_and_demotes_headings():

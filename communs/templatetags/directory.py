@@ -1,4 +1,5 @@
-"""Template helpers of the public site: sanitised Markdown and query-string links."""
+"""Site-wide template helpers, loaded by every app's templates (`{% load directory %}`): sanitised
+Markdown, amounts, safe links, canonical addresses, the sources an entry cites."""
 
 import re
 
