@@ -17,29 +17,17 @@ from catalogues.models import Record
 
 OVERLAP = timedelta(minutes=1)
 PAGE_SIZE = 100
-# The fields copied as the other directory gives them (the API's names are the models' names).
-INITIATIVE_FIELDS = [
-    "name",
-    "acronym",
-    "summary",
-    "description",
-    "kind",
-    "development_status",
-    "website",
-    "repository_url",
-    "documentation_url",
-    "licence",
-    "territorial_scope",
-    "launch_year",
-    "logo_url",
-    "wikidata_qid",
-    "sill_id",
-    "software_heritage_url",
-    "contact_point",
-    "governance_url",
-    "contributing_url",
-    "how_to_contribute",
-]
+# Of an initiative's public fields (initiatives.models.Initiative.public_fields), those read apart:
+# the slug is the key, lists and relations are merged below, and this directory's own workflow
+# decides the status. The others are copied as the other directory gives them (the API's names
+# are the models' names).
+INITIATIVE_READ_APART = ("slug", "publication_status", "aliases", "logics", "sectors", "tags", "territories")
+
+
+def initiative_fields(model):
+    return [name for name in model.public_fields if name not in INITIATIVE_READ_APART]
+
+
 ACTOR_FIELDS = ["name", "acronym", "kind", "description", "website", "siren", "siret", "wikidata_qid"]
 
 
@@ -85,7 +73,7 @@ def harvest(importer, root):
             actors[row["slug"]] = _actor(importer, Actor, row)
     for row in read_all(urljoin(root, "initiatives/"), params):
         with importer.row(f"initiative {row.get('slug')}"):
-            values = {name: row.get(name) for name in INITIATIVE_FIELDS}
+            values = {name: row.get(name) for name in initiative_fields(Initiative)}
             values["aliases"] = "\n".join(row.get("aliases") or [])
             for logic in row.get("logics") or []:
                 values[f"logic_{logic}"] = True

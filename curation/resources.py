@@ -105,36 +105,15 @@ class InitiativeResource(CuratedResource):
     class Meta:
         model = Initiative
         import_id_fields = ["slug"]
+        # The public fields (one column per logic, tags left to the admin's form), then the version
+        # that guards against lost updates.
         fields = [
-            "slug",
-            "name",
-            "acronym",
-            "aliases",
-            "kind",
-            "development_status",
-            "summary",
-            "description",
-            "website",
-            "repository_url",
-            "documentation_url",
-            "licence",
-            "territorial_scope",
-            "launch_year",
-            "logo_url",
-            "wikidata_qid",
-            "sill_id",
-            "software_heritage_url",
-            "contact_point",
-            "governance_url",
-            "contributing_url",
-            "how_to_contribute",
-            "logic_free_software",
-            "logic_sovereignty",
-            "logic_public_action",
-            "logic_resilience",
-            "sectors",
-            "territories",
-            "publication_status",
+            *(
+                column
+                for name in Initiative.public_fields
+                if name != "tags"
+                for column in ([f"logic_{code}" for code in Initiative.Logic.values] if name == "logics" else [name])
+            ),
             "version",
             "updated_at",
         ]

@@ -232,6 +232,44 @@ class Initiative(Publishable):
 
     # What search() matches, with the weight of each field (A ranks first). The own fields are
     # also those of the PostgreSQL generated search columns (migrations 0004 and 0005).
+    # What the public knows of an entry, in the order every interface lists it: the API's
+    # representation and its CSV export, the API's writes, the admin's file import and export,
+    # another instance's harvest (initiatives/serializers.py, curation/resources.py,
+    # catalogues/harvest.py). Declared once here; each reads it and adds what is its own (links,
+    # actors, criteria, the version). `aliases` and `logics` are lists in the API; the file import
+    # has one column per logic. tests/test_field_lists.py holds them to it.
+    public_fields = (
+        "slug",
+        "name",
+        "acronym",
+        "aliases",
+        "summary",
+        "description",
+        "kind",
+        "development_status",
+        "publication_status",
+        "website",
+        "repository_url",
+        "documentation_url",
+        "licence",
+        "sectors",
+        "tags",
+        "territorial_scope",
+        "territories",
+        "launch_year",
+        "logo_url",
+        "wikidata_qid",
+        "sill_id",
+        "software_heritage_url",
+        "contact_point",
+        "governance_url",
+        "contributing_url",
+        "how_to_contribute",
+        "logics",
+    )
+    # Of those, the ones only the editorial workflow sets (never an API write or a harvest).
+    workflow_fields = ("publication_status",)
+
     search_fields = [
         ("name", "A"),
         ("acronym", "A"),
