@@ -90,22 +90,27 @@ class SearchOrderingMixin(django_filters.FilterSet):
         """The pks of the entries a facet on `name` counts (see queryset_without)."""
         return self.queryset_without(name).values("pk")
 
+    def apply_filters(self, queryset, skip=()):
+        """`queryset` narrowed by each valid filter whose name is not in `skip`, unordered.
+
+        Each filter is its own condition, applied by name (what django-filter's filter_queryset
+        does for all of them): a facet leaves its own out without touching the form.
+        """
+        for name, value in self.form.cleaned_data.items():
+            if name not in skip:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def queryset_without(self, name):
         """The entries matching every valid filter except `name`, unordered.
 
-        A facet's counts say what ticking one of its options would give with the
-        *other* active filters, so they are computed on this queryset. The form is
-        validated once; only its cleaned data is narrowed.
+        A facet's counts say what ticking one of its options would give with the *other* active
+        filters, so they are computed on this queryset. The text query is applied through its
+        matches, found once for all the facets (search_matches).
         """
-        self.errors  # noqa: B018 -- validates the form, filling cleaned_data
-        cleaned = self.form.cleaned_data
-        self.form.cleaned_data = {key: value for key, value in cleaned.items() if key not in (name, "q")}
-        try:
-            # django-filter's own filter_queryset: filters only, without the ordering above.
-            queryset = django_filters.FilterSet.filter_queryset(self, self.queryset.all())
-        finally:
-            self.form.cleaned_data = cleaned
-        if name != "q" and searches_anything(cleaned.get("q")):
+        self.errors  # noqa: B018 -- validates the form once, filling cleaned_data
+        queryset = self.apply_filters(self.queryset.all(), skip=(name, "q", "ordering"))
+        if name != "q" and searches_anything(self.form.cleaned_data.get("q")):
             queryset = queryset.filter(pk__in=self.search_matches())
         return queryset.order_by()
 
