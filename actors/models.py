@@ -54,6 +54,13 @@ class Actor(Publishable):
     search_fields = [("name", "A"), ("acronym", "A"), ("description", "C"), ("parent__name", "C")]
 
     markdown_fields = ("description",)
+    # What the public history may show (curation/history.py): what the page and the anonymous API
+    # show. Foreign keys (the parent, the territory) are left out: they would need their own names
+    # and visibility; the page shows their current value.
+    history_public_fields = (
+        *("name", "slug", "acronym", "kind", "publication_status", "description", "website", "siren", "siret"),
+        *("wikidata_qid", "sources"),
+    )
     history = HistoricalRecords(excluded_fields=["description_html"])
 
     class Meta:

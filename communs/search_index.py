@@ -26,12 +26,13 @@ from django.utils import timezone
 from communs.search import fold
 
 WEIGHT_COLUMNS = {"A": "title", "B": "keywords", "C": "body", "D": "body"}
-SEARCHABLE = ("initiatives.Initiative", "actors.Actor", "funding.FundingScheme")
 BATCH = 1000
 
 
 def searchable_models():
-    return [apps.get_model(label) for label in SEARCHABLE]
+    """The models that declare `search_fields` (each app, next to its model), in a fixed order."""
+    models = [model for model in apps.get_models() if "search_fields" in model.__dict__]
+    return sorted(models, key=lambda model: model._meta.label_lower)
 
 
 def _visible_path(model, lookup):

@@ -1,7 +1,7 @@
 """The public history of an initiative: dated changes, with the old and new values of public fields.
 
 Built for the public page, so it carries no personal data: no author, no change reason, and only
-the fields of PUBLIC_FIELDS. Values are shown only for changes made while the entry was published
+the fields each model declares public (`history_public_fields`). Values are shown only for changes made while the entry was published
 (the version before and the version after both public): what an entry said as a draft or under
 review was never public and stays out. Those earlier versions are still listed, with the names of
 the fields they touched, as the page always did, so that a reader sees that the entry was worked on.
@@ -18,39 +18,16 @@ from actors.models import Actor
 from communs.models import Publishable, visible_q
 from curation.history_values import field_change, set_change, source_names
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import Initiative, Involvement
+from initiatives.models import Involvement
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 ACTION_LABELS = {CREATED: "Création", CHANGED: "Modification", DELETED: "Suppression"}
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 
 # The fields the public history may show: those the public page or the anonymous API already
-# shows. Left out: the workflow's internals (who moved or reviewed the entry and when, the
-# archiving reason, the version counter, created_at/updated_at), the *_html renderings of the
-# Markdown fields (not versioned) and tags (not versioned by simple-history).
-PUBLIC_FIELDS = {
-    Initiative: (
-        *("name", "slug", "acronym", "aliases", "summary", "description", "kind", "development_status"),
-        *("publication_status", "website", "repository_url", "documentation_url", "licence", "sectors"),
-        *("territorial_scope", "territories", "launch_year", "logo_url", "wikidata_qid", "sill_id"),
-        *("software_heritage_url", "contact_point", "governance_url", "contributing_url", "how_to_contribute"),
-        *("logic_free_software", "logic_sovereignty", "logic_public_action", "logic_resilience", "sources"),
-    ),
-    # Foreign keys (an actor's parent, a territory) are left out: they would need their own
-    # names and visibility; the detail page shows their current value.
-    Actor: (
-        *("name", "slug", "acronym", "kind", "publication_status", "description", "website", "siren", "siret"),
-        *("wikidata_qid", "sources"),
-    ),
-    FundingScheme: (
-        *("name", "slug", "kind", "status", "summary", "description", "publication_status", "operators"),
-        *("funders", "eligible_association", "eligible_local_authority", "eligible_company"),
-        *("eligible_public_body", "eligible_individual", "competitive", "amount_min", "amount_max"),
-        *("total_budget", "sectors", "url", "sources"),
-    ),
-    Involvement: ("role", "since", "until", "note"),
-    Award: ("amount", "note"),
-}
+# shows, declared by each model next to its fields (`history_public_fields`). Left out: the
+# workflow's internals (who moved or reviewed the entry and when, the archiving reason, the version
+# counter, created_at/updated_at), the *_html renderings of the Markdown fields (not versioned).
 # The status's values are labels, never an entry's content: they are shown even around a draft.
 ALWAYS_PUBLIC = {"publication_status"}
 
@@ -68,7 +45,7 @@ class PublicChange:
 
 
 def _public_fields(model):
-    names = PUBLIC_FIELDS[model]
+    names = model.history_public_fields
     return [f for f in model._meta.concrete_fields if f.name in names]
 
 
@@ -116,7 +93,7 @@ def _entry_changes(entry):
     if not records:
         return [], []
     fields = _public_fields(model)
-    m2m_fields = [f for f in records[0]._history_m2m_fields if f.name in PUBLIC_FIELDS[model]]
+    m2m_fields = [f for f in records[0]._history_m2m_fields if f.name in model.history_public_fields]
     names = {f.name: _m2m_names(f, _m2m_sets(records, f)) for f in m2m_fields}
     changes, previous = [], None
     for record in records:

@@ -96,6 +96,13 @@ class FundingScheme(Publishable):
     ]
 
     markdown_fields = ("description",)
+    # What the public history may show (curation/history.py): what the page and the anonymous API show.
+    history_public_fields = (
+        *("name", "slug", "kind", "status", "summary", "description", "publication_status", "operators"),
+        *("funders", "eligible_association", "eligible_local_authority", "eligible_company"),
+        *("eligible_public_body", "eligible_individual", "competitive", "amount_min", "amount_max"),
+        *("total_budget", "sectors", "url", "sources"),
+    )
     history = HistoricalRecords(m2m_fields=[operators, funders, sectors], excluded_fields=["description_html"])
 
     class Meta:
@@ -225,6 +232,8 @@ class Award(models.Model):
     sources = sources_field()
 
     objects = AwardManager()
+    # What the public history may show of it (curation/history.py).
+    history_public_fields = ("amount", "note")
     history = HistoricalRecords()
 
     class Meta:

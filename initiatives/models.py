@@ -269,6 +269,13 @@ class Initiative(Publishable):
     )
     # Of those, the ones only the editorial workflow sets (never an API write or a harvest).
     workflow_fields = ("publication_status",)
+    # What the public history may show (curation/history.py): the public fields as versioned,
+    # tags left out (simple-history does not version them), and the sources cited.
+    history_public_fields = (
+        *(name for name in public_fields if name not in ("tags", "logics")),
+        *(f"logic_{code}" for code in Logic.values),
+        "sources",
+    )
 
     search_fields = [
         ("name", "A"),
@@ -427,6 +434,8 @@ class Involvement(models.Model):
     updated_at = models.DateTimeField("mis à jour le", auto_now=True, db_index=True)  # API: updated_since
 
     objects = InvolvementManager()
+    # What the public history may show of it (curation/history.py).
+    history_public_fields = ("role", "since", "until", "note")
     history = HistoricalRecords()
 
     class Meta:

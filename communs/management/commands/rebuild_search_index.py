@@ -11,7 +11,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--model", choices=search_index.SEARCHABLE, help="only this model's documents")
+        labels = [model._meta.label for model in search_index.searchable_models()]
+        parser.add_argument("--model", choices=labels, help="only this model's documents (app.Model)")
 
     def handle(self, *args, **options):
         model = None
