@@ -5,11 +5,14 @@ so that two calls never clash on a unique field; a test names only what it is ab
 otherwise, an entry keeps the model's own defaults (an initiative or actor is then a draft).
 """
 
+import contextlib
 import itertools
 
 from django.contrib.auth.models import Group, User
 
 from actors.models import Actor
+from communs import search_index
+from communs.cache import bulk_writes
 from funding.models import FundingScheme
 from initiatives.models import Initiative, Sector, Territory
 
@@ -80,3 +83,12 @@ def make_token(user, name="Jeton de test", **fields):
 
     _token, key = ApiToken.create_for(user, name, **fields)
     return key
+
+
+@contextlib.contextmanager
+def built_in_bulk():
+    """For a test that builds hundreds of rows: the search documents are written once at the end
+    and cached pages made stale once, as the demo loader does, rather than at every row."""
+    with bulk_writes(), search_index.paused():
+        yield
+    search_index.rebuild()

@@ -8,48 +8,50 @@ from django.utils import timezone
 from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from tests.factories import built_in_bulk
 
 pytestmark = pytest.mark.django_db
 
 
 def build(start, stop):
     """Entries number start … stop-1 of each kind, each linked to several others."""
-    sector, _ = Sector.objects.get_or_create(name="Géodonnées", slug="geodonnees")
-    other_sector, _ = Sector.objects.get_or_create(name="Mobilité", slug="mobilite")
-    france, _ = Territory.objects.get_or_create(code="fr", kind="country", name="France")
-    for n in range(start, stop):
-        Territory.objects.create(code=f"dep-{n}", kind="departement", name=f"Département {n}", parent=france)
-        actor = Actor.objects.create(
-            name=f"Acteur {n}", slug=f"acteur-{n}", kind="agency", publication_status="published", territory=france
-        )
-        initiative = Initiative.objects.create(
-            name=f"Commun {n}", slug=f"commun-{n}", kind="data", publication_status="published"
-        )
-        initiative.sectors.add(sector, other_sector)
-        initiative.territories.add(france)
-        initiative.tags.add(f"tag-{n}", "commun")
-        Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
-        Involvement.objects.create(initiative=initiative, actor=actor, role="user")
-        CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
-        scheme = FundingScheme.objects.create(
-            name=f"Dispositif {n}",
-            slug=f"dispositif-{n}",
-            kind="fund",
-            publication_status="published",
-            territory=france,
-        )
-        scheme.operators.add(actor)
-        scheme.funders.add(actor)
-        scheme.sectors.add(sector)
-        edition = FundingEdition.objects.create(scheme=scheme, label="2024", year=2024)
-        Award.objects.create(edition=edition, initiative=initiative, amount=1000)
-        Initiative.objects.create(
-            name=f"Ancien {n}",
-            slug=f"ancien-{n}",
-            kind="data",
-            publication_status="archived",
-            status_changed_at=timezone.now(),
-        )
+    with built_in_bulk():
+        sector, _ = Sector.objects.get_or_create(name="Géodonnées", slug="geodonnees")
+        other_sector, _ = Sector.objects.get_or_create(name="Mobilité", slug="mobilite")
+        france, _ = Territory.objects.get_or_create(code="fr", kind="country", name="France")
+        for n in range(start, stop):
+            Territory.objects.create(code=f"dep-{n}", kind="departement", name=f"Département {n}", parent=france)
+            actor = Actor.objects.create(
+                name=f"Acteur {n}", slug=f"acteur-{n}", kind="agency", publication_status="published", territory=france
+            )
+            initiative = Initiative.objects.create(
+                name=f"Commun {n}", slug=f"commun-{n}", kind="data", publication_status="published"
+            )
+            initiative.sectors.add(sector, other_sector)
+            initiative.territories.add(france)
+            initiative.tags.add(f"tag-{n}", "commun")
+            Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
+            Involvement.objects.create(initiative=initiative, actor=actor, role="user")
+            CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
+            scheme = FundingScheme.objects.create(
+                name=f"Dispositif {n}",
+                slug=f"dispositif-{n}",
+                kind="fund",
+                publication_status="published",
+                territory=france,
+            )
+            scheme.operators.add(actor)
+            scheme.funders.add(actor)
+            scheme.sectors.add(sector)
+            edition = FundingEdition.objects.create(scheme=scheme, label="2024", year=2024)
+            Award.objects.create(edition=edition, initiative=initiative, amount=1000)
+            Initiative.objects.create(
+                name=f"Ancien {n}",
+                slug=f"ancien-{n}",
+                kind="data",
+                publication_status="archived",
+                status_changed_at=timezone.now(),
+            )
 
 
 LISTS = [

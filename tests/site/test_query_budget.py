@@ -10,6 +10,7 @@ from django.utils import timezone
 from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from tests.factories import built_in_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -40,50 +41,51 @@ PAGES = {
 
 def populate(size):
     """`size` initiatives, actors and schemes, all linked to everything a page shows."""
-    today = timezone.localdate()
-    sectors = [Sector.objects.create(name=f"Secteur {i}", slug=f"secteur-{i}") for i in range(2)]
-    # In a département and a région, which count its commons (the map, the région's page).
-    region = Territory.objects.create(code="reg-53", kind="region", name="Bretagne", official_code="53")
-    departement = Territory.objects.create(
-        code="dep-29", kind="departement", name="Finistère", official_code="29", parent=region
-    )
-    territory = Territory.objects.create(code="com-1", kind="commune", name="Commune 1", parent=departement)
-    for i in range(size):
-        actor = Actor.objects.create(
-            name=f"Acteur {i}",
-            slug=f"acteur-{i}",
-            kind="agency",
-            publication_status="published",
-            territory=territory,
+    with built_in_bulk():
+        today = timezone.localdate()
+        sectors = [Sector.objects.create(name=f"Secteur {i}", slug=f"secteur-{i}") for i in range(2)]
+        # In a département and a région, which count its commons (the map, the région's page).
+        region = Territory.objects.create(code="reg-53", kind="region", name="Bretagne", official_code="53")
+        departement = Territory.objects.create(
+            code="dep-29", kind="departement", name="Finistère", official_code="29", parent=region
         )
-        initiative = Initiative.objects.create(
-            name=f"Commun {i}",
-            slug=f"commun-{i}",
-            kind="software",
-            summary="Un commun",
-            publication_status="published",
-            development_status="stable",
-        )
-        initiative.sectors.set(sectors)
-        initiative.territories.set([territory])
-        initiative.tags.add("tag-0", f"tag-{i}")
-        Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
-        Involvement.objects.create(initiative=initiative, actor=Actor.objects.get(slug="acteur-0"), role="user")
-        CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
-        scheme = FundingScheme.objects.create(
-            name=f"Dispositif {i}",
-            slug=f"dispositif-{i}",
-            kind="fund",
-            status="open",
-            publication_status="published",
-            eligible_association=True,
-        )
-        scheme.operators.set([actor, Actor.objects.get(slug="acteur-0")])
-        scheme.sectors.set(sectors)
-        edition = FundingEdition.objects.create(
-            scheme=scheme, label="2030", closes_on=today + datetime.timedelta(days=i + 1)
-        )
-        Award.objects.create(edition=edition, initiative=initiative, amount=1000)
+        territory = Territory.objects.create(code="com-1", kind="commune", name="Commune 1", parent=departement)
+        for i in range(size):
+            actor = Actor.objects.create(
+                name=f"Acteur {i}",
+                slug=f"acteur-{i}",
+                kind="agency",
+                publication_status="published",
+                territory=territory,
+            )
+            initiative = Initiative.objects.create(
+                name=f"Commun {i}",
+                slug=f"commun-{i}",
+                kind="software",
+                summary="Un commun",
+                publication_status="published",
+                development_status="stable",
+            )
+            initiative.sectors.set(sectors)
+            initiative.territories.set([territory])
+            initiative.tags.add("tag-0", f"tag-{i}")
+            Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
+            Involvement.objects.create(initiative=initiative, actor=Actor.objects.get(slug="acteur-0"), role="user")
+            CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
+            scheme = FundingScheme.objects.create(
+                name=f"Dispositif {i}",
+                slug=f"dispositif-{i}",
+                kind="fund",
+                status="open",
+                publication_status="published",
+                eligible_association=True,
+            )
+            scheme.operators.set([actor, Actor.objects.get(slug="acteur-0")])
+            scheme.sectors.set(sectors)
+            edition = FundingEdition.objects.create(
+                scheme=scheme, label="2030", closes_on=today + datetime.timedelta(days=i + 1)
+            )
+            Award.objects.create(edition=edition, initiative=initiative, amount=1000)
 
 
 @pytest.mark.parametrize("url", list(PAGES))
