@@ -71,7 +71,8 @@ PYTEST := DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-on
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 # The tests that compare dates (feeds, sitemap, calendar, availability, history, sync, the page
 # cache keyed by the day), which `make test-clock` runs in the hour when UTC and Paris differ by a day.
-CLOCK_TESTS := tests/site tests/funding tests/curation tests/api/test_sync.py tests/api/test_filters.py tests/test_cache.py
+CLOCK_TESTS := tests/site tests/funding tests/curation/test_history.py tests/curation/test_public_history.py \
+  tests/curation/test_data_quality.py tests/api/test_sync.py tests/api/test_filters.py tests/test_cache.py
 
 test: install ## the fast suite: every test but the browser's, on SQLite (PYTEST_ARGS="-k search" narrows it)
 	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
