@@ -9,14 +9,24 @@ from django.conf import settings
 from actors.models import Actor
 from funding.models import FundingScheme
 from initiatives.models import Initiative, Sector, Territory
-from tests.site.test_linked_data import INITIATIVE_TYPES, assert_valid, page_graph
+from tests.site.test_linked_data import INITIATIVE_TYPES, SCRIPT, assert_valid
 
 
-def test_every_demo_page_renders(client, demo_data):
+def actor_type(actor):
+    return (
+        "GovernmentOrganization"
+        if actor.kind in {"state", "agency", "local_authority", "eu_institution"}
+        else "Organization"
+    )
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
+def test_every_demo_page_renders_and_every_entry_has_its_graph(client, demo_data):
+    """Every public page of the demo renders with one h1 (each page read once: there are a
+    thousand); each published initiative, actor and scheme embeds its graph, which parses, with the
+    type its kind gives, its name and address, only properties schema.org defines for that type,
+    and its Wikidata item."""
     urls = ["/", "/initiatives/", "/acteurs/", "/financements/", "/a-propos/", "/label/"]
-    urls += [i.get_absolute_url() for i in Initiative.objects.published()]
-    urls += [a.get_absolute_url() for a in Actor.objects.published()]
-    urls += [s.get_absolute_url() for s in FundingScheme.objects.published()]
     urls += [s.get_absolute_url() for s in Sector.objects.all()]
     # The demo's own territories (its fixture): the ~3,600 official ones that load_demo_data imports
     # share one template, and rendering them all would take minutes.
@@ -29,39 +39,31 @@ def test_every_demo_page_renders(client, demo_data):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.content.decode().count("<h1") == 1, url
+
+    entries = [(i, INITIATIVE_TYPES[i.kind]) for i in Initiative.objects.published()]
+    entries += [(a, actor_type(a)) for a in Actor.objects.published()]
+    entries += [(s, "MonetaryGrant") for s in FundingScheme.objects.published()]
+    with_qid = 0
+    for entry, schema_type in entries:
+        url = entry.get_absolute_url()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert html.count("<h1") == 1, url
+        scripts = SCRIPT.findall(html)
+        assert len(scripts) == 1, url
+        document = json.loads(scripts[0])
+        assert_valid(document, schema_type, f"http://testserver{url}")
+        if isinstance(entry, Initiative) and entry.wikidata_qid:
+            assert f"https://www.wikidata.org/entity/{entry.wikidata_qid}" in json.dumps(document["sameAs"])
+            with_qid += 1
+    assert len(entries) > 500  # the whole demo, not an empty directory
+    assert with_qid > 10  # the QIDs the SILL gives
+
     for model in (Initiative, Actor, FundingScheme):
         for entry in model.objects.exclude(publication_status="published"):
             expected = 410 if entry.publication_status == "archived" else 404  # archived: "Gone", with why
             assert client.get(entry.get_absolute_url()).status_code == expected
-
-
-@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
-def test_every_demo_entry_has_its_graph(client, demo_data):
-    """Every published initiative, actor and scheme of the demo: the graph parses, with the type its kind
-    gives, its name and address, only properties schema.org defines for that type, and its Wikidata item."""
-    count = with_qid = 0
-    for initiative in Initiative.objects.published():
-        url = f"http://testserver{initiative.get_absolute_url()}"
-        document = page_graph(client, initiative.get_absolute_url())
-        assert_valid(document, INITIATIVE_TYPES[initiative.kind], url)
-        if initiative.wikidata_qid:
-            assert f"https://www.wikidata.org/entity/{initiative.wikidata_qid}" in json.dumps(document["sameAs"])
-            with_qid += 1
-        count += 1
-    for actor in Actor.objects.published():
-        kind = (
-            "GovernmentOrganization"
-            if actor.kind in {"state", "agency", "local_authority", "eu_institution"}
-            else "Organization"
-        )
-        assert_valid(page_graph(client, actor.get_absolute_url()), kind, f"http://testserver{actor.get_absolute_url()}")
-        count += 1
-    for scheme in FundingScheme.objects.published():
-        url = f"http://testserver{scheme.get_absolute_url()}"
-        assert_valid(page_graph(client, scheme.get_absolute_url()), "MonetaryGrant", url)
-        count += 1
-    assert count > 500  # the whole demo, not an empty directory
-    assert with_qid > 10  # the QIDs the SILL gives
 
 
 @pytest.mark.parametrize("text, slug", [("geocommuns", "fabrique-des-geocommuns"), ("Decidim", "decidim")])
