@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from actors import serializers
 from actors.filters import ActorFilter
+from actors.linked_data import actor_jsonld
 from actors.models import Actor
-from communs.linked_data import actor_jsonld
 from communs.models import can_see_unpublished, visible_q
 from communs.rest.router import router
 from communs.rest.schema import write_docs

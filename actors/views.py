@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from actors.filters import ActorFilter
+from actors.linked_data import actor_jsonld
 from actors.models import Actor
-from communs.linked_data import actor_jsonld, json_for_script
+from communs.linked_data import json_for_script
 from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404

@@ -1,12 +1,12 @@
 """Linked data: the schema.org graph of an entry (embedded in its page as JSON-LD, and the API's
 answer to `Accept: application/ld+json`), and the DCAT-AP catalogue of the directory's exports.
 
-One builder per kind of entry, used by both the page and the API, so that they give the same
-graph. The builders take the related entries the caller may see (published ones on the site; the
-API passes what the token's user may see) rather than querying: each view already prefetched them.
-
-The ground floor imports no feature app: the builders read the entries' fields, and name the
-pages by their URL names.
+Here the shared part: the vocabulary's addresses, the helpers every graph uses, the script that
+embeds a graph in a page, and the catalogue. Each app builds the graph of its own entries next to
+its models, in its linked_data.py (initiatives, actors, funding), one builder per kind of entry
+used by both the page and the API, so that they give the same graph. The builders take the related
+entries the caller may see (published ones on the site; the API passes what the token's user may
+see) rather than querying: each view already prefetched them.
 """
 
 import json
@@ -18,38 +18,8 @@ from django.utils.safestring import mark_safe
 
 SCHEMA_CONTEXT = "https://schema.org"
 
-# schema.org types by Initiative.Kind: code is SoftwareSourceCode, data a Dataset, what is run for
-# its users a Service, the rest (texts, standards, models) a CreativeWork.
-INITIATIVE_TYPES = {
-    "software": "SoftwareSourceCode",
-    "data": "Dataset",
-    "platform": "Service",
-    "infrastructure": "Service",
-    "programme": "Service",
-    "network": "Service",
-    "content": "CreativeWork",
-    "standard": "CreativeWork",
-    "ai_model": "CreativeWork",
-}
-
-# Actor.Kind values that are public bodies (schema.org's GovernmentOrganization); the others are
-# plain Organizations (associations, companies, foundations, research bodies, communities …).
-GOVERNMENT_KINDS = {"state", "agency", "local_authority", "eu_institution"}
-
-# Involvement.Role values as the CreativeWork properties that say the same thing. A Service has
-# only a `provider`: the actors that run it.
-CREATIVE_WORK_ROLES = {
-    "carrier": "author",
-    "maintainer": "maintainer",
-    "funder": "funder",
-    "contributor": "contributor",
-}
-SERVICE_ROLES = {"carrier": "provider", "maintainer": "provider"}
-
 WIKIDATA = "https://www.wikidata.org/entity/"
 SPDX = "https://spdx.org/licenses/"
-# The legal-entity register of data.gouv.fr (INSEE's Sirene), one public page per SIREN.
-SIREN_PAGE = "https://annuaire-entreprises.data.gouv.fr/entreprise/"
 
 
 def absolute(request, path):
@@ -80,155 +50,14 @@ def plain_text(markdown, limit=5000):
     return strip_tags(markdown or "").strip()[:limit]
 
 
-def _compact(node):
+def compact(node):
     """Leave out empty values: an absent property says "unknown", an empty one says "none"."""
     return {key: value for key, value in node.items() if value not in (None, "", [], ())}
 
 
-def _one_or_many(values):
+def one_or_many(values):
     values = list(dict.fromkeys(v for v in values if v))  # in order, without duplicates
     return values[0] if len(values) == 1 else values
-
-
-def actor_ref(actor, request):
-    """An actor named from another entry's graph: its node, with its page as identifier."""
-    url = absolute(request, reverse("actors:detail", args=[actor.slug]))
-    return {"@type": actor_type(actor), "@id": url, "name": actor.name, "url": url}
-
-
-def actor_type(actor):
-    return "GovernmentOrganization" if actor.kind in GOVERNMENT_KINDS else "Organization"
-
-
-def territory_node(territory, request):
-    url = absolute(request, reverse("initiatives:territory", args=[territory.code]))
-    node = {
-        "@type": "Country" if territory.kind == "country" else "AdministrativeArea",
-        "@id": url,
-        "name": territory.name,
-        "url": url,
-    }
-    if territory.official_code:
-        node["identifier"] = territory.official_code
-    return node
-
-
-def initiative_jsonld(initiative, request, *, involvements, awards):
-    """The schema.org graph of an initiative; `involvements` and `awards` are the visible ones."""
-    kind = INITIATIVE_TYPES.get(initiative.kind, "CreativeWork")
-    url = absolute(request, reverse("initiatives:detail", args=[initiative.slug]))
-    aliases = [line.strip() for line in (initiative.aliases or "").splitlines() if line.strip()]
-    node = {
-        "@context": SCHEMA_CONTEXT,
-        "@type": kind,
-        "@id": url,
-        "url": url,
-        "name": initiative.name,
-        "alternateName": _one_or_many([initiative.acronym, *aliases]),
-        "description": initiative.summary or plain_text(initiative.description),
-        # sameAs names the same thing elsewhere: its Wikidata item and its own website.
-        "sameAs": _one_or_many(
-            [wikidata_url(initiative.wikidata_qid), initiative.website, initiative.software_heritage_url]
-        ),
-    }
-    territories = [territory_node(territory, request) for territory in initiative.territories.all()]
-    sectors = [sector.name for sector in initiative.sectors.all()]
-    roles = SERVICE_ROLES if kind == "Service" else CREATIVE_WORK_ROLES
-    by_property = {}
-    for involvement in sorted(involvements, key=lambda i: (i.role, i.actor.name, i.actor.slug)):
-        prop = roles.get(involvement.role)
-        if prop:
-            refs = by_property.setdefault(prop, [])
-            ref = actor_ref(involvement.actor, request)
-            if ref not in refs:
-                refs.append(ref)
-    if kind == "Service":
-        node.update({"category": _one_or_many(sectors), "areaServed": territories})
-    else:
-        tags = sorted(tag.name for tag in initiative.tags.all())
-        schemes = {}
-        for award in awards:
-            scheme = award.edition.scheme
-            schemes[scheme.slug] = {
-                "@type": "MonetaryGrant",
-                "@id": absolute(request, reverse("funding:detail", args=[scheme.slug])),
-                "name": scheme.name,
-            }
-        node.update(
-            {
-                "license": _one_or_many(spdx_urls(initiative.licence)),
-                "keywords": sorted(set(sectors)) + [tag for tag in tags if tag not in sectors],
-                "spatialCoverage": territories,
-                "dateModified": initiative.updated_at.isoformat() if initiative.updated_at else None,
-                "funding": [schemes[slug] for slug in sorted(schemes)],
-            }
-        )
-        if kind == "SoftwareSourceCode":
-            node["codeRepository"] = initiative.repository_url
-    node.update(by_property)
-    return _compact(node)
-
-
-def actor_jsonld(actor, request):
-    """The schema.org graph of an actor; its parent only when published (the page shows no other)."""
-    url = absolute(request, reverse("actors:detail", args=[actor.slug]))
-    parent = actor.parent if actor.parent_id and actor.parent.is_published else None
-    node = {
-        "@context": SCHEMA_CONTEXT,
-        "@type": actor_type(actor),
-        "@id": url,
-        "url": url,
-        "name": actor.name,
-        "alternateName": actor.acronym,
-        "description": plain_text(actor.description),
-        "sameAs": _one_or_many(
-            [wikidata_url(actor.wikidata_qid), actor.website, f"{SIREN_PAGE}{actor.siren}" if actor.siren else None]
-        ),
-        "identifier": (
-            {"@type": "PropertyValue", "propertyID": "SIREN", "value": actor.siren} if actor.siren else None
-        ),
-        "parentOrganization": actor_ref(parent, request) if parent else None,
-        "areaServed": territory_node(actor.territory, request) if actor.territory_id else None,
-    }
-    return _compact(node)
-
-
-def scheme_jsonld(scheme, request, *, operators, funders, awards):
-    """The schema.org graph of a funding scheme: a MonetaryGrant given by its operators and funders
-    (an operator awards the grant: it is a funder for schema.org), the initiatives it funded."""
-    url = absolute(request, reverse("funding:detail", args=[scheme.slug]))
-    payers = {actor.slug: actor for actor in [*operators, *funders]}
-    amount = None
-    if scheme.amount_min is not None or scheme.amount_max is not None:
-        amount = _compact(
-            {
-                "@type": "MonetaryAmount",
-                "currency": "EUR",
-                "minValue": float(scheme.amount_min) if scheme.amount_min is not None else None,
-                "maxValue": float(scheme.amount_max) if scheme.amount_max is not None else None,
-            }
-        )
-    funded = {award.initiative.slug: award.initiative for award in awards}
-    node = {
-        "@context": SCHEMA_CONTEXT,
-        "@type": "MonetaryGrant",
-        "@id": url,
-        "url": url,
-        "name": scheme.name,
-        "description": scheme.summary or plain_text(scheme.description),
-        "sameAs": scheme.url,
-        "funder": [actor_ref(payers[slug], request) for slug in sorted(payers)],
-        "amount": amount,
-        "fundedItem": [
-            {
-                "@type": INITIATIVE_TYPES.get(funded[slug].kind, "CreativeWork"),
-                "@id": absolute(request, reverse("initiatives:detail", args=[slug])),
-                "name": funded[slug].name,
-            }
-            for slug in sorted(funded)
-        ],
-    }
-    return _compact(node)
 
 
 def json_for_script(graph):

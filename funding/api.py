@@ -5,7 +5,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from actors.models import Actor
-from communs.linked_data import scheme_jsonld
 from communs.models import visible_q
 from communs.rest.router import router
 from communs.rest.schema import write_docs
@@ -14,6 +13,7 @@ from curation.api import WorkflowMixin, workflow_docs
 from funding import serializers
 from funding.availability import with_availability
 from funding.filters import FundingSchemeFilter
+from funding.linked_data import scheme_jsonld
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative
 

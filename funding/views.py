@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from actors.models import Actor
 from communs.feeds import feed_query
-from communs.linked_data import json_for_script, scheme_jsonld
+from communs.linked_data import json_for_script
 from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404
 from funding.availability import with_availability
 from funding.filters import FundingSchemeFilter
+from funding.linked_data import scheme_jsonld
 from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import Initiative
 

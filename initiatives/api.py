@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from taggit.models import Tag, TaggedItem
 
 from actors.models import Actor
-from communs.linked_data import initiative_jsonld
 from communs.models import visible_q
 from communs.rest.router import router
 from communs.rest.schema import write_docs
@@ -22,6 +21,7 @@ from curation.api import WorkflowMixin, workflow_docs
 from funding.models import Award, FundingScheme
 from initiatives import serializers
 from initiatives.filters import InitiativeFilter, InvolvementFilter
+from initiatives.linked_data import initiative_jsonld
 from initiatives.models import Initiative, Involvement, Sector, Territory
 
 

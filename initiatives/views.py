@@ -20,7 +20,7 @@ from taggit.models import TaggedItem
 from actors.models import Actor
 from communs.cache import content_version
 from communs.feeds import feed_query
-from communs.linked_data import initiative_jsonld, json_for_script
+from communs.linked_data import json_for_script
 from communs.listing import cached, list_context, paginate
 from communs.models import visible_q
 from communs.search import search, searches_anything
@@ -29,6 +29,7 @@ from funding.availability import ANCESTRY, open_to_condition
 from funding.models import Award, FundingScheme
 from initiatives import maps, territories
 from initiatives.filters import InitiativeFilter
+from initiatives.linked_data import initiative_jsonld
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
 
 
