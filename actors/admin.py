@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from actors.models import Actor
+from actors.resources import ActorResource
 from curation.admin_base import HTTPS_URLS, CuratedAdmin
-from curation.resources import ActorResource
 from initiatives.models import Involvement
 
 

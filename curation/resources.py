@@ -1,4 +1,6 @@
-"""Import/export formats of the curated entries (django-import-export).
+"""Import/export of the curated entries (django-import-export): the mechanism. Each app declares
+its entries' resource next to its models (initiatives/resources.py, actors/resources.py,
+funding/resources.py) on CuratedResource below.
 
 Rows are matched by slug, relations by slug or territory code, never by primary key,
 so a file exported from one database imports into another. The workflow fields are
@@ -8,10 +10,6 @@ status, and only the review workflow publishes.
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
-
-from actors.models import Actor
-from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector, Territory
 
 
 class StrictManyToManyWidget(widgets.ManyToManyWidget):
@@ -90,119 +88,3 @@ class CuratedResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._change_reason = "Import de fichier"
-
-
-class InitiativeResource(CuratedResource):
-    sectors = fields.Field(
-        attribute="sectors", column_name="sectors", widget=StrictManyToManyWidget(Sector, field="slug", separator="|")
-    )
-    territories = fields.Field(
-        attribute="territories",
-        column_name="territories",
-        widget=StrictManyToManyWidget(Territory, field="code", separator="|"),
-    )
-
-    class Meta:
-        model = Initiative
-        import_id_fields = ["slug"]
-        # The public fields (one column per logic, tags left to the admin's form), then the version
-        # that guards against lost updates.
-        fields = [
-            *(
-                column
-                for name in Initiative.public_fields
-                if name != "tags"
-                for column in ([f"logic_{code}" for code in Initiative.Logic.values] if name == "logics" else [name])
-            ),
-            "version",
-            "updated_at",
-        ]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-        # full_clean() on every row: the SPDX, Wikidata, URL validators of the admin apply.
-        clean_model_instances = True
-        use_transactions = True
-
-
-class ActorResource(CuratedResource):
-    parent = fields.Field(attribute="parent", column_name="parent", widget=StrictForeignKeyWidget(Actor, field="slug"))
-    territory = fields.Field(
-        attribute="territory", column_name="territory", widget=StrictForeignKeyWidget(Territory, field="code")
-    )
-
-    class Meta:
-        model = Actor
-        import_id_fields = ["slug"]
-        fields = [
-            "slug",
-            "name",
-            "acronym",
-            "kind",
-            "parent",
-            "description",
-            "website",
-            "territory",
-            "siren",
-            "siret",
-            "wikidata_qid",
-            "publication_status",
-            "version",
-            "updated_at",
-        ]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-        use_transactions = True
-
-
-class FundingSchemeResource(CuratedResource):
-    operators = fields.Field(
-        attribute="operators",
-        column_name="operators",
-        widget=StrictManyToManyWidget(Actor, field="slug", separator="|"),
-    )
-    funders = fields.Field(
-        attribute="funders", column_name="funders", widget=StrictManyToManyWidget(Actor, field="slug", separator="|")
-    )
-    sectors = fields.Field(
-        attribute="sectors", column_name="sectors", widget=StrictManyToManyWidget(Sector, field="slug", separator="|")
-    )
-    territory = fields.Field(
-        attribute="territory", column_name="territory", widget=StrictForeignKeyWidget(Territory, field="code")
-    )
-
-    class Meta:
-        model = FundingScheme
-        import_id_fields = ["slug"]
-        fields = [
-            "slug",
-            "name",
-            "kind",
-            "status",
-            "summary",
-            "description",
-            "url",
-            "operators",
-            "funders",
-            "sectors",
-            "territory",
-            "eligible_association",
-            "eligible_local_authority",
-            "eligible_company",
-            "eligible_public_body",
-            "eligible_individual",
-            "competitive",
-            "amount_min",
-            "amount_max",
-            "total_budget",
-            "publication_status",
-            "version",
-            "updated_at",
-        ]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-        use_transactions = True

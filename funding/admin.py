@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from curation.admin_base import HTTPS_URLS, CuratedAdmin, VersionedAdmin
-from curation.resources import FundingSchemeResource
 from funding.models import Award, FundingEdition, FundingScheme
+from funding.resources import FundingSchemeResource
 
 
 class EditionInline(admin.StackedInline):

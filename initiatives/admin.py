@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import path
 
 from curation.admin_base import HTTPS_URLS, CuratedAdmin, VersionedAdmin
-from curation.resources import InitiativeResource
 from funding.models import Award
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.resources import InitiativeResource
 
 
 @admin.register(Sector)

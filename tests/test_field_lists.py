@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalogues.harvest import INITIATIVE_READ_APART, initiative_fields
-from curation.resources import InitiativeResource
 from initiatives.models import Initiative
+from initiatives.resources import InitiativeResource
 from initiatives.serializers import InitiativeWriteSerializer
 from tests.factories import make_initiative
 

@@ -29,7 +29,7 @@ def test_the_bulk_add_tag_action_refuses_a_tag_without_letters(client, curator):
 
 
 def test_an_import_row_older_than_the_entry_is_refused_and_nothing_imports(client, editor):
-    from curation.resources import InitiativeResource
+    from initiatives.resources import InitiativeResource
 
     stale = make_initiative(slug="outil-libre", name="Outil libre")
     fresh = make_initiative(slug="carte-libre", name="Carte libre")
@@ -60,7 +60,7 @@ def test_an_import_row_older_than_the_entry_is_refused_and_nothing_imports(clien
 
 
 def test_an_import_row_at_the_current_version_imports(editor):
-    from curation.resources import InitiativeResource
+    from initiatives.resources import InitiativeResource
 
     entry = make_initiative(slug="outil-libre", name="Outil libre")
     data = tablib.Dataset(headers=["slug", "name", "kind", "version"])

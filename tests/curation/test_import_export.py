@@ -11,8 +11,9 @@ from django.urls import reverse
 from import_export.formats import base_formats
 
 from actors.models import Actor
-from curation.resources import ActorResource, InitiativeResource
+from actors.resources import ActorResource
 from initiatives.models import Initiative
+from initiatives.resources import InitiativeResource
 from tests.factories import make_actor, make_initiative, make_sector
 
 from .conftest import logged_in
