@@ -101,7 +101,7 @@ def actor_type(actor):
 
 
 def territory_node(territory, request):
-    url = absolute(request, reverse("initiatives:territory", args=[territory.code]))
+    url = absolute(request, reverse("territories:detail", args=[territory.code]))
     node = {
         "@type": "Country" if territory.kind == "country" else "AdministrativeArea",
         "@id": url,

@@ -11,7 +11,8 @@ from import_export import fields, resources, widgets
 
 from actors.models import Actor
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
+from territories.models import Territory
 
 
 class StrictManyToManyWidget(widgets.ManyToManyWidget):

@@ -11,7 +11,8 @@ from django.contrib.auth.models import Group, User
 
 from actors.models import Actor
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
+from territories.models import Territory
 
 PUBLISHED = "published"
 
