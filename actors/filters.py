@@ -18,12 +18,6 @@ def _public_involvements():
 
 
 class ActorFilter(TerritoryFilterMixin, SearchOrderingMixin):
-    # How actors reach their places (territories/filters.py): their own `territory`.
-    territory_related_name = "actors"
-
-    def territory_links(self):
-        return Actor.objects
-
     kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices, distinct=False)
     # A place stands for the places inside it, as for commons (territories/filters.py).
     territory, territory_level = territory_filters()
@@ -35,6 +29,12 @@ class ActorFilter(TerritoryFilterMixin, SearchOrderingMixin):
     class Meta:
         model = Actor
         fields = []
+
+    # How actors reach their places (territories/filters.py): their own `territory`.
+    territory_related_name = "actors"
+
+    def territory_links(self):
+        return Actor.objects
 
     facets = [
         Facet("kind"),

@@ -92,13 +92,6 @@ def launch_year_rows(filterset):
 
 
 class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
-    # How commons reach their places (territories/filters.py): the many-to-many's rows.
-    territory_entry = "initiative_id"
-    territory_related_name = "initiatives"
-
-    def territory_links(self):
-        return Initiative.territories.through.objects
-
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
@@ -152,6 +145,13 @@ class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
     class Meta:
         model = Initiative
         fields = []
+
+    # How commons reach their places (territories/filters.py): the many-to-many's rows.
+    territory_entry = "initiative_id"
+    territory_related_name = "initiatives"
+
+    def territory_links(self):
+        return Initiative.territories.through.objects
 
     facets = [
         Facet("sector", lambda fs: count_through(Sector.objects, "initiatives", fs.within("sector"), "slug", "name")),
