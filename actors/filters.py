@@ -7,8 +7,8 @@ from actors.models import Actor
 from communs.filters import SearchOrderingMixin
 from communs.listing import Facet, count_through
 from communs.models import visible_q
-from initiatives import territories
-from initiatives.models import Initiative, Involvement, Sector, Territory
+from initiatives.models import Initiative, Involvement, Sector
+from territories.filters import TerritoryFilterMixin, territory_filters
 
 
 def _public_involvements():
@@ -17,22 +17,10 @@ def _public_involvements():
     return Involvement.objects.filter(visible_q(Initiative, prefix="initiative__"))
 
 
-class ActorFilter(SearchOrderingMixin):
+class ActorFilter(TerritoryFilterMixin, SearchOrderingMixin):
     kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices, distinct=False)
-    # A place stands for the places inside it, as for commons (initiatives/territories.py).
-    territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire",
-        to_field_name="code",
-        queryset=Territory.objects.all(),
-        method="filter_territory",
-        help_text="Territoire, avec les territoires qu'il contient (Bretagne : ses départements, leurs communes…)",
-    )
-    territory_level = django_filters.ChoiceFilter(
-        label="Niveau du territoire",
-        choices=territories.LEVEL_CHOICES,
-        method="filter_territory",
-        help_text="`only` : les seuls territoires demandés, sans ceux qu'ils contiennent",
-    )
+    # A place stands for the places inside it, as for commons (territories/filters.py).
+    territory, territory_level = territory_filters()
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", to_field_name="slug", queryset=Sector.objects.all(), method="filter_sector"
     )
@@ -41,6 +29,12 @@ class ActorFilter(SearchOrderingMixin):
     class Meta:
         model = Actor
         fields = []
+
+    # How actors reach their places (territories/filters.py): their own `territory`.
+    territory_related_name = "actors"
+
+    def territory_links(self):
+        return Actor.objects
 
     facets = [
         Facet("kind"),
@@ -68,20 +62,8 @@ class ActorFilter(SearchOrderingMixin):
         Facet("territory", lambda fs: fs.territory_rows()),
     ]
 
-    def territory_rows(self):
-        within = self.within("territory")
-        if self.form.cleaned_data.get("territory_level") == territories.ONLY:
-            return count_through(Territory.objects, "actors", within, "code", "name")
-        return territories.rolled_up_rows(Actor.objects, within, "pk", "code", "name")
-
-    def filter_territory(self, queryset, name, value):
-        # `territory_level` only qualifies `territory`: both filters call this; the work is done once.
-        data = self.form.cleaned_data
-        places = data.get("territory")
-        if name == "territory_level" or not places:
-            return queryset
-        only = data.get("territory_level") == territories.ONLY
-        return queryset.filter(territory__in=territories.places_of(places, only=only))
+    def in_places(self, queryset, inside):
+        return queryset.filter(territory__in=inside)
 
     def filter_sector(self, queryset, name, value):
         if not value:  # django-filter calls a method even for an empty ModelMultipleChoice value

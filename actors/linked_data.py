@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from actors.models import Actor
 from communs.linked_data import SCHEMA_CONTEXT, absolute, compact, one_or_many, plain_text, wikidata_url
-from initiatives.linked_data import territory_node
+from territories.linked_data import territory_node
 
 # Actor.Kind values that are public bodies (schema.org's GovernmentOrganization); the others are
 # plain Organizations (associations, companies, foundations, research bodies, communities …).

@@ -39,7 +39,7 @@ class Actor(Publishable):
     description_html = rendered_markdown_field()
     website = models.URLField("site web", blank=True)
     territory = models.ForeignKey(
-        "initiatives.Territory",
+        "territories.Territory",
         verbose_name="territoire",
         null=True,
         blank=True,

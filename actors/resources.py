@@ -4,7 +4,7 @@ from import_export import fields
 
 from actors.models import Actor
 from curation.resources import CuratedResource, StrictForeignKeyWidget
-from initiatives.models import Territory
+from territories.models import Territory
 
 
 class ActorResource(CuratedResource):

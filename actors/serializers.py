@@ -14,8 +14,10 @@ from communs.rest.serializers import (
     SourcesField,
     api_url,
 )
-from initiatives.models import Initiative, Involvement, Territory
-from initiatives.serializers import ActorSummarySerializer, InitiativeSummarySerializer, TerritorySummarySerializer
+from initiatives.models import Initiative, Involvement
+from initiatives.serializers import ActorSummarySerializer, InitiativeSummarySerializer
+from territories.models import Territory
+from territories.serializers import TerritorySummarySerializer
 
 
 class ActorInvolvementSerializer(ApiModelSerializer):

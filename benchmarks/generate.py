@@ -31,7 +31,8 @@ from benchmarks.vocabulary import (
     VERBS,
 )
 from communs.markdown import render_markdown
-from initiatives.models import Initiative, Involvement, Sector, Territory
+from initiatives.models import Initiative, Involvement, Sector
+from territories.models import Territory
 
 PUBLISHED = Initiative.PublicationStatus.PUBLISHED
 BATCH = 2000

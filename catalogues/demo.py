@@ -110,7 +110,8 @@ def _record_first_versions():
             continue
         history = getattr(model, manager_name).model
         without_history = model._base_manager.exclude(pk__in=history.objects.values(model._meta.pk.attname))
-        for instance in without_history.iterator():
+        # In key order, so that the history rows get the same ids on every database (the snapshot).
+        for instance in without_history.order_by("pk").iterator():
             # What a non-raw save announces; django-simple-history's receiver turns it into a
             # "created" record with the many-to-many values (the project has no other receiver).
             post_save.send(sender=model, instance=instance, created=True, raw=False, using="default")

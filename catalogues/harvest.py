@@ -64,7 +64,8 @@ def since_params(source):
 def harvest(importer, root):
     """Mirror the other directory's published actors and initiatives into this one."""
     from actors.models import Actor
-    from initiatives.models import Initiative, Involvement, Sector, Territory
+    from initiatives.models import Initiative, Involvement, Sector
+    from territories.models import Territory
 
     params = since_params(importer.source)
     actors = {}

@@ -75,7 +75,11 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "communs.apps.CommunsConfig",
+    # The places: imported by the feature apps below, importing none of them. Listed after
+    # initiatives so that the apps' api.py and sitemaps.py, found in this order, keep the API root's
+    # and the sitemap index's order as it was when territories were part of initiatives.
     "initiatives.apps.InitiativesConfig",
+    "territories.apps.TerritoriesConfig",
     "actors.apps.ActorsConfig",
     "funding.apps.FundingConfig",
     "curation.apps.CurationConfig",
@@ -371,7 +375,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InitiativeKindEnum": "initiatives.models.Initiative.Kind",
         "ActorKindEnum": "actors.models.Actor.Kind",
-        "TerritoryKindEnum": "initiatives.models.Territory.Kind",
+        "TerritoryKindEnum": "territories.models.Territory.Kind",
         "FundingSchemeKindEnum": "funding.models.FundingScheme.Kind",
         "FundingSchemeStatusEnum": "funding.models.FundingScheme.Status",
         "CriterionStatusEnum": "initiatives.models.CriterionAssessment.Status",

@@ -25,7 +25,7 @@ class PagesSitemap(Sitemap):
         "about",
         "initiatives:list",
         "initiatives:label",
-        "initiatives:territories",
+        "territories:index",
         "initiatives:statistics",
         "actors:list",
         "funding:list",

@@ -30,6 +30,7 @@ urlpatterns = [
     # Before the initiatives' own URLs: /initiatives/<slug>/publiccode.yml is the catalogues' export.
     path("", include("catalogues.urls")),
     path("", include("initiatives.urls")),
+    path("territoires/", include("territories.urls")),
 ]
 
 handler404 = "communs.views.page_not_found"

@@ -30,7 +30,7 @@ CURATOR_PERMISSIONS = [
     *[f"funding.{action}_award" for action in _FULL],
     # Autocomplete needs view permission on the target.
     "initiatives.view_sector",
-    "initiatives.view_territory",
+    "territories.view_territory",
     "taggit.view_tag",
     "curation.view_suggestion",
     # Their own API tokens only (curation/admin_tokens.py); another account's need

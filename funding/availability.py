@@ -11,7 +11,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from funding.models import FundingEdition, FundingScheme
-from initiatives.models import Territory
+from territories.places import EVERYWHERE, containing_ids
 
 # "Closing soon": the deadline is at most this many days away (the label says so too).
 CLOSING_SOON_DAYS = 30
@@ -68,29 +68,8 @@ def with_availability(queryset, today=None):
 
 
 # --- Where: territorial eligibility --------------------------------------------------------------
-
-# Deep enough for the longest chain the directory has (commune < département < région < pays <
-# Europe < monde), fetched with the chosen place in one query.
-ANCESTRY = "parent__" * 4 + "parent"
-# A European or international scheme is open to every place of the directory, whether or not the
-# place's chain of parents reaches that level (France has no parent in the demo data).
-EVERYWHERE = (Territory.Kind.WORLD, Territory.Kind.EUROPE)
-
-
-def with_ancestors(territory):
-    """The territory and the places that contain it, nearest first (follows the loaded parents)."""
-    chain, seen = [], set()
-    while territory is not None and territory.pk not in seen:  # a cycle in bad data must not hang
-        chain.append(territory)
-        seen.add(territory.pk)
-        territory = territory.parent
-    return chain
-
-
-def containing_ids(territory):
-    """The keys of the territory, of the places that contain it and of its EPCI: a scheme of Brest
-    Métropole is open to Brest, whose parent is the Finistère (initiatives.territories)."""
-    return [place.pk for place in with_ancestors(territory)] + ([territory.epci_id] if territory.epci_id else [])
+# The places that contain a place (territories.places: ANCESTRY, EVERYWHERE, containing_ids) decide
+# which schemes are open to it.
 
 
 def open_to_condition(territories):

@@ -7,16 +7,11 @@ from django.utils import timezone
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin
 from communs.listing import ConditionFacet, Facet, count_through
-from funding.availability import (
-    ANCESTRY,
-    EVERYWHERE,
-    Availability,
-    availability_conditions,
-    containing_ids,
-    open_to_condition,
-)
+from funding.availability import Availability, availability_conditions, open_to_condition
 from funding.models import FundingEdition, FundingScheme
-from initiatives.models import Sector, Territory
+from initiatives.models import Sector
+from territories.models import Territory
+from territories.places import ANCESTRY, EVERYWHERE, containing_ids
 
 
 def territory_rows(filterset):

@@ -7,7 +7,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from communs.models import Publishable, choices_constraint, markdown_field, rendered_markdown_field, sources_field
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
+from territories.models import Territory
 
 
 class EditionManager(models.Manager):

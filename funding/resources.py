@@ -5,7 +5,8 @@ from import_export import fields
 from actors.models import Actor
 from curation.resources import CuratedResource, StrictForeignKeyWidget, StrictManyToManyWidget
 from funding.models import FundingScheme
-from initiatives.models import Sector, Territory
+from initiatives.models import Sector
+from territories.models import Territory
 
 
 class FundingSchemeResource(CuratedResource):

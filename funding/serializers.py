@@ -20,14 +20,15 @@ from communs.rest.serializers import (
 from funding.availability import with_availability
 from funding.filters import FundingSchemeFilter
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
 from initiatives.serializers import (
     ActorSummarySerializer,
     FundingSchemeSummarySerializer,
     InitiativeSummarySerializer,
     SectorSummarySerializer,
-    TerritorySummarySerializer,
 )
+from territories.models import Territory
+from territories.serializers import TerritorySummarySerializer
 
 
 class EditionAwardSerializer(ApiModelSerializer):

@@ -3,7 +3,7 @@ from django.urls import path
 
 from curation.admin_base import HTTPS_URLS, CuratedAdmin, VersionedAdmin
 from funding.models import Award
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
 from initiatives.resources import InitiativeResource
 
 
@@ -12,16 +12,6 @@ class SectorAdmin(VersionedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
-    # Reference data imported from INSEE (import_territories): not versioned.
-    list_display = ["name", "kind", "code", "official_code", "siren", "parent", "epci"]
-    list_filter = ["kind"]
-    list_select_related = ["parent", "epci"]
-    search_fields = ["name", "code", "official_code", "siren"]
-    autocomplete_fields = ["parent", "epci"]
 
 
 class InvolvementInline(admin.TabularInline):

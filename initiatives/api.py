@@ -1,4 +1,4 @@
-"""API endpoints of commons, their involvements, sectors, territories and tags (/api/v1/…)."""
+"""API endpoints of commons, their involvements, sectors and tags (/api/v1/…)."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, Prefetch, Subquery
@@ -22,7 +22,7 @@ from funding.models import Award, FundingScheme
 from initiatives import serializers
 from initiatives.filters import InitiativeFilter, InvolvementFilter
 from initiatives.linked_data import initiative_jsonld
-from initiatives.models import Initiative, Involvement, Sector, Territory
+from initiatives.models import Initiative, Involvement, Sector
 
 
 def initiative_prefetches(request):
@@ -132,18 +132,6 @@ class SectorViewSet(ReadOnlyApiViewSet):
         ).order_by("name", "pk")
 
 
-@extend_schema_view(list=extend_schema(summary="List territories"), retrieve=extend_schema(summary="One territory"))
-class TerritoryViewSet(ReadOnlyApiViewSet):
-    """Territories with their official codes; the identifier is `code` (`reg-53`, `dep-29`, `com-29019` …)."""
-
-    queryset = Territory.objects.all()
-    serializer_class = serializers.TerritorySerializer
-    lookup_field = "code"
-
-    def get_base_queryset(self):
-        return Territory.objects.select_related("parent", "epci").order_by("name", "pk")
-
-
 @extend_schema_view(
     list=extend_schema(summary="List tags of published initiatives"), retrieve=extend_schema(summary="One tag")
 )
@@ -169,5 +157,4 @@ class TagViewSet(ReadOnlyApiViewSet):
 router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("involvements", InvolvementViewSet, basename="involvement")
 router.register("sectors", SectorViewSet, basename="sector")
-router.register("territories", TerritoryViewSet, basename="territory")
 router.register("tags", TagViewSet, basename="tag")

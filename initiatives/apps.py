@@ -9,6 +9,7 @@ class InitiativesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag
 
+        from initiatives import territory_sections  # noqa: F401 -- registers the commons on territory pages and the map
         from initiatives.models import ensure_tag_slug
 
         pre_save.connect(ensure_tag_slug, sender=Tag, dispatch_uid="initiatives_ensure_tag_slug")

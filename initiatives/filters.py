@@ -13,16 +13,8 @@ from communs.filters import SearchOrderingMixin, UtcIsoDateTimeFilter
 from communs.listing import ConditionFacet, Facet, count_through, tally
 from communs.validators import is_open_licence, normalize_spdx
 from funding.models import FundingScheme
-from initiatives import territories
-from initiatives.models import (
-    LAUNCH_YEAR_MAX,
-    LAUNCH_YEAR_MIN,
-    CriterionAssessment,
-    Initiative,
-    Involvement,
-    Sector,
-    Territory,
-)
+from initiatives.models import LAUNCH_YEAR_MAX, LAUNCH_YEAR_MIN, CriterionAssessment, Initiative, Involvement, Sector
+from territories.filters import TerritoryFilterMixin, territory_filters
 
 # `?licence=open`: any licence that lets anyone use, study, modify and share (communs.validators).
 OPEN_LICENCE = "open"
@@ -99,7 +91,7 @@ def launch_year_rows(filterset):
     return [(str(year), count) for year, count in entries.values_list("launch_year").annotate(Count("pk")).order_by()]
 
 
-class InitiativeFilter(SearchOrderingMixin):
+class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
@@ -112,20 +104,8 @@ class InitiativeFilter(SearchOrderingMixin):
     role = django_filters.MultipleChoiceFilter(
         label="Rôle", choices=Involvement.Role.choices, method="filter_involvement"
     )
-    # A place stands for the places inside it (Bretagne for Brest): see initiatives/territories.py.
-    territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire",
-        to_field_name="code",
-        queryset=Territory.objects.all(),
-        method="filter_territory",
-        help_text="Territoire, avec les territoires qu'il contient (Bretagne : ses départements, leurs communes…)",
-    )
-    territory_level = django_filters.ChoiceFilter(
-        label="Niveau du territoire",
-        choices=territories.LEVEL_CHOICES,
-        method="filter_territory",
-        help_text="`only` : les seuls territoires demandés, sans ceux qu'ils contiennent",
-    )
+    # A place stands for the places inside it (Bretagne for Brest): see territories/filters.py.
+    territory, territory_level = territory_filters()
     development_status = django_filters.MultipleChoiceFilter(
         label="État", choices=Initiative.DevelopmentStatus.choices, distinct=False
     )
@@ -165,6 +145,13 @@ class InitiativeFilter(SearchOrderingMixin):
     class Meta:
         model = Initiative
         fields = []
+
+    # How commons reach their places (territories/filters.py): the many-to-many's rows.
+    territory_entry = "initiative_id"
+    territory_related_name = "initiatives"
+
+    def territory_links(self):
+        return Initiative.territories.through.objects
 
     facets = [
         Facet("sector", lambda fs: count_through(Sector.objects, "initiatives", fs.within("sector"), "slug", "name")),
@@ -238,25 +225,6 @@ class InitiativeFilter(SearchOrderingMixin):
         if self.form.cleaned_data.get("actor"):
             involvements = involvements.filter(actor__in=self.form.cleaned_data["actor"])
         return involvements.order_by().values_list("role").annotate(Count("initiative", distinct=True))
-
-    def territory_rows(self):
-        # The counts follow the filter: ticking Bretagne gives what its count said, Brest included.
-        within = self.within("territory")
-        if self.form.cleaned_data.get("territory_level") == territories.ONLY:
-            return count_through(Territory.objects, "initiatives", within, "code", "name")
-        return territories.rolled_up_rows(
-            Initiative.territories.through.objects, within, "initiative_id", "code", "name"
-        )
-
-    def filter_territory(self, queryset, name, value):
-        # `territory_level` only qualifies `territory`: both filters call this; the work is done once.
-        data = self.form.cleaned_data
-        places = data.get("territory")
-        if name == "territory_level" or not places:
-            return queryset
-        places = territories.places_of(places, only=data.get("territory_level") == territories.ONLY)
-        links = Initiative.territories.through.objects.filter(territory__in=places)
-        return queryset.filter(pk__in=links.values("initiative_id"))
 
     def filter_involvement(self, queryset, name, value):
         # Actor and role name the same involvement: "IGN as funder", not "IGN in any

@@ -2,8 +2,10 @@
 
 from django.urls import reverse
 
+from actors.linked_data import actor_ref
 from communs.linked_data import SCHEMA_CONTEXT, absolute, compact, one_or_many, plain_text, spdx_urls, wikidata_url
 from initiatives.models import Initiative, Involvement
+from territories.linked_data import territory_node
 
 # schema.org types by Initiative.Kind: code is SoftwareSourceCode, data a Dataset, what is run for
 # its users a Service, the rest (texts, standards, models) a CreativeWork.
@@ -30,22 +32,8 @@ CREATIVE_WORK_ROLES = {
 SERVICE_ROLES = {Involvement.Role.CARRIER: "provider", Involvement.Role.MAINTAINER: "provider"}
 
 
-def territory_node(territory, request):
-    url = absolute(request, reverse("initiatives:territory", args=[territory.code]))
-    node = {
-        "@type": "Country" if territory.kind == "country" else "AdministrativeArea",
-        "@id": url,
-        "name": territory.name,
-        "url": url,
-    }
-    if territory.official_code:
-        node["identifier"] = territory.official_code
-    return node
-
-
 def initiative_jsonld(initiative, request, *, involvements, awards):
     """The schema.org graph of an initiative; `involvements` and `awards` are the visible ones."""
-    from actors.linked_data import actor_ref  # actors' graphs name places with territory_node() above
 
     kind = INITIATIVE_TYPES.get(initiative.kind, "CreativeWork")
     url = absolute(request, reverse("initiatives:detail", args=[initiative.slug]))

@@ -15,6 +15,7 @@ from communs.models import (
     sources_field,
 )
 from communs.validators import normalize_spdx, validate_spdx_expression, validate_wikidata_qid
+from territories.models import Territory
 
 
 class SlugManager(models.Manager):
@@ -55,96 +56,6 @@ class Sector(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-
-class TerritoryManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
-
-
-class Territory(models.Model):
-    """A place with its official code; `code` is unique across kinds (``dep-29``, ``com-29019``)."""
-
-    class Kind(models.TextChoices):
-        WORLD = "world", "International"
-        EUROPE = "europe", "Europe"
-        COUNTRY = "country", "Pays"
-        REGION = "region", "Région"
-        DEPARTEMENT = "departement", "Département"
-        EPCI = "epci", "Intercommunalité (EPCI)"
-        COMMUNE = "commune", "Commune"
-        OTHER = "other", "Autre groupement"
-
-    # INSEE codes repeat across kinds (region 84 and département 84), so the
-    # public identifier carries the kind as a prefix.
-    code = models.SlugField("code", max_length=30, unique=True)
-    kind = models.CharField("type", max_length=20, choices=Kind.choices)
-    name = models.CharField("nom", max_length=200)
-    official_code = models.CharField(
-        "code officiel", max_length=20, blank=True, help_text="Code INSEE (COG) ou SIREN pour un EPCI."
-    )
-    siren = models.CharField("SIREN", max_length=9, blank=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="territoire parent",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="children",
-    )
-    # A commune's EPCI beside its parent, not instead of it: an EPCI may straddle départements (and
-    # the chain commune < département < région is what the map and the funding finder follow), so
-    # membership is a second link, read by initiatives.territories.inside().
-    epci = models.ForeignKey(
-        "self",
-        verbose_name="intercommunalité (EPCI)",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="member_communes",
-        limit_choices_to={"kind": "epci"},
-        help_text="Pour une commune : l'EPCI à fiscalité propre dont elle est membre.",
-    )
-
-    objects = TerritoryManager()
-
-    class Meta:
-        verbose_name = "territoire"
-        verbose_name_plural = "territoires"
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(siren="") | Q(siren__regex=r"^[0-9]{9}$"), name="initiatives_territory_siren_format"
-            ),
-            # Only a commune is a member of an EPCI (that the EPCI is one is checked in clean()).
-            models.CheckConstraint(
-                condition=Q(epci__isnull=True) | Q(kind="commune"), name="initiatives_territory_epci_member_is_commune"
-            ),
-        ]
-
-    # Meta cannot see the nested choices, so their constraints are added from the class body.
-    Meta.constraints = [
-        *Meta.constraints,
-        choices_constraint("kind", Kind.choices, "initiatives_territory_kind_valid"),
-    ]
-
-    def __str__(self):
-        if self.official_code and self.kind in (self.Kind.DEPARTEMENT, self.Kind.COMMUNE):
-            return f"{self.name} ({self.official_code})"
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("initiatives:territory", args=[self.code])
-
-    def clean(self):
-        if self.epci_id is not None:
-            if self.kind != self.Kind.COMMUNE:
-                raise ValidationError({"epci": "Seule une commune est membre d'un EPCI."})
-            if self.epci.kind != self.Kind.EPCI:
-                raise ValidationError({"epci": "Choisissez une intercommunalité (EPCI)."})
-
-    def natural_key(self):
-        return (self.code,)
 
 
 # The years a launch year may take (a database constraint); the list's filter offers these.

@@ -3,7 +3,8 @@
 from import_export import fields
 
 from curation.resources import CuratedResource, StrictManyToManyWidget
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
+from territories.models import Territory
 
 
 class InitiativeResource(CuratedResource):

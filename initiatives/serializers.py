@@ -25,7 +25,9 @@ from communs.rest.serializers import (
 )
 from communs.validators import validate_tag_name
 from funding.models import Award, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
+from territories.models import Territory
+from territories.serializers import TerritorySummarySerializer
 
 
 class SectorSummarySerializer(ApiModelSerializer):
@@ -34,14 +36,6 @@ class SectorSummarySerializer(ApiModelSerializer):
     class Meta:
         model = Sector
         fields = ["slug", "name", "url"]
-
-
-class TerritorySummarySerializer(ApiModelSerializer):
-    url = api_url("territory-detail", "code")
-
-    class Meta:
-        model = Territory
-        fields = ["code", "name", "kind", "url"]
 
 
 class TagSummarySerializer(ApiModelSerializer):
@@ -88,24 +82,6 @@ class SectorSerializer(HtmlUrlMixin, ApiModelSerializer):
     class Meta:
         model = Sector
         fields = ["slug", "name", "description", "initiative_count", "url", "html_url"]
-
-
-class TerritorySerializer(HtmlUrlMixin, ApiModelSerializer):
-    url = api_url("territory-detail", "code")
-    html_url = HtmlUrlField()
-    parent = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True, help_text="The parent's code."
-    )
-    epci = serializers.SlugRelatedField(
-        slug_field="code",
-        read_only=True,
-        allow_null=True,
-        help_text="A commune's EPCI (its code), beside its parent département; null otherwise.",
-    )
-
-    class Meta:
-        model = Territory
-        fields = ["code", "name", "kind", "official_code", "siren", "parent", "epci", "url", "html_url"]
 
 
 class TagSerializer(ApiModelSerializer):

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 
 from communs.sitemaps import SITEMAPS, EntrySitemap
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
 
 
 class InitiativeSitemap(EntrySitemap):
@@ -13,9 +13,4 @@ class SectorSitemap(Sitemap):
         return Sector.objects.order_by("pk")
 
 
-class TerritorySitemap(Sitemap):
-    def items(self):
-        return Territory.objects.only("code").order_by("pk")
-
-
-SITEMAPS.update(initiatives=InitiativeSitemap, sectors=SectorSitemap, territories=TerritorySitemap)
+SITEMAPS.update(initiatives=InitiativeSitemap, sectors=SectorSitemap)

@@ -20,7 +20,8 @@ from communs.models import visible_q
 from communs.rest.formats import csv_text
 from funding.models import Award, FundingScheme
 from initiatives.filters import OPEN_LICENCE, InitiativeFilter
-from initiatives.models import Initiative, Territory
+from initiatives.models import Initiative
+from territories.models import Territory
 
 COUNT_COLUMN = "Nombre de communs"
 NO_LICENCE = "Non renseignée"

@@ -13,6 +13,4 @@ urlpatterns = [
     path("statistiques/", statistics.statistics, name="statistics"),
     path("statistiques/<slug:chart>.csv", statistics.statistics_csv, name="statistics-csv"),
     path("secteurs/<slug:slug>/", views.sector_detail, name="sector"),
-    path("territoires/", views.territory_index, name="territories"),
-    path("territoires/<slug:code>/", views.territory_detail, name="territory"),
 ]

@@ -1,4 +1,4 @@
-"""The public pages of commons, sectors and territories: server-rendered, usable without JavaScript.
+"""The public pages of commons and sectors: server-rendered, usable without JavaScript.
 
 Every list page runs a fixed number of queries whatever the number of results (tests pin it):
 results are paginated, relations are prefetched, and each facet's counts come from one aggregate
@@ -25,12 +25,10 @@ from communs.listing import cached, list_context, paginate
 from communs.models import visible_q
 from communs.search import search, searches_anything
 from communs.views import gone_or_404
-from funding.availability import ANCESTRY, open_to_condition
 from funding.models import Award, FundingScheme
-from initiatives import maps, territories
 from initiatives.filters import InitiativeFilter
 from initiatives.linked_data import initiative_jsonld
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
 
 
 def initiative_list(request):
@@ -177,66 +175,6 @@ def sector_detail(request, slug):
         "schemes": schemes,
     }
     return render(request, "initiatives/sector_detail.html", context)
-
-
-def territory_index(request):
-    """/territoires/: the map of France and its régions, each with its number of commons."""
-    context = {"map": maps.france_map()}
-    return render(request, "initiatives/territory_index.html", context)
-
-
-def territory_detail(request, code):
-    # The chain of places above is loaded with the place: the schemes open to it follow it upwards.
-    territory = get_object_or_404(Territory.objects.select_related(ANCESTRY, "epci"), code=code)
-    # By default a place shows what the places inside it hold (Bretagne shows Brest's commons);
-    # "only this level" shows what is attached to the place itself, as the list's filter does.
-    only = request.GET.get("territory_level") == territories.ONLY
-    places = territories.places_of([territory], only=only)
-    links = Initiative.territories.through.objects.filter(territory__in=places)
-    initiatives = (
-        Initiative.objects.published()
-        .filter(pk__in=links.values("initiative_id"))
-        .prefetch_related("sectors", "criteria")
-        .order_by("name")
-    )
-    actors = Actor.objects.published().filter(territory__in=places).order_by("name")
-    # The places directly inside this one (an EPCI's: its member communes), each counting the
-    # commons of the places inside it.
-    rows = territories.rolled_up_rows(
-        Initiative.territories.through.objects.filter(territory__in=territories.inside([territory])),
-        Initiative.objects.published().values("pk"),
-        "initiative_id",
-        "code",
-        "name",
-        "parent_id",
-        "epci_id",
-    )
-    children = sorted(
-        (
-            {"code": code, "name": name, "count": count}
-            for code, name, parent_id, epci_id, count in rows
-            if territory.pk in (parent_id, epci_id)
-        ),
-        key=lambda child: child["name"],
-    )
-    schemes = FundingScheme.objects.published().filter(open_to_condition([territory])).order_by("name")
-    page, page_notice = paginate(request, initiatives)
-    query = {"territory": territory.code, **({"territory_level": territories.ONLY} if only else {})}
-    context = {
-        "territory": territory,
-        "only": only,
-        "page": page,
-        "page_notice": page_notice,
-        "actors": actors,
-        "children": children,
-        "schemes": schemes,
-        "filter_query": urlencode(query),
-        "census": {
-            "csv": reverse("api:initiative-export-csv") + "?" + urlencode(query),
-            "json": reverse("api:initiative-export-json") + "?" + urlencode(query),
-        },
-    }
-    return render(request, "initiatives/territory_detail.html", context)
 
 
 # What a curator checks for each criterion of the grid, and what they link as its evidence.

@@ -14,7 +14,8 @@ from actors.models import Actor
 from communs import search_index
 from communs.cache import bulk_writes
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
+from territories.models import Territory
 
 PUBLISHED = "published"
 

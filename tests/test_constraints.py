@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from actors.models import Actor
 from communs.validators import normalize_spdx, validate_siren, validate_siret
 from funding.models import FundingEdition, FundingScheme
-from initiatives.models import Initiative, Involvement, Sector, Territory
+from initiatives.models import Initiative, Involvement, Sector
+from territories.models import Territory
 from tests.factories import make_actor, make_initiative
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,8 @@ from communs.search import search
 from curation.duplicates import find_duplicates
 from curation.roles import CURATOR
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
+from territories.models import Territory
 from tests.api.conftest import token_client, user_with_role
 from tests.catalogues.test_publiccode_export import import_publiccode, snapshot
 from tests.factories import make_sector

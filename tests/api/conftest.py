@@ -4,7 +4,8 @@ from rest_framework.test import APIClient
 
 from communs.models import Source
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Involvement, Sector
+from territories.models import Territory
 from tests.factories import PUBLISHED, make_actor, make_initiative, make_token, make_user
 from tests.sharing import shared_per_module
 

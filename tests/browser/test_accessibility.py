@@ -6,7 +6,8 @@ from django.core.management import call_command
 
 from actors.models import Actor
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
+from territories.models import Territory
 
 AXE = Axe()
 

@@ -20,7 +20,7 @@ MODELS = [
     "initiatives.criterionassessment",
     "curation.suggestion",
     "initiatives.sector",
-    "initiatives.territory",
+    "territories.territory",
 ]
 # Query budgets (changelist, change, history, add), measured for a curator (the role
 # with the most permission checks) plus a margin of 2. The fixture builds several
@@ -35,7 +35,7 @@ BUDGETS = {
     "initiatives.criterionassessment": (9, 9, 9, 6),
     "curation.suggestion": (11, 10, None, None),
     "initiatives.sector": (9, 8, 11, 6),
-    "initiatives.territory": (9, 8, None, 6),
+    "territories.territory": (9, 8, None, 6),
 }
 
 
@@ -76,11 +76,11 @@ def dataset(db):
         "initiatives.criterionassessment": CriterionAssessment.objects.first(),
         "curation.suggestion": Suggestion.objects.first(),
         "initiatives.sector": sectors[0],
-        "initiatives.territory": territories[0],
+        "territories.territory": territories[0],
     }
 
 
-READ_ONLY_FOR_CURATORS = {"initiatives.sector", "initiatives.territory"}
+READ_ONLY_FOR_CURATORS = {"initiatives.sector", "territories.territory"}
 
 
 def _url(model, kind, obj=None):
@@ -108,7 +108,7 @@ def test_list_add_change_and_history_pages_load(client, users, dataset, role, mo
     add = client.get(_url(model, "add"))
     if model == "curation.suggestion" or (model in READ_ONLY_FOR_CURATORS and role == "curator"):
         assert add.status_code == 403  # suggestions come from the public forms only; reference data
-    elif model == "initiatives.territory" and role != "superuser":
+    elif model == "territories.territory" and role != "superuser":
         assert add.status_code == 403  # territories come from the INSEE import
     else:
         with django_assert_max_num_queries(add_budget):

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from initiatives.models import Territory
+from territories.models import Territory
 from tests.conftest import data_path
 
 pytestmark = pytest.mark.django_db

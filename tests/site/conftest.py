@@ -8,7 +8,8 @@ from django.utils import timezone
 from actors.models import Actor
 from communs.models import Source
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Involvement, Sector
+from territories.models import Territory
 from tests.factories import PUBLISHED, make_initiative
 from tests.sharing import shared_per_module
 

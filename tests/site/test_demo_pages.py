@@ -8,7 +8,8 @@ from django.conf import settings
 
 from actors.models import Actor
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Sector, Territory
+from initiatives.models import Initiative, Sector
+from territories.models import Territory
 from tests.site.test_linked_data import INITIATIVE_TYPES, SCRIPT, assert_valid
 
 

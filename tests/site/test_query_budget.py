@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector, Territory
+from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
+from territories.models import Territory
 from tests.factories import built_in_bulk
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from funding.models import Award, FundingEdition
-from initiatives.models import CriterionAssessment, Initiative, Territory
+from initiatives.models import CriterionAssessment, Initiative
+from territories.models import Territory
 from tests.factories import PUBLISHED, make_initiative
 
 TITLES = [

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from actors.models import Actor
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Territory
+from initiatives.models import Initiative
+from territories.models import Territory
 
 pytestmark = pytest.mark.django_db
 

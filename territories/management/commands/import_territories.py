@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from communs.validators import validate_siren
-from initiatives.models import Territory
+from territories.models import Territory
 
 REGION_CODE = re.compile(r"^[0-9]{2}$")
 DEPARTEMENT_CODE = re.compile(r"^(?:[0-9]{2}|2[AB]|97[0-9])$")

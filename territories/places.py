@@ -4,7 +4,8 @@ A territory's chain of parents is short and bounded (commune < département < r�
 above it at most Europe and the world), so "inside X" is a fixed set of joins on the indexed
 `parent` key rather than a recursive query or a stored path that every import would have to keep
 in step. The same rule serves the page of a territory, the `territory` filter of the listings, their
-facets and the map.
+facets and the map. Upwards, `with_ancestors()` and `containing_ids()` give the places that contain
+a place: the funding finder's eligibility (a scheme of the Bretagne is open to Brest) follows them.
 
 EPCI: a commune's parent is its département, and its EPCI a second link (`Territory.epci`, from the
 official membership file), since an EPCI may straddle départements. So "inside an EPCI" is the EPCI
@@ -13,10 +14,10 @@ and its member communes, and a commune is counted for its EPCI as well as for it
 
 from django.db.models import Q, QuerySet
 
-from initiatives.models import Territory
+from territories.models import Territory
 
-# Links of the longest chain the directory holds, the place itself included (the same depth the
-# funding finder follows upwards: funding.availability.ANCESTRY).
+# Links of the longest chain the directory holds, the place itself included (upwards, see ANCESTRY
+# below).
 DEPTH = 5
 # `territory_level=only`: the exact places asked for, not the places inside them.
 ONLY = "only"
@@ -60,3 +61,29 @@ def rolled_up_rows(through, entries, entry_field, *values):
             if place[0] is not None:
                 seen.setdefault(place, set()).add(entry)
     return [(*place, len(members)) for place, members in seen.items()]
+
+
+# --- Upwards: the places that contain a place ----------------------------------------------------
+
+# Deep enough for the longest chain the directory has (commune < département < région < pays <
+# Europe < monde), fetched with the chosen place in one query: select_related(ANCESTRY).
+ANCESTRY = "parent__" * 4 + "parent"
+# The kinds of place wide enough to hold every place of the directory, whether or not a place's
+# chain of parents reaches that level (France has no parent in the demo data).
+EVERYWHERE = (Territory.Kind.WORLD, Territory.Kind.EUROPE)
+
+
+def with_ancestors(territory):
+    """The territory and the places that contain it, nearest first (follows the loaded parents)."""
+    chain, seen = [], set()
+    while territory is not None and territory.pk not in seen:  # a cycle in bad data must not hang
+        chain.append(territory)
+        seen.add(territory.pk)
+        territory = territory.parent
+    return chain
+
+
+def containing_ids(territory):
+    """The keys of the territory, of the places that contain it and of its EPCI: a scheme of Brest
+    Métropole is open to Brest, whose parent is the Finistère."""
+    return [place.pk for place in with_ancestors(territory)] + ([territory.epci_id] if territory.epci_id else [])

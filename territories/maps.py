@@ -4,6 +4,9 @@ commons of the places inside it), drawn inline as SVG links, with the same numbe
 
 The shapes are those of static/cartes/france-departements.svg (CC BY 4.0, see the README beside it),
 read once per process; a région is drawn as the group of its départements.
+
+What the map counts belongs to the app that holds it: the initiatives app gives its counter with
+`count_with()` (from its AppConfig.ready()), so that this app imports no feature app.
 """
 
 import functools
@@ -12,8 +15,7 @@ import xml.etree.ElementTree as ET
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from initiatives import territories
-from initiatives.models import Initiative, Territory
+from territories.models import Territory
 
 SVG_FILE = "cartes/france-departements.svg"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -43,15 +45,21 @@ def commons_label(count):
     return f"{count} commun{'s' if count > 1 else ''}"
 
 
+_counters = []
+
+
+def count_with(counter):
+    """Set what the map counts: `counter()` gives rows (code, count) of the places, each counting
+    what the places inside it hold (see territories.places.rolled_up_rows), in one query."""
+    _counters[:] = [counter]
+
+
 def france_map():
     """The map's régions and départements with their counts, links and shapes (two queries)."""
     places = Territory.objects.filter(kind__in=[Territory.Kind.REGION, Territory.Kind.DEPARTEMENT]).values_list(
         "code", "name", "kind", "official_code", "parent__code"
     )
-    rows = territories.rolled_up_rows(
-        Initiative.territories.through.objects, Initiative.objects.published().values("pk"), "initiative_id", "code"
-    )
-    counts = dict(rows)
+    counts = dict(_counters[0]()) if _counters else {}
     shapes = departement_shapes()
     regions, departements = {}, []
     for code, name, kind, official_code, parent_code in sorted(places, key=lambda place: place[1]):
@@ -61,7 +69,7 @@ def france_map():
             "name": name,
             "count": count,
             "label": f"{name} : {commons_label(count)}",
-            "url": reverse("initiatives:territory", args=[code]),
+            "url": reverse("territories:detail", args=[code]),
             "class": count_class(count),
             "shapes": [],
         }

@@ -1,0 +1,12 @@
+from django.contrib.sitemaps import Sitemap
+
+from communs.sitemaps import SITEMAPS
+from territories.models import Territory
+
+
+class TerritorySitemap(Sitemap):
+    def items(self):
+        return Territory.objects.only("code").order_by("pk")
+
+
+SITEMAPS.update(territories=TerritorySitemap)
