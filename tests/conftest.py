@@ -59,6 +59,19 @@ def _clock_of_this_run(request):
         yield
 
 
+# The longest modules, started first: the workers take modules in the order of collection (pytest-
+# xdist's loadfile), so that the short ones fill the end of the run instead of one of these.
+LONGEST_FIRST = ("tests/test_demo_data.py", "tests/site/test_demo_pages.py", "tests/catalogues/test_import_sill.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each module and among the others is kept
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     release_unless_used_by(item)
