@@ -52,7 +52,7 @@ def commons_sections(request, territory, inside, only):
     }
     return [
         {
-            "template": "initiatives/_territory_commons.html",
+            "template": "initiatives/_commons_section.html",
             "area": "main",
             "heading_id": "titre-communs",
             "context": {"page": page, "page_notice": page_notice, "filter_query": urlencode(query)},
