@@ -21,7 +21,16 @@ PAGE_SIZE = 100
 # the slug is the key, lists and relations are merged below, and this directory's own workflow
 # decides the status. The others are copied as the other directory gives them (the API's names
 # are the models' names).
-INITIATIVE_READ_APART = ("slug", "publication_status", "aliases", "logics", "sectors", "tags", "territories")
+INITIATIVE_READ_APART = (
+    "slug",
+    "publication_status",
+    "aliases",
+    "logics",
+    "sectors",
+    "categories",
+    "tags",
+    "territories",
+)
 
 
 def initiative_fields(model):
@@ -110,6 +119,10 @@ def _relations(importer, entry, row, sector_model, territory_model):
     sectors = sector_model.objects.filter(slug__in=[s["slug"] for s in row.get("sectors") or []])
     territories = territory_model.objects.filter(code__in=[t["code"] for t in row.get("territories") or []])
     missing_sectors = set(sectors) - set(entry.sectors.all())
+    categories = entry.categories.model.objects.filter(slug__in=[c["slug"] for c in row.get("categories") or []])
+    missing_categories = set(categories) - set(entry.categories.all())
+    if missing_categories:
+        entry.categories.add(*missing_categories)
     missing_territories = set(territories) - set(entry.territories.all())
     if missing_sectors:
         entry.sectors.add(*missing_sectors)

@@ -33,6 +33,7 @@ from communs.cache import bulk_writes
 from communs.models import Publishable
 from curation.duplicates import find_duplicates, name_key, url_key
 from curation.services import unique_slug
+from initiatives.models import Initiative
 
 IMPORTER_USERNAME = "importateur"
 
@@ -53,6 +54,7 @@ class Report:
     errors: list = field(default_factory=list)  # {"row", "message"}
     archived: list = field(default_factory=list)  # {"id", "entry", "reason"}: gone from the source
     held_back: list = field(default_factory=list)  # {"id", "entry", "reason"}: new drafts, incomplete
+    derived: dict = field(default_factory=dict)  # catalogues/derive.py's report on the entries written
     # The entries written, by model: their search documents are rewritten after the import.
     touched: dict = field(default_factory=dict, repr=False)
 
@@ -131,6 +133,12 @@ def run(source_key, make_source, work, *, dry_run=False, publication_key=None):
             source = make_source()
             importer = Importer(source, report, publication_key)
             work(importer)
+            if not report.errors:
+                # What the entries written now say (a category, a place, a criterion …), derived in the
+                # same transaction: a dry run shows it, a failed import leaves none of it.
+                from catalogues.derive import derive
+
+                report.derived = derive(report.touched.get(Initiative, ()), user=importer.user).as_dict()
             if report.errors or dry_run:
                 raise _Rollback
             source.retrieved_at = importer.now

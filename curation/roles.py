@@ -28,8 +28,12 @@ CURATOR_PERMISSIONS = [
     *[f"initiatives.{action}_criterionassessment" for action in _FULL],
     *[f"funding.{action}_fundingedition" for action in _FULL],
     *[f"funding.{action}_award" for action in _FULL],
+    # The queue of derived facts (initiatives/admin.py): confirmed or rejected, never added by hand.
+    "initiatives.view_derivation",
+    "initiatives.change_derivation",
     # Autocomplete needs view permission on the target.
     "initiatives.view_sector",
+    "initiatives.view_category",
     "territories.view_territory",
     "taggit.view_tag",
     "curation.view_suggestion",

@@ -22,15 +22,17 @@ from funding.models import Award, FundingScheme
 from initiatives import serializers
 from initiatives.filters import InitiativeFilter, InvolvementFilter
 from initiatives.linked_data import initiative_jsonld
-from initiatives.models import Initiative, Involvement, Sector
+from initiatives.models import Derivation, Initiative, Involvement, Sector
 
 
 def initiative_prefetches(request):
     return [
         "sectors",
+        "categories",
         "territories",
         "tags",
         "criteria",
+        Prefetch("derivations", queryset=Derivation.objects.select_related("source")),
         Prefetch(
             "involvements",
             queryset=Involvement.objects.filter(visible_q(Actor, request.user, "actor__"))

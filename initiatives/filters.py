@@ -13,7 +13,15 @@ from communs.filters import SearchOrderingMixin, UtcIsoDateTimeFilter
 from communs.listing import ConditionFacet, Facet, count_through, tally
 from communs.validators import is_open_licence, normalize_spdx
 from funding.models import FundingScheme
-from initiatives.models import LAUNCH_YEAR_MAX, LAUNCH_YEAR_MIN, CriterionAssessment, Initiative, Involvement, Sector
+from initiatives.models import (
+    LAUNCH_YEAR_MAX,
+    LAUNCH_YEAR_MIN,
+    Category,
+    CriterionAssessment,
+    Initiative,
+    Involvement,
+    Sector,
+)
 from territories.filters import TerritoryFilterMixin, territory_filters
 
 # `?licence=open`: any licence that lets anyone use, study, modify and share (communs.validators).
@@ -95,6 +103,10 @@ class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
     sector = django_filters.ModelMultipleChoiceFilter(
         label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
+    # What it is for: publiccode.yml's categories, by the standard's codes (?category=office).
+    category = django_filters.ModelMultipleChoiceFilter(
+        label="Catégorie", field_name="categories__slug", to_field_name="slug", queryset=Category.objects.all()
+    )
     # A choice on one of the entry's own columns cannot repeat rows: no DISTINCT (django-filter's
     # default), which would compare every column of every matching row to count a page.
     kind = django_filters.MultipleChoiceFilter(label="Type", choices=Initiative.Kind.choices, distinct=False)
@@ -155,6 +167,10 @@ class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
 
     facets = [
         Facet("sector", lambda fs: count_through(Sector.objects, "initiatives", fs.within("sector"), "slug", "name")),
+        Facet(
+            "category",
+            lambda fs: count_through(Category.objects, "initiatives", fs.within("category"), "slug", "name"),
+        ),
         Facet("kind"),
         Facet("actor", lambda fs: fs.actor_rows()),
         Facet("role", lambda fs: fs.role_rows()),

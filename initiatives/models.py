@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -34,11 +35,49 @@ class CriterionManager(models.Manager):
 
 
 class Sector(models.Model):
-    """A field of public action (mobility, geodata, health …)."""
+    """A field of public action (mobility, geodata, health …): *which field of public action* a
+    commons serves. Aligned with the `intendedAudience.scope` vocabulary of publiccode.yml where the
+    standard has the field (publiccode_scope), plus the directory's own (open data, geodata,
+    citizen participation …) that the standard lacks."""
+
+    class Scope(models.TextChoices):
+        """publiccode.yml's scope list (catalogues/publiccode/vocab.py holds it for the parser)."""
+
+        AGRICULTURE = "agriculture", "Agriculture"
+        CULTURE = "culture", "Culture"
+        DEFENCE = "defence", "Défense"
+        EDUCATION = "education", "Éducation"
+        EMERGENCY_SERVICES = "emergency-services", "Secours et urgences"
+        EMPLOYMENT = "employment", "Emploi"
+        ENERGY = "energy", "Énergie"
+        ENVIRONMENT = "environment", "Environnement"
+        FINANCE = "finance-and-economic-development", "Finances et développement économique"
+        FOREIGN_AFFAIRS = "foreign-affairs", "Affaires étrangères"
+        GOVERNMENT = "government", "Administration publique"
+        HEALTHCARE = "healthcare", "Santé"
+        INFRASTRUCTURES = "infrastructures", "Infrastructures"
+        JUSTICE = "justice", "Justice"
+        LOCAL_AUTHORITIES = "local-authorities", "Collectivités territoriales"
+        MANUFACTURING = "manufacturing", "Industrie"
+        RESEARCH = "research", "Recherche"
+        SCIENCE = "science-and-technology", "Sciences et technologies"
+        SECURITY = "security", "Sécurité"
+        SOCIETY = "society", "Société"
+        SPORT = "sport", "Sport"
+        TOURISM = "tourism", "Tourisme"
+        TRANSPORTATION = "transportation", "Transports"
+        WELFARE = "welfare", "Solidarités et protection sociale"
 
     name = models.CharField("nom", max_length=100, unique=True)
     slug = models.SlugField("identifiant", max_length=100, unique=True)
     description = models.TextField("description", blank=True)
+    publiccode_scope = models.CharField(
+        "échelle publiccode.yml",
+        max_length=40,
+        choices=Scope.choices,
+        blank=True,
+        help_text="La valeur de intendedAudience.scope qui correspond à ce secteur, s'il y en a une.",
+    )
 
     objects = SlugManager()
     history = HistoricalRecords()
@@ -47,12 +86,54 @@ class Sector(models.Model):
         verbose_name = "secteur"
         verbose_name_plural = "secteurs"
         ordering = ["name"]
+        constraints = [
+            # One sector per scope of the standard, so that a scope read in a file names one sector.
+            models.UniqueConstraint(
+                fields=["publiccode_scope"], condition=~Q(publiccode_scope=""), name="initiatives_sector_scope_unique"
+            ),
+        ]
+
+    Meta.constraints = [
+        *Meta.constraints,
+        choices_constraint("publiccode_scope", Scope.choices, "initiatives_sector_scope_valid", allow_blank=True),
+    ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("initiatives:sector", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class CategoryManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Category(models.Model):
+    """*What it is for*: one of publiccode.yml's `categories` (the standard's controlled vocabulary),
+    with its French label. The rows are the standard's list, written by a migration: curators read
+    them, they neither add nor rename (the codes are the standard's and round-trip through the
+    publiccode.yml export)."""
+
+    slug = models.SlugField("code publiccode.yml", max_length=60, unique=True)
+    name = models.CharField("nom", max_length=100)
+
+    objects = CategoryManager()
+
+    class Meta:
+        verbose_name = "catégorie"
+        verbose_name_plural = "catégories"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("initiatives:list") + f"?category={self.slug}"
 
     def natural_key(self):
         return (self.slug,)
@@ -119,6 +200,7 @@ class Initiative(Publishable):
         help_text="Expression SPDX : MIT, AGPL-3.0-or-later, MIT OR Apache-2.0, etalab-2.0 …",
     )
     sectors = models.ManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="initiatives")
+    categories = models.ManyToManyField(Category, verbose_name="catégories", blank=True, related_name="initiatives")
     tags = TaggableManager("mots-clés", blank=True)
     territorial_scope = models.CharField("échelle", max_length=20, choices=Scope.choices, blank=True)
     territories = models.ManyToManyField(Territory, verbose_name="territoires", blank=True, related_name="initiatives")
@@ -164,6 +246,7 @@ class Initiative(Publishable):
         "documentation_url",
         "licence",
         "sectors",
+        "categories",
         "tags",
         "territorial_scope",
         "territories",
@@ -204,7 +287,7 @@ class Initiative(Publishable):
     # (taggit's generic relation is not supported by simple-history).
     markdown_fields = ("description", "how_to_contribute")
     history = HistoricalRecords(
-        m2m_fields=[sectors, territories], excluded_fields=["description_html", "how_to_contribute_html"]
+        m2m_fields=[sectors, categories, territories], excluded_fields=["description_html", "how_to_contribute_html"]
     )
 
     class Meta:
@@ -257,6 +340,32 @@ class Initiative(Publishable):
     def logics(self):
         """The codes of the public-interest logics that apply."""
         return [code for code in self.Logic.values if getattr(self, f"logic_{code}")]
+
+    def standing_derivations(self):
+        """The derived values that stand (not rejected by a curator). Reads `derivations.all()`: a list
+        prefetches "derivations" with their source."""
+        return [row for row in self.derivations.all() if row.status != Derivation.Status.REJECTED]
+
+    def ways_to_take_part(self):
+        """How to take part, as actions with their addresses: what a curator entered first, then what
+        the sources say (catalogues/derive.py), each address once."""
+        ways, seen = [], set()
+
+        def add(action, label, url, derived, source=None):
+            if url and url not in seen:
+                seen.add(url)
+                ways.append({"action": action, "label": label, "url": url, "derived": derived, "source": source})
+
+        add(Derivation.Action.CONTRIBUTE, Derivation.Action.CONTRIBUTE.label, self.contributing_url, False)
+        order = {action: index for index, action in enumerate(Derivation.Action.values)}
+        participation = [row for row in self.standing_derivations() if row.fact == Derivation.Fact.PARTICIPATION]
+        for row in sorted(participation, key=lambda row: (order.get(row.value.partition(":")[0], 99), row.value)):
+            action, _, actor_slug = row.value.partition(":")
+            url = row.url
+            if not url and action == Derivation.Action.CONTACT_MAINTAINER and actor_slug:
+                url = reverse("actors:detail", args=[actor_slug])
+            add(action, row.label, url, row.is_derived, row.source if row.source_id else None)
+        return ways
 
     @property
     def criteria_summary(self):
@@ -378,6 +487,102 @@ class Involvement(models.Model):
     def clean(self):
         if self.since and self.until and self.until < self.since:
             raise ValidationError({"until": "L'année de fin doit être postérieure ou égale à l'année de début."})
+
+
+class DerivationManager(models.Manager):
+    def get_by_natural_key(self, initiative_slug, fact, value):
+        return self.get(initiative__slug=initiative_slug, fact=fact, value=value)
+
+
+class Derivation(models.Model):
+    """A fact about a commons that a rule read in a source, rather than a person entering it.
+
+    catalogues/derive.py writes them (`derive_facts`, and every import): a category or a sector
+    from the catalogue's classification, a place or a scale from the actors who carry it, a
+    criterion from the licence or the repository, a way to take part from an address. Each says
+    its rule and its source, so that the page can say "déduit du SILL" and the API `derived_from`.
+
+    A curator's word wins: a derived value only fills what is empty, a value a curator removed or
+    changed after it was applied is marked rejected, and a rejected value is never applied again,
+    whatever later imports or runs say. Confirming keeps the value and drops the "derived" mark.
+    """
+
+    class Fact(models.TextChoices):
+        CATEGORY = "category", "Catégorie"
+        SECTOR = "sector", "Secteur"
+        TERRITORY = "territory", "Territoire"
+        SCOPE = "scope", "Échelle"
+        CRITERION = "criterion", "Critère du commun"
+        PARTICIPATION = "participation", "Comment participer"
+
+    class Status(models.TextChoices):
+        DERIVED = "derived", "Déduit, à confirmer"
+        CONFIRMED = "confirmed", "Confirmé par un curateur"
+        REJECTED = "rejected", "Rejeté par un curateur"
+
+    class Action(models.TextChoices):
+        """The ways to take part (the value of a participation fact)."""
+
+        REPORT_ISSUE = "report_issue", "Signaler un problème ou proposer une amélioration"
+        CONTRIBUTE = "contribute", "Lire le guide de contribution"
+        READ_DOCUMENTATION = "read_documentation", "Lire la documentation"
+        JOIN_USERS = "join_users", "Rejoindre les utilisateurs"
+        CONTACT_MAINTAINER = "contact_maintainer", "Contacter l'organisation qui le porte"
+        APPLY_FUNDING = "apply_funding", "Demander un financement"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="derivations")
+    fact = models.CharField("fait", max_length=20, choices=Fact.choices)
+    # A category or sector slug, a territory code, a scale, "<criterion>:<status>", "<action>:<n>".
+    value = models.CharField("valeur", max_length=200)
+    label = models.CharField("libellé", max_length=300, blank=True)
+    url = models.URLField("adresse", max_length=500, blank=True, help_text="La preuve, ou l'adresse où agir.")
+    rule = models.CharField("règle", max_length=100, help_text="La règle qui l'a déduit (catalogues/derive.py).")
+    source = models.ForeignKey(
+        "communs.Source", verbose_name="source", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_detail = models.CharField("lu dans", max_length=300, blank=True, help_text="Le champ et la valeur lus.")
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DERIVED)
+    # Whether the value was written on the entry: a value applied then gone was removed by a curator.
+    applied = models.BooleanField("appliqué", default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    created_at = models.DateTimeField("déduit le", auto_now_add=True)
+
+    objects = DerivationManager()
+
+    class Meta:
+        verbose_name = "fait déduit"
+        verbose_name_plural = "faits déduits"
+        ordering = ["initiative", "fact", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "fact", "value"], name="initiatives_derivation_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "fact"], name="initiatives_derivation_queue")]
+
+    Meta.constraints = [
+        *Meta.constraints,
+        choices_constraint("fact", Fact.choices, "initiatives_derivation_fact_valid"),
+        choices_constraint("status", Status.choices, "initiatives_derivation_status_valid"),
+    ]
+
+    def __str__(self):
+        return f"{self.initiative} — {self.get_fact_display()} : {self.label or self.value}"
+
+    def natural_key(self):
+        return (*self.initiative.natural_key(), self.fact, self.value)
+
+    natural_key.dependencies = ["initiatives.initiative"]
+
+    @property
+    def is_derived(self):
+        return self.status == self.Status.DERIVED
 
 
 def fallback_tag_slug(name) -> str:

@@ -3,13 +3,18 @@
 from import_export import fields
 
 from curation.resources import CuratedResource, StrictManyToManyWidget
-from initiatives.models import Initiative, Sector
+from initiatives.models import Category, Initiative, Sector
 from territories.models import Territory
 
 
 class InitiativeResource(CuratedResource):
     sectors = fields.Field(
         attribute="sectors", column_name="sectors", widget=StrictManyToManyWidget(Sector, field="slug", separator="|")
+    )
+    categories = fields.Field(
+        attribute="categories",
+        column_name="categories",
+        widget=StrictManyToManyWidget(Category, field="slug", separator="|"),
     )
     territories = fields.Field(
         attribute="territories",

@@ -25,7 +25,7 @@ from communs.rest.serializers import (
 )
 from communs.validators import validate_tag_name
 from funding.models import Award, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
+from initiatives.models import Category, CriterionAssessment, Derivation, Initiative, Involvement, Sector
 from territories.models import Territory
 from territories.serializers import TerritorySummarySerializer
 
@@ -36,6 +36,28 @@ class SectorSummarySerializer(ApiModelSerializer):
     class Meta:
         model = Sector
         fields = ["slug", "name", "url"]
+
+
+class CategorySummarySerializer(ApiModelSerializer):
+    """One of publiccode.yml's categories (`slug` is the standard's code), with its French name."""
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name"]
+
+
+class DerivedFactSerializer(ApiModelSerializer):
+    """A value derived from a source by a rule (catalogues/derive.py), not entered by a person."""
+
+    source = serializers.SlugRelatedField(slug_field="key", read_only=True, help_text="The source's key.")
+    source_url = serializers.SerializerMethodField(help_text="The source's address.")
+
+    class Meta:
+        model = Derivation
+        fields = ["fact", "value", "label", "url", "rule", "source", "source_url", "source_detail", "status"]
+
+    def get_source_url(self, obj) -> str:
+        return obj.source.url if obj.source_id else ""
 
 
 class TagSummarySerializer(ApiModelSerializer):
@@ -136,6 +158,7 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     html_url = HtmlUrlField()
     aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
     sectors = SectorSummarySerializer(many=True, read_only=True)
+    categories = CategorySummarySerializer(many=True, read_only=True)
     territories = TerritorySummarySerializer(many=True, read_only=True)
     tags = TagSummarySerializer(many=True, read_only=True)
     logics = serializers.ListField(
@@ -149,6 +172,13 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
         read_only=True, help_text="Where it stands on the grid of the commons label (the site's /label/ page)."
     )
     awards = serializers.SerializerMethodField(help_text="The funding it received.")
+    ways_to_take_part = serializers.SerializerMethodField(
+        help_text="How to take part: actions with their addresses (report an issue, read the guide, join the users…)."
+    )
+    derived_from = serializers.SerializerMethodField(
+        help_text="The values above that a rule derived from a source rather than a person entered, with the rule "
+        "and the source; `status` says whether a curator confirmed them. Values a curator rejected are left out."
+    )
     sources = SourcesField(read_only=True)
 
     class Meta:
@@ -161,6 +191,8 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "criteria",
             "criteria_summary",
             "awards",
+            "ways_to_take_part",
+            "derived_from",
             "sources",
             "created_at",
             "updated_at",
@@ -174,6 +206,30 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
         if rows is None:
             rows = obj.involvements.filter(visible_q(Actor, prefix="actor__")).select_related("actor")
         return InitiativeInvolvementSerializer(rows, many=True, context=self.context).data
+
+    @extend_schema_field(DerivedFactSerializer(many=True))
+    def get_derived_from(self, obj):
+        return DerivedFactSerializer(obj.standing_derivations(), many=True, context=self.context).data
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "action": {"type": "string", "enum": Derivation.Action.values},
+                    "label": {"type": "string"},
+                    "url": {"type": "string"},
+                    "derived": {"type": "boolean"},
+                },
+            },
+        }
+    )
+    def get_ways_to_take_part(self, obj):
+        return [
+            {"action": way["action"], "label": way["label"], "url": way["url"], "derived": way["derived"]}
+            for way in obj.ways_to_take_part()
+        ]
 
     @extend_schema_field(InitiativeAwardSerializer(many=True))
     def get_awards(self, obj):
@@ -203,6 +259,7 @@ class InitiativeCSVSerializer(InitiativeSerializer):
         data = super().to_representation(instance)
         data["aliases"] = "|".join(data["aliases"])
         data["sectors"] = joined(data["sectors"], "slug")
+        data["categories"] = joined(data["categories"], "slug")
         data["tags"] = joined(data["tags"], "name")
         data["territories"] = joined(data["territories"], "code")
         data["logics"] = "|".join(data["logics"])
@@ -221,6 +278,13 @@ class CriterionWriteSerializer(ApiModelSerializer):
 class InitiativeWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
     sectors = serializers.SlugRelatedField(
         slug_field="slug", queryset=Sector.objects.all(), many=True, required=False, help_text="Sector slugs."
+    )
+    categories = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        many=True,
+        required=False,
+        help_text="publiccode.yml category codes.",
     )
     territories = serializers.SlugRelatedField(
         slug_field="code", queryset=Territory.objects.all(), many=True, required=False, help_text="Territory codes."

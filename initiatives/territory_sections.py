@@ -2,6 +2,7 @@
 show of the commons: the commons of the place, its census downloads and the places inside it that
 hold commons. Imported by InitiativesConfig.ready()."""
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -66,5 +67,42 @@ def commons_sections(request, territory, inside, only):
     ]
 
 
+# The scales of commons usable anywhere in France, whatever place they name.
+WIDE_SCOPES = (Initiative.Scope.NATIONAL, Initiative.Scope.EUROPEAN, Initiative.Scope.INTERNATIONAL)
+FRENCH_PLACES = ("country", "region", "departement", "epci", "commune", "other")
+WIDE_SHOWN = 12
+
+
+def usable_here_section(request, territory, inside, only):
+    """The national, European and international commons usable in a French place, apart from the
+    commons of the place itself (those are in the section above and not repeated here)."""
+    if only or territory.kind not in FRENCH_PLACES:
+        return []
+    links = Initiative.territories.through.objects.filter(territory__in=inside)
+    wide = (
+        Initiative.objects.published()
+        .filter(territorial_scope__in=WIDE_SCOPES)
+        .exclude(pk__in=links.values("initiative_id"))
+        .order_by("name")
+    )
+    counts = dict(wide.order_by().values_list("territorial_scope").annotate(count=Count("pk")))
+    shown = list(wide.prefetch_related("sectors", "criteria")[:WIDE_SHOWN])
+    scopes = [
+        {
+            "label": Initiative.Scope(scope).label,
+            "count": counts.get(scope, 0),
+            "url": reverse("initiatives:list") + "?" + urlencode({"scope": scope}),
+        }
+        for scope in WIDE_SCOPES
+    ]
+    return {
+        "template": "initiatives/_usable_here.html",
+        "area": "end",
+        "heading_id": "titre-communs-utilisables",
+        "context": {"wide": shown, "wide_total": sum(counts.values()), "wide_scopes": scopes},
+    }
+
+
 maps.count_with(commons_counts)
 sections.register(10, commons_sections)
+sections.register(11, usable_here_section)

@@ -28,7 +28,7 @@ from communs.views import gone_or_404
 from funding.models import Award, FundingScheme
 from initiatives.filters import InitiativeFilter
 from initiatives.linked_data import initiative_jsonld
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
+from initiatives.models import CriterionAssessment, Derivation, Initiative, Involvement, Sector
 
 
 def initiative_list(request):
@@ -80,8 +80,10 @@ def initiative_detail(request, slug):
         initiative = get_object_or_404(
             Initiative.objects.published().prefetch_related(
                 "sectors",
+                "categories",
                 "tags",
                 "territories",
+                Prefetch("derivations", queryset=Derivation.objects.select_related("source")),
                 Prefetch(
                     "involvements",
                     queryset=Involvement.objects.filter(visible_q(Actor, prefix="actor__"))
@@ -108,8 +110,16 @@ def initiative_detail(request, slug):
         for role, items in groupby(involvements, key=lambda i: i.role)
     ]
     assessed = {criterion.criterion: criterion for criterion in initiative.criteria.all()}
+    # The values a rule derived and no curator has confirmed yet are marked as such on the page.
+    derived = {(row.fact, row.value): row for row in initiative.standing_derivations() if row.is_derived}
+    Fact = Derivation.Fact
     criteria = [
-        {"code": code, "label": label, "assessment": assessed.get(code)}
+        {
+            "code": code,
+            "label": label,
+            "assessment": assessed.get(code),
+            "derived": assessed.get(code) and derived.get((Fact.CRITERION, f"{code}:{assessed[code].status}")),
+        }
         for code, label in CriterionAssessment.Criterion.choices
     ]
     sector_ids = [sector.pk for sector in initiative.sectors.all()]
@@ -138,6 +148,13 @@ def initiative_detail(request, slug):
     awards = list(initiative.awards.all())
     context = {
         "initiative": initiative,
+        "sectors": [(sector, derived.get((Fact.SECTOR, sector.slug))) for sector in initiative.sectors.all()],
+        "categories": [
+            (category, derived.get((Fact.CATEGORY, category.slug))) for category in initiative.categories.all()
+        ],
+        "territories": [(place, derived.get((Fact.TERRITORY, place.code))) for place in initiative.territories.all()],
+        "scope_derived": derived.get((Fact.SCOPE, initiative.territorial_scope)),
+        "ways": initiative.ways_to_take_part(),
         "roles": roles,
         "awards": awards,
         "criteria": criteria,

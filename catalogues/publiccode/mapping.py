@@ -92,6 +92,7 @@ def from_publiccode(data: dict) -> dict:
         "development_status": STATUS_FROM.get(_text(data.get("developmentStatus")), ""),
         "kind": "software",
         "tags": [_text(c) for c in data.get("categories") or []],
+        "scope": [_text(s) for s in (data.get("intendedAudience") or {}).get("scope") or []],
         "software_type": _text(data.get("softwareType")),
         "platforms": [_text(p) for p in data.get("platforms") or []],
         "maintenance": {

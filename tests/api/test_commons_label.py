@@ -308,8 +308,8 @@ def test_the_label_page_is_linked_and_in_the_sitemap(client, label_directory):
 # Pinned like the other list pages (tests/site/test_query_budget.py): the filters and facets of the
 # label add one aggregate per facet, and `licence=open` one read of the stored licences.
 LABEL_PAGES = {
-    "/initiatives/?criterion=open_licence&criterion=accessible_resource&logic=free_software&licence=open": 17,
-    "/api/v1/initiatives/?criterion=open_licence&logic=free_software&licence=open": 10,
+    "/initiatives/?criterion=open_licence&criterion=accessible_resource&logic=free_software&licence=open": 18,
+    "/api/v1/initiatives/?criterion=open_licence&logic=free_software&licence=open": 12,
     "/label/": 2,
 }
 

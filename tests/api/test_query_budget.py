@@ -107,7 +107,7 @@ def test_every_list_runs_the_same_queries_for_3_or_100_entries(api, db, django_a
 def test_the_initiative_list_budget_is_pinned(api, db, django_assert_num_queries):
     build(0, 3)
     api.get("/api/v1/initiatives/")
-    # count, page, sectors, territories, tags, criteria, involvements with actors, awards with schemes,
-    # and the table's last change (Last-Modified).
-    with django_assert_num_queries(9):
+    # count, page, sectors, categories, territories, tags, criteria, derived facts with their sources,
+    # involvements with actors, awards with schemes, and the table's last change (Last-Modified).
+    with django_assert_num_queries(11):
         api.get("/api/v1/initiatives/")

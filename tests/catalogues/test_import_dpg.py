@@ -110,8 +110,12 @@ def test_screening_answers_and_licences_become_criteria_shown_on_the_page_and_in
     )
     # ODK's answer lists its code first, then its documentation: the documentation is the evidence.
     assert odk.criteria.get(criterion="accessible_resource").evidence_url == "https://docs.getodk.org"
-    # A nominee the Alliance has not recognised keeps its licence, but the criterion waits for a curator.
-    assert decidim.licence == "AGPL-3.0-only" and not decidim.criteria.exists()
+    # A nominee the Alliance has not recognised keeps its licence; its screening answers are not read,
+    # but the licence says it is open: derived from it, and marked as such until a curator confirms.
+    assert decidim.licence == "AGPL-3.0-only"
+    assert ("open_licence", "met") in set(decidim.criteria.values_list("criterion", "status"))
+    derived = decidim.derivations.get(fact="criterion", value="open_licence:met")
+    assert (derived.rule, derived.status) == ("spdx-licence", "derived")
     assessment = dhis2.criteria.get(criterion="accessible_resource")
     assert assessment.history.earliest().history_user.username == "importateur"
 

@@ -26,16 +26,16 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     # The map of France: the régions and départements, and the commons they hold.
     "/": 10,
-    "/initiatives/": 16,
-    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 24,
+    "/initiatives/": 17,
+    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 25,
     "/acteurs/": 6,
-    "/initiatives/?q=commun": 22,
+    "/initiatives/?q=commun": 23,
     "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 11,
     "/financements/": 11,
     "/financements/?availability=open&operator=acteur-0&ordering=deadline": 12,
     "/secteurs/secteur-0/": 7,
-    "/territoires/com-1/": 8,
-    "/territoires/reg-53/": 8,
+    "/territoires/com-1/": 10,
+    "/territoires/reg-53/": 10,
     "/territoires/": 2,
 }
 

@@ -115,6 +115,11 @@ class Command(ImportCommand):
             )  # fmt: skip
             if fields.get(key)
         }
+        # The standard's vocabularies, read by the derivation (catalogues/derive.py): what it is for, and
+        # for which fields of public action.
+        extra.update(
+            {key: value for key, value in (("categories", fields["tags"]), ("scope", fields["scope"])) if value}
+        )
         # The language of the description kept in the entry, so that an export writes it back under it.
         extra.update(
             publiccode_version=version, language=fields["language"], descriptions=fields["descriptions"], file=label

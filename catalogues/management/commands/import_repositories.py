@@ -156,8 +156,10 @@ class Command(ImportCommand):
             key: row.get(key, "")
             for key in ("platform", "organization_name", "stars_count", "forks_count", "language", "last_update")
         }
-        entry = importer.upsert(Initiative, repository, values, identifiers={"repository_url": repository}, extra=extra)
         topics = [t.strip() for t in (row.get("topics") or "").split(",") if t.strip()][:MAX_TAGS]
+        if topics:
+            extra["topics"] = topics  # read by the derivation (catalogues/derive.py)
+        entry = importer.upsert(Initiative, repository, values, identifiers={"repository_url": repository}, extra=extra)
         missing = [t for t in topics if t not in set(entry.tags.names())]
         if missing:
             entry.tags.add(*missing)
