@@ -14,6 +14,7 @@ from communs.models import (
     rendered_markdown_field,
     sources_field,
 )
+from communs.text import CleanText
 from communs.validators import normalize_spdx, validate_spdx_expression, validate_wikidata_qid
 from territories.models import Territory
 
@@ -273,7 +274,7 @@ class Initiative(Publishable):
         }
 
 
-class CriterionAssessment(models.Model):
+class CriterionAssessment(CleanText):
     """One of the five commons criteria, as assessed for one initiative, with its evidence."""
 
     class Criterion(models.TextChoices):
@@ -322,7 +323,7 @@ class CriterionAssessment(models.Model):
     natural_key.dependencies = ["initiatives.initiative"]
 
 
-class Involvement(models.Model):
+class Involvement(CleanText):
     """One actor's role in one initiative; an actor with two roles has two rows."""
 
     class Role(models.TextChoices):
