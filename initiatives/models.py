@@ -15,7 +15,12 @@ from communs.models import (
     sources_field,
 )
 from communs.text import CleanText
-from communs.validators import normalize_spdx, validate_spdx_expression, validate_wikidata_qid
+from communs.validators import (
+    normalize_spdx,
+    validate_no_script_url,
+    validate_spdx_expression,
+    validate_wikidata_qid,
+)
 from territories.models import Territory
 
 
@@ -249,6 +254,11 @@ class Initiative(Publishable):
                 self.licence = normalize_spdx(self.licence)
             except ValidationError as error:
                 raise ValidationError({"licence": error.messages}) from error
+        # In clean() rather than the field's validators: the field's migrations stay as they are.
+        try:
+            validate_no_script_url(self.contact_point)
+        except ValidationError as error:
+            raise ValidationError({"contact_point": error.messages}) from error
 
     @property
     def alias_list(self):
