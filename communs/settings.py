@@ -305,6 +305,9 @@ AXES_CLIENT_IP_CALLABLE = "curation.views.client_address"
 ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
 if any("@" not in address for _, address in ADMINS):
     raise ImproperlyConfigured(f"ADMINS holds an address without @: {os.environ['ADMINS']!r}")
+# Set when something watches the logs and alerts someone (ERROR_ALERTS=1): with neither it nor
+# ADMINS, the 500 page does not claim that the team knows.
+ERROR_ALERTS = env_bool("ERROR_ALERTS")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or "root@localhost"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or SERVER_EMAIL
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

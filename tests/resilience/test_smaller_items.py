@@ -61,3 +61,29 @@ def test_a_contact_point_accepts_addresses(editor_client, value):
 
     assert response.status_code == 200
     assert Initiative.objects.get(slug="commun").contact_point == value
+
+
+@pytest.mark.parametrize(
+    ("admins", "alerts", "informed"),
+    [([], False, False), ([("Ops", "ops@example.gouv.fr")], False, True), ([], True, True)],
+)
+def test_the_500_page_says_the_team_knows_only_when_someone_is_told(settings, rf, admins, alerts, informed):
+    from communs.outage import server_error
+
+    settings.ADMINS, settings.ERROR_ALERTS = admins, alerts
+    page = server_error(rf.get("/")).content.decode()
+
+    assert ("L'équipe en est informée" in page) is informed
+    assert ("Si le problème persiste" in page) is not informed
+
+
+def test_a_signed_in_curator_without_next_lands_in_the_admin(client):
+    from curation.roles import CURATOR
+
+    curator = user_with_role("curatrice", CURATOR)
+    client.force_login(curator)
+
+    response = client.get("/accounts/profile/", follow=True)
+
+    assert response.redirect_chain[0] == ("/admin/", 302)
+    assert response.status_code == 200
