@@ -91,8 +91,14 @@ class Command(ImportCommand):
             text = decode(name, content)
             if text.lstrip().startswith("["):
                 rows = load_json(name, text)
-                if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-                    raise RowError(f"{Path(name).name} : une liste d'organisations (objets JSON) est attendue")
+                if not isinstance(rows, list) or not all(
+                    isinstance(row, dict) and isinstance(row.get("platform"), str) and isinstance(row.get("login"), str)
+                    for row in rows
+                ):
+                    raise RowError(
+                        f"{Path(name).name} : une liste d'organisations (objets JSON avec platform et login en texte) "
+                        "est attendue"
+                    )
                 for row in rows:
                     organisations[(row.get("platform"), row.get("login"))] = row
             else:
