@@ -1,6 +1,11 @@
-"""The smaller items of issue 31: If-Match: * refused for writes, a contact point that is no script."""
+"""The smaller items of issue 31: If-Match: * refused for writes, a contact point that is no script, a 500
+page that claims nothing, a login that lands somewhere, `make serve` without a .env."""
+
+import shutil
+import subprocess
 
 import pytest
+from django.conf import settings
 
 from initiatives.models import Initiative
 from tests.api.conftest import token_client, user_with_role
@@ -87,3 +92,16 @@ def test_a_signed_in_curator_without_next_lands_in_the_admin(client):
 
     assert response.redirect_chain[0] == ("/admin/", 302)
     assert response.status_code == 200
+
+
+def test_make_serve_writes_no_env_file(tmp_path):
+    for name in ("Makefile", "requirements.lock", "pyproject.toml", ".env.example"):
+        shutil.copy(settings.BASE_DIR / name, tmp_path / name)
+
+    def planned(target):
+        # -n: what make would run, without running it.
+        return subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+
+    assert "cp .env.example .env" in planned("install")  # a development checkout gets one
+    assert "cp .env.example .env" not in planned("serve")
+    assert "gunicorn" in planned("serve")
