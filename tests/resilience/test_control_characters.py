@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 # C0 but tab and newline, DEL, C1.
 CONTROLS = [chr(code) for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))]
 EVERY_CONTROL = "".join(CONTROLS)
+ONE_LINE_CONTROLS = EVERY_CONTROL.replace("\x00", "").replace("\r", "")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -162,3 +163,23 @@ def test_importers_clean_control_characters(tmp_path):
         "Fait quelque chose",
         "Ligne 1\nLigne 2",
     )
+
+
+def test_the_public_form_strips_control_characters_and_refuses_a_line_break_in_one_line_fields(client, settings):
+    from curation.models import Suggestion
+    from tests.curation.test_suggestions import PROPOSAL
+
+    settings.CURATION_SUGGESTION_RATE = (100, 3600)
+    refused = client.post("/proposer/", {**PROPOSAL, "name": "Deux\nlignes"})
+    assert refused.status_code in (200, 400)
+    assert "Ce champ tient sur une ligne." in refused.content.decode()
+    assert not Suggestion.objects.exists()
+
+    sent = client.post(
+        "/proposer/",
+        # NUL is refused by Django's forms, a carriage return is a line break: every other one is dropped.
+        {**PROPOSAL, "name": f"Cartes{ONE_LINE_CONTROLS}", "message": "Ligne\x0b 1\nLigne 2"},
+    )
+    assert sent.status_code == 302
+    suggestion = Suggestion.objects.get()
+    assert (suggestion.name, suggestion.message) == ("Cartes", "Ligne 1\nLigne 2")
