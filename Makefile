@@ -61,7 +61,9 @@ run: demo-data ## migrate, load the demo data, serve on HOST:PORT (default 127.0
 # As production runs: DEBUG forced off (set in the environment, it wins over .env), so that settings
 # refuse to start without SECRET_KEY and ALLOWED_HOSTS comes from the environment or .env; static
 # files collected for WhiteNoise's manifest, the schema migrated, then gunicorn with gunicorn.conf.py.
-serve: install ## serve as production does: DEBUG off, collectstatic, migrate, gunicorn on HOST:PORT (needs SECRET_KEY, ALLOWED_HOSTS)
+# No .env is written: a server has none (README: Deployment), and one with DEBUG=1 left behind
+# would turn DEBUG on for every later manage.py run there (a cron job).
+serve: $(STAMP) ## serve as production does: DEBUG off, collectstatic, migrate, gunicorn on HOST:PORT (needs SECRET_KEY, ALLOWED_HOSTS)
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config gunicorn.conf.py communs.wsgi

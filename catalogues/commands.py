@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from catalogues.importing import ImportFailed, RowError, run
+from catalogues.importing import ImportFailed, Report, RowError, run
 from catalogues.inputs import read_inputs
 from communs import search_index
 from communs.models import Source
@@ -30,7 +30,16 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Le compte rendu en JSON, pour les machines.")
 
     def handle(self, *args, **options):
-        files = self.read(options)
+        try:
+            files = self.read(options)
+        except RowError as error:
+            # A file or a download the fetch policy refuses: reported like a bad row, nothing written.
+            report = Report(source=self.source.get("key", "") if isinstance(self.source, dict) else "")
+            report.dry_run = options["dry_run"]
+            report.errors.append({"row": "fichier", "message": str(error)})
+            if options["json"]:
+                self.stdout.write(report.json())
+            raise ImportFailed(report, f"Import annulé, rien n'a été enregistré :\nfichier : {error}") from error
 
         def work(importer):
             try:

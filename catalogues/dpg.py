@@ -22,7 +22,7 @@ from jsonschema import Draft7Validator
 
 from catalogues.cleaning import clean_licence, clean_url
 from catalogues.importing import RowError
-from catalogues.inputs import decode
+from catalogues.inputs import decode, load_json
 from catalogues.models import Record
 
 SCHEMA_FILES = {"nominee": "nominee-schema.json", "screening": "screening-schema.json"}
@@ -72,9 +72,9 @@ def read(files, validators):
     for name, content in files:
         label = file_label(name)
         try:
-            document = json.loads(decode(name, content))
-        except json.JSONDecodeError as error:
-            problems.append((label, f"JSON illisible ({error})"))
+            document = load_json(name, decode(name, content))
+        except RowError as error:
+            problems.append((label, str(error).removeprefix(f"{label} : ")))
             continue
         kind = kind_of(document)
         if kind is None:

@@ -7,12 +7,12 @@ unchanged entry is left as it is) and for what left the other directory's public
 deleted, so that nothing a curator added to it is lost.
 """
 
-import json
 from datetime import timedelta
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from catalogues.fetch import Fetch
 from catalogues.importing import RowError
-from catalogues.inputs import decode, download
+from catalogues.inputs import decode, load_json
 from catalogues.models import Record
 
 OVERLAP = timedelta(minutes=1)
@@ -50,17 +50,23 @@ def api_root(url):
     return f"{parts.scheme}://{parts.netloc}{path}/api/v1/"
 
 
-def read_all(url, params=None):
-    """Every row of a paginated API list, following `next`."""
+def read_all(fetch, url, params=None):
+    """Every row of a paginated API list, following `next` within the fetch policy's bounds (a `next`
+    seen before or one page too many ends the run)."""
     rows, page_url = [], f"{url}?{urlencode({**(params or {}), 'page_size': PAGE_SIZE})}"
     while page_url:
-        body = decode(page_url, download(page_url))
-        try:
-            page = json.loads(body)
-            rows.extend(page["results"])
-            page_url = page.get("next")
-        except (ValueError, KeyError, TypeError) as error:
-            raise RowError(f"{page_url} : ce n'est pas une liste de l'API de l'annuaire ({error}).") from error
+        fetch.page(page_url)
+        current = page_url
+        page = load_json(page_url, decode(page_url, fetch.download(page_url)))
+        if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+            raise RowError(f"{page_url} : ce n'est pas une liste de l'API de l'annuaire.")
+        rows.extend(page["results"])
+        page_url = page.get("next")
+        if page_url is not None and not isinstance(page_url, str):
+            raise RowError(f"{page_url!r} : le lien « next » n'est pas une adresse.")
+        if page_url:
+            # A relative `next` is read against the page; the fetch policy checks where it leads.
+            page_url = urljoin(current, page_url)
     return rows
 
 
@@ -70,19 +76,22 @@ def since_params(source):
     return {"updated_since": (source.retrieved_at - OVERLAP).isoformat()}
 
 
-def harvest(importer, root):
+def harvest(importer, root, fetch=None):
     """Mirror the other directory's published actors and initiatives into this one."""
+    fetch = fetch or Fetch()
     from actors.models import Actor
     from initiatives.models import Initiative, Involvement, Sector
     from territories.models import Territory
 
     params = since_params(importer.source)
     actors = {}
-    for row in read_all(urljoin(root, "actors/"), params):
-        with importer.row(f"acteur {row.get('slug')}"):
+    for row in read_all(fetch, urljoin(root, "actors/"), params):
+        with importer.row(f"acteur {_label(row)}"):
+            check_types(row, Actor, ACTOR_FIELDS)
             actors[row["slug"]] = _actor(importer, Actor, row)
-    for row in read_all(urljoin(root, "initiatives/"), params):
-        with importer.row(f"initiative {row.get('slug')}"):
+    for row in read_all(fetch, urljoin(root, "initiatives/"), params):
+        with importer.row(f"initiative {_label(row)}"):
+            check_types(row, Initiative, initiative_fields(Initiative), involvements=True)
             values = {name: row.get(name) for name in initiative_fields(Initiative)}
             values["aliases"] = "\n".join(row.get("aliases") or [])
             for logic in row.get("logics") or []:
@@ -104,8 +113,82 @@ def harvest(importer, root):
                     importer.involve(entry, actor, involvement["role"], note=involvement.get("note") or "")
     if params:
         for path, model in (("initiatives/archived/", Initiative), ("actors/archived/", Actor)):
-            for row in read_all(urljoin(root, path), params):
-                _archive(importer, model, row)
+            for row in read_all(fetch, urljoin(root, path), params):
+                with importer.row(f"archivée {_label(row)}"):
+                    check_types(row, model, ())
+                    _archive(importer, model, row)
+
+
+def _label(row):
+    return str(row.get("slug"))[:100] if isinstance(row, dict) else "(entrée qui n'est pas un objet)"
+
+
+# What each kind of model field holds in the API's JSON; other fields are left to full_clean().
+JSON_TYPES = {
+    "CharField": str,
+    "TextField": str,
+    "URLField": str,
+    "EmailField": str,
+    "SlugField": str,
+    "DateField": str,
+    "DateTimeField": str,
+    "BooleanField": bool,
+    "IntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "SmallIntegerField": int,
+    "BigIntegerField": int,
+}
+# The lists read apart, each item an object with these text keys ("" for a list of texts).
+LISTS = {"aliases": "", "logics": "", "sectors": "slug", "territories": "code", "tags": "name"}
+
+
+def check_types(row, model, fields, involvements=False):
+    """A RowError naming the first value of the wrong JSON type: another instance's answer is read as
+    untrusted input, and a wrong type must end as a row of the report, not as a TypeError deep in
+    matching or search."""
+    if not isinstance(row, dict):
+        raise RowError("entrée qui n'est pas un objet JSON")
+    if not isinstance(row.get("slug"), str) or not row["slug"]:
+        raise RowError("« slug » : un texte non vide est attendu")
+
+    def wrong(name, expected):
+        return RowError(f"« {name} » : {expected} attendu, la source donne {type(row[name]).__name__}")
+
+    for name in fields:
+        if row.get(name) is None:
+            continue
+        expected = JSON_TYPES.get(model._meta.get_field(name).get_internal_type())
+        if expected is int and (isinstance(row[name], bool) or not isinstance(row[name], int)):
+            raise wrong(name, "un nombre entier")
+        if expected in (str, bool) and not isinstance(row[name], expected):
+            raise wrong(name, "un texte" if expected is str else "un booléen")
+    for name, key in LISTS.items():
+        items = row.get(name)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(
+            isinstance(item, str) if not key else isinstance(item, dict) and isinstance(item.get(key), str)
+            for item in items
+        ):
+            raise wrong(name, "une liste de textes" if not key else f"une liste d'objets avec « {key} »")
+    # An initiative's involvements name actors, which are read (an actor's name its initiatives, unread).
+    involvements = row.get("involvements") if involvements else None
+    if involvements is not None and not (
+        isinstance(involvements, list)
+        and all(
+            isinstance(item, dict)
+            and isinstance(item.get("role"), str)
+            and isinstance(item.get("note") or "", str)
+            and isinstance(item.get("actor"), dict)
+            and isinstance(item["actor"].get("slug"), str)
+            and all(isinstance(item["actor"].get(field) or "", str) for field in ACTOR_FIELDS)
+            for item in involvements
+        )
+    ):
+        raise wrong("involvements", "une liste de rôles (role, actor.slug)")
+    if not isinstance(row.get("html_url") or "", str):
+        raise wrong("html_url", "un texte")
 
 
 def _actor(importer, model, row):

@@ -31,6 +31,7 @@ from django.utils import timezone
 from catalogues.models import Record
 from communs.cache import bulk_writes
 from communs.models import Publishable
+from communs.text import clean_text, is_one_line
 from curation.duplicates import find_duplicates, name_key, url_key
 from curation.services import unique_slug
 from initiatives.models import Initiative
@@ -242,6 +243,15 @@ class Importer:
         """
         if (model, external_id) in self.seen:
             return self.seen[model, external_id]
+        # A source's text is published without review: its control characters are dropped and a
+        # line break in a one-line field (a name, a summary) becomes a space, rather than the row
+        # being refused for what no reader would see.
+        values = {
+            name: clean_text(value, one_line=is_one_line(model._meta.get_field(name)))
+            if isinstance(value, str)
+            else value
+            for name, value in values.items()
+        }
         identifiers = identifiers or {}
         names = [n for n in (values.get("name"), *names) if n]
         entry, record = self.find(model, external_id, identifiers, names, kind=values.get("kind"))

@@ -23,7 +23,7 @@ import yaml
 
 from catalogues.cleaning import clean_url
 from catalogues.importing import RowError
-from catalogues.inputs import decode
+from catalogues.inputs import decode, load_yaml
 
 # "Unknown organisation" in comptes-organismes-publics.yml: several unrelated bodies share it.
 NULL_PSO_ID = "00000000-0000-0000-0000-000000000000"
@@ -103,7 +103,7 @@ def parse(files):
         text = decode(name, content)
         short = Path(name).name
         try:
-            document = yaml.safe_load(text)  # JSON is YAML too: the 2021 export is recognised alike
+            document = load_yaml(name, text)  # JSON is YAML too: the 2021 export is recognised alike
         except yaml.YAMLError as error:
             raise RowError(f"{short} : YAML illisible ({_first_line(error)})") from error
         kind = detect(document)

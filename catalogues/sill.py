@@ -10,13 +10,12 @@ software; a service may name software that is not in the files (held back, or wi
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 
 from catalogues.cleaning import clean_licence, clean_url, clean_year, fold_key
 from catalogues.importing import RowError
-from catalogues.inputs import decode
+from catalogues.inputs import decode, load_json
 
 # Newest first: a field given by an earlier format wins over a later one.
 FORMATS = ["etalab-json", "codegouvfr-csv", "disic-2020-csv", "disic-2019-csv"]
@@ -28,7 +27,7 @@ def detect(name, text):
     (contributors, statistics, change logs)."""
     stripped = text.lstrip()
     if stripped.startswith("["):
-        rows = json.loads(text)
+        rows = load_json(name, text)
         return "etalab-json" if rows and isinstance(rows[0], dict) and "i" in rows[0] and "id" in rows[0] else None
     header = next(csv.reader(io.StringIO(text)), [])
     if "service_name" in header:
@@ -41,14 +40,12 @@ def detect(name, text):
 
 
 def read(files):
-    """(software by SILL id or name key, services, ignored file names), each row with its file and line."""
-    by_format, ignored = {}, []
+    """(software by SILL id or name key, services, ignored file names, problems), each row with its file
+    and line; a problem is a row that cannot be read (where, message)."""
+    by_format, ignored, problems = {}, [], []
     for name, content in files:
         text = decode(name, content)
-        try:
-            layout = detect(name, text)
-        except json.JSONDecodeError as error:
-            raise RowError(f"{Path(name).name} : JSON illisible ({error})") from error
+        layout = detect(name, text)
         if layout is None:
             ignored.append(Path(name).name)
             continue
@@ -57,14 +54,18 @@ def read(files):
     for layout in FORMATS:
         for name, text in by_format.get(layout, []):
             for line, row in _rows(layout, name, text):
-                _merge(software, by_name, layout, row, f"{Path(name).name}, ligne {line}")
+                where = f"{Path(name).name}, ligne {line}"
+                try:
+                    _merge(software, by_name, layout, row, where)
+                except RowError as error:
+                    problems.append((where, str(error)))
     _disambiguate(software)
     services = [
         (f"{Path(name).name}, ligne {line}", row)
         for name, text in by_format.get("services-csv", [])
         for line, row in _rows("services-csv", name, text)
     ]
-    return software, services, ignored
+    return software, services, ignored, problems
 
 
 def _disambiguate(software):
@@ -90,7 +91,7 @@ def _disambiguate(software):
 
 def _rows(layout, name, text):
     if layout == "etalab-json":
-        for index, row in enumerate(json.loads(text), start=1):
+        for index, row in enumerate(load_json(name, text), start=1):
             yield index, row
         return
     reader = csv.DictReader(io.StringIO(text))
@@ -114,24 +115,38 @@ def _merge(software, by_name, layout, row, where):
             entry[field] = value
 
 
+def _text(row, key):
+    """A text value of a JSON row ("" when absent or null); any other type is the row's error."""
+    value = row.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RowError(f"« {key} » : un texte est attendu, le fichier donne {type(value).__name__}")
+    return value.strip()
+
+
 def _software_values(layout, row):
     if layout == "etalab-json":
+        if not isinstance(row, dict):
+            raise RowError(f"un objet JSON est attendu, le fichier donne {type(row).__name__}")
+        if isinstance(row.get("id"), (dict, list, bool, float)):
+            raise RowError(f"« id » : un nombre entier est attendu, le fichier donne {type(row['id']).__name__}")
         return {
             "sill_id": _int(row.get("id")),
-            "name": row.get("i", "").strip(),
-            "function": row.get("f", "").strip(),
-            "years": _years(row.get("y", "")),
-            "status": row.get("st", ""),
-            "licence": row.get("l", ""),
-            "comptoir_id": row.get("co", ""),
-            "group": row.get("g", ""),
-            "component": row.get("c", ""),
-            "parent": row.get("p", ""),
-            "description": (row.get("fr-desc") or "").strip(),
-            "website": row.get("website") or "",
-            "repository_url": row.get("sources") or "",
-            "documentation_url": row.get("doc") or "",
-            "logo_url": row.get("logo") or "",
+            "name": _text(row, "i"),
+            "function": _text(row, "f"),
+            "years": _years(_text(row, "y")),
+            "status": _text(row, "st"),
+            "licence": _text(row, "l"),
+            "comptoir_id": str(row["co"]) if isinstance(row.get("co"), int) else _text(row, "co"),
+            "group": _text(row, "g"),
+            "component": _text(row, "c"),
+            "parent": _text(row, "p"),
+            "description": _text(row, "fr-desc"),
+            "website": _text(row, "website"),
+            "repository_url": _text(row, "sources"),
+            "documentation_url": _text(row, "doc"),
+            "logo_url": _text(row, "logo"),
         }
     if layout in ("codegouvfr-csv", "disic-2020-csv"):
         return {

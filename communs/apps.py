@@ -8,7 +8,7 @@ class CommunsConfig(AppConfig):
 
     def ready(self):
         # Registers the SQLite unaccent() and similarity() functions on every new connection.
-        from communs import cache, search, search_index  # noqa: F401
+        from communs import cache, checks, search, search_index  # noqa: F401
 
         search_index.connect()
         post_migrate.connect(_index_existing_entries, sender=self)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from communs.listing import active_filters
+from communs.text import clean_text
 
 FEED_SIZE = 50
 SITE_NAME = "Annuaire des communs numériques"
@@ -83,8 +84,37 @@ def feed_query(request):
     return params.urlencode()
 
 
+def _cleaned(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cleaned(item) for item in value)
+    return value
+
+
+class CleanFeedMixin:
+    """XML 1.0 cannot carry most control characters (Django then raises UnserializableContentError,
+    a 500): whatever the models let in, the feed leaves them out (communs/text.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = {name: _cleaned(value) for name, value in self.feed.items()}
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = {name: _cleaned(value) for name, value in self.items[-1].items()}
+
+
+class CleanAtom1Feed(CleanFeedMixin, Atom1Feed):
+    pass
+
+
+class CleanRss201rev2Feed(CleanFeedMixin, Rss201rev2Feed):
+    pass
+
+
 def atom_and_rss(feed_class):
     """The Atom and RSS views of one feed class: (atom, rss)."""
-    atom = type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": Atom1Feed})
-    rss = type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": Rss201rev2Feed})
+    atom = type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": CleanAtom1Feed})
+    rss = type(f"{feed_class.__name__}Rss", (feed_class,), {"feed_type": CleanRss201rev2Feed})
     return atom(), rss()

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from communs.markdown import render_markdown, validate_markdown
+from communs.text import CleanText
 from communs.validators import validate_sources
 
 
@@ -152,7 +153,7 @@ class PublishableManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(slug=slug)
 
 
-class Publishable(models.Model):
+class Publishable(CleanText):
     """An entry that curators review before the public sees it."""
 
     class PublicationStatus(models.TextChoices):

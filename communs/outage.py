@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
@@ -81,4 +82,5 @@ def server_error(request):
     exception = sys.exc_info()[1]
     if exception is not None and is_connection_failure(exception):
         return service_unavailable(request)
-    return HttpResponseServerError(render_to_string("500.html"))
+    informed = bool(settings.ADMINS) or settings.ERROR_ALERTS
+    return HttpResponseServerError(render_to_string("500.html", {"team_informed": informed}))

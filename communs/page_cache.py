@@ -1,23 +1,32 @@
 """Whole responses to anonymous reads, kept in the shared cache and keyed by the content version.
 
-A page is stored under the content version (communs/cache.py), the day, its full URL and the values of the
+A page is stored under the content version (communs/cache.py), the day, its URL and the values of the
 request headers it varies on; any write to the directory moves the version on, so the next request
 renders afresh. Only what every anonymous visitor would get alike is stored: never a response that
 sets a cookie (the CSRF cookie of a form, a session), never one for a signed-in curator (they see
 drafts) or a token, never the admin. A cached API answer still counts against the API's rate limits. The `X-Cache` header says `hit` or `miss`; requests the cache
 does not handle have none.
 
+Anyone can ask for a URL never asked before (`/a-propos/?q=1`, `?q=2`…): left alone, each would be
+an entry of its own and one client could fill the cache. So a view that says which query parameters
+it reads (`@query_parameters(...)`) is keyed by those only, the others dropped (they change nothing on
+the page), and every path keeps at most settings.PAGE_CACHE_MAX_VARIANTS variants per content
+version and day: past the cap, a new variant is served uncached.
+
 Its place in settings.MIDDLEWARE: after WhiteNoise (static files never get here) and before the
 session, CSRF and messages middleware, so that the cookies they set are visible when deciding.
 """
 
+import functools
 import hashlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header
 from django.utils.http import parse_http_date_safe
@@ -38,6 +47,33 @@ def _store():
     # A cache of its own when settings define one, so that many pages cannot push out the
     # content version or the rate limits' counters.
     return caches["pages" if "pages" in settings.CACHES else "default"]
+
+
+def query_parameters(*names):
+    """Declare the query parameters a view reads: only those enter its page-cache key."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapped.query_parameters = frozenset(names)
+        return wrapped
+
+    return decorate
+
+
+def _known_url(request):
+    """The URL the page is keyed by: with only the parameters its view reads, when it says which."""
+    try:
+        known = getattr(resolve(request.path_info).func, "query_parameters", None)
+    except Resolver404:
+        known = None
+    if known is None:
+        return request.build_absolute_uri()
+    kept = sorted((name, value) for name, values in request.GET.lists() if name in known for value in values)
+    query = f"?{urlencode(kept)}" if kept else ""
+    return request.build_absolute_uri(request.path) + query
 
 
 def _hash(text):
@@ -106,7 +142,9 @@ class AnonymousPageCacheMiddleware:
             # The day is part of the key: pages say what is open today (funding availability,
             # deadlines), which changes at midnight without any write to the directory.
             today = timezone.localdate().isoformat()
-            base = f"page:{content_version()}:{today}:{_hash(request.build_absolute_uri())}"
+            prefix = f"page:{content_version()}:{today}"
+            base = f"{prefix}:{_hash(_known_url(request))}"
+            variants = f"{prefix}:variants:{_hash(request.build_absolute_uri(request.path))}"
             hit = self._cached(store, base, request)
         except Exception:  # the cache is down (Redis unreachable…): the site still answers, uncached
             logger.warning("page cache unavailable, serving %s uncached", request.path, exc_info=True)
@@ -115,7 +153,7 @@ class AnonymousPageCacheMiddleware:
             return hit
         response = self.get_response(request)
         try:
-            self._store_response(store, base, request, response, timeout)
+            self._store_response(store, base, variants, request, response, timeout)
         except Exception:
             logger.warning("page cache unavailable, %s not stored", request.path, exc_info=True)
         response["X-Cache"] = "miss"
@@ -134,8 +172,13 @@ class AnonymousPageCacheMiddleware:
         return None
 
     @staticmethod
-    def _store_response(store, base, request, response, timeout):
+    def _store_response(store, base, variants, request, response, timeout):
         if request.method == "GET" and _storable(request, response):
+            # Counted atomically in the shared cache (Redis INCR, or the file cache's lock), so
+            # that workers storing at once cannot pass the cap together.
+            store.add(variants, 0, timeout)
+            if store.incr(variants) > settings.PAGE_CACHE_MAX_VARIANTS:
+                return
             headers = [h.strip() for h in cc_delim_re.split(response.get("Vary", "")) if h.strip()]
             key = _page_key(base, request, headers)
             if getattr(response, "is_rendered", True):

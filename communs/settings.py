@@ -163,6 +163,9 @@ CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "")
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 0 if DEBUG else 600)
 # Seconds a list's facet counts and total stay cached, for everyone, signed in or not (communs/listing.py).
 FACET_CACHE_TIMEOUT = env_int("FACET_CACHE_TIMEOUT", 0 if DEBUG else 600)
+# Cached variants of one path (its query strings × the headers it varies on) per content version and
+# day: past it, a new query string is served uncached, so no client can fill the cache.
+PAGE_CACHE_MAX_VARIANTS = env_int("PAGE_CACHE_MAX_VARIANTS", 200)
 if REDIS_URL:
     CACHES = {
         alias: {"BACKEND": "communs.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": CACHE_KEY_PREFIX + suffix}
@@ -226,6 +229,16 @@ CATALOGUE_PUBLICATION = {
     # CATALOGUE_PUBLICATION="dpg=draft,publiccode=published" changes some of them.
     **dict(item.split("=", 1) for item in env_list("CATALOGUE_PUBLICATION") if "=" in item),
 }
+
+# What the server downloads (harvest, an importer given a URL) and the local files importers read
+# (catalogues/fetch.py): http(s) only, never an internal address unless its host is listed here
+# (an intranet instance; the tests' 127.0.0.1), a timeout per connect or read, a deadline for the
+# whole run, a size cap per file and a bound on the pages of a harvest.
+FETCH_ALLOWED_INTERNAL_HOSTS = env_list("FETCH_ALLOWED_INTERNAL_HOSTS")
+FETCH_TIMEOUT_SECONDS = env_int("FETCH_TIMEOUT_SECONDS", 30)
+FETCH_DEADLINE_SECONDS = env_int("FETCH_DEADLINE_SECONDS", 1800)
+FETCH_MAX_MEGABYTES = env_int("FETCH_MAX_MEGABYTES", 50)
+FETCH_MAX_PAGES = env_int("FETCH_MAX_PAGES", 2000)
 
 # The public source files the demo data and the importers' tests read (data/README.md gives each
 # file's origin and licence); shipped with the project so that a fresh clone needs nothing beside it.
@@ -292,6 +305,9 @@ AXES_CLIENT_IP_CALLABLE = "curation.views.client_address"
 ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
 if any("@" not in address for _, address in ADMINS):
     raise ImproperlyConfigured(f"ADMINS holds an address without @: {os.environ['ADMINS']!r}")
+# Set when something watches the logs and alerts someone (ERROR_ALERTS=1): with neither it nor
+# ADMINS, the 500 page does not claim that the team knows.
+ERROR_ALERTS = env_bool("ERROR_ALERTS")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or "root@localhost"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or SERVER_EMAIL
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

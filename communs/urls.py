@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.utils.module_loading import autodiscover_modules
+from django.views.generic import RedirectView
 
 from communs import health, views
 from communs.sitemaps import SITEMAPS, robots_txt
@@ -18,6 +19,8 @@ urlpatterns = [
     path("sante/", health.health, name="health"),
     path("healthz", health.health),
     path("admin/", admin.site.urls),
+    # Django's default LOGIN_REDIRECT_URL: a curator signed in without a `next` lands in their space.
+    path("accounts/profile/", RedirectView.as_view(url="/admin/")),
     path("robots.txt", robots_txt),
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),

@@ -47,6 +47,22 @@ def validate_siret(value: str) -> None:
         )
 
 
+# Schemes a browser would run or open as a document if the value ever became a link: a contact
+# point is an address, an e-mail or a phone number, never one of these. Entities, spaces and
+# control characters, which browsers skip or decode in a URL's scheme, are removed before looking.
+_SCRIPT_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file|blob):", re.IGNORECASE)
+_SCHEME_NOISE = re.compile(r"[\s\x00-\x1f]|&#0*58;?|&#x0*3a;?|&colon;", re.IGNORECASE)
+
+
+def validate_no_script_url(value: str) -> None:
+    compact = _SCHEME_NOISE.sub(lambda match: ":" if match.group().startswith("&") else "", value or "")
+    if _SCRIPT_SCHEME.match(compact):
+        raise ValidationError(
+            "Une adresse javascript:, data:, vbscript:, file: ou blob: n'est pas un point de contact.",
+            code="script_url",
+        )
+
+
 validate_wikidata_qid = RegexValidator(
     r"^Q[1-9]\d*$",
     "Un identifiant Wikidata s'écrit Q suivi de chiffres, par exemple Q90.",

@@ -15,8 +15,10 @@ from django.views.decorators.http import require_safe
 
 from communs.linked_data import dcat_catalogue, dcat_graph
 from communs.models import visible_q
+from communs.page_cache import query_parameters
 
 
+@query_parameters()
 def home(request):
     Initiative = apps.get_model("initiatives", "Initiative")
     FundingScheme = apps.get_model("funding", "FundingScheme")
@@ -41,6 +43,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@query_parameters()
 def about(request):
     Initiative = apps.get_model("initiatives", "Initiative")
     context = {

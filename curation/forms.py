@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.conf import settings
 
+from communs.text import clean_text
 from initiatives.models import Initiative
 
 LINK_PATTERN = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -54,6 +55,17 @@ class SuggestionFormBase(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # Control characters are dropped, and a line break in a one-line field (only a crafted request
+        # sends one) is refused, as everywhere text comes in (communs/text.py).
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if not isinstance(value, str):
+                continue
+            value = clean_text(value)
+            if "\n" in value and not isinstance(field.widget, forms.Textarea):
+                self.add_error(name, forms.ValidationError("Ce champ tient sur une ligne.", code="one_line"))
+                continue
+            cleaned[name] = value
         text = " ".join(str(cleaned.get(f) or self.data.get(f) or "") for f in self.free_text_fields)
         max_links = setting("CURATION_SUGGESTION_MAX_LINKS", 3)
         links = len(LINK_PATTERN.findall(text))

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from icalendar import Calendar, Event
 
+from communs.text import clean_text
 from funding.models import FundingEdition, FundingScheme
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -40,12 +41,13 @@ def edition_events(request, edition):
         event.add("dtstamp", scheme.updated_at)
         event.add("dtstart", day)
         event.add("dtend", day + datetime.timedelta(days=1))
-        event.add("summary", f"{label} : {scheme.name} — {edition.label}")
+        # iCalendar's TEXT carries no control character, and a summary is one line (communs/text.py).
+        event.add("summary", clean_text(f"{label} : {scheme.name} — {edition.label}", one_line=True))
         description = [f"{label} de l'édition « {edition.label} » du dispositif « {scheme.name} »."]
         if edition.url:
             description.append(f"Page de l'édition : {edition.url}")
         description.append(f"Fiche dans l'annuaire : {page}")
-        event.add("description", "\n".join(description))
+        event.add("description", clean_text("\n".join(description)))
         event.add("url", page)
         event.add("transp", "TRANSPARENT")  # a deadline is a reminder, not a busy slot
         yield event
@@ -56,7 +58,7 @@ def calendar_response(request, editions, name):
     calendar.add("prodid", "-//Annuaire des communs numériques//Calendrier des financements//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", clean_text(name, one_line=True))
     for edition in editions:
         for event in edition_events(request, edition):
             calendar.add_component(event)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from communs.models import Publishable, choices_constraint, markdown_field, rendered_markdown_field, sources_field
+from communs.text import CleanText
 from initiatives.models import Initiative, Sector
 from territories.models import Territory
 
@@ -166,7 +167,7 @@ class FundingScheme(Publishable):
             raise ValidationError(errors)
 
 
-class FundingEdition(models.Model):
+class FundingEdition(CleanText):
     """One round of a scheme, with its figures."""
 
     scheme = models.ForeignKey(FundingScheme, on_delete=models.CASCADE, related_name="editions")
@@ -223,7 +224,7 @@ class FundingEdition(models.Model):
             raise ValidationError(errors)
 
 
-class Award(models.Model):
+class Award(CleanText):
     """An initiative funded by one edition of a scheme."""
 
     edition = models.ForeignKey(FundingEdition, on_delete=models.CASCADE, related_name="awards")

@@ -15,7 +15,13 @@ from communs.models import (
     rendered_markdown_field,
     sources_field,
 )
-from communs.validators import normalize_spdx, validate_spdx_expression, validate_wikidata_qid
+from communs.text import CleanText
+from communs.validators import (
+    normalize_spdx,
+    validate_no_script_url,
+    validate_spdx_expression,
+    validate_wikidata_qid,
+)
 from territories.models import Territory
 
 
@@ -331,6 +337,11 @@ class Initiative(Publishable):
                 self.licence = normalize_spdx(self.licence)
             except ValidationError as error:
                 raise ValidationError({"licence": error.messages}) from error
+        # In clean() rather than the field's validators: the field's migrations stay as they are.
+        try:
+            validate_no_script_url(self.contact_point)
+        except ValidationError as error:
+            raise ValidationError({"contact_point": error.messages}) from error
 
     @property
     def alias_list(self):
@@ -382,7 +393,7 @@ class Initiative(Publishable):
         }
 
 
-class CriterionAssessment(models.Model):
+class CriterionAssessment(CleanText):
     """One of the five commons criteria, as assessed for one initiative, with its evidence."""
 
     class Criterion(models.TextChoices):
@@ -431,7 +442,7 @@ class CriterionAssessment(models.Model):
     natural_key.dependencies = ["initiatives.initiative"]
 
 
-class Involvement(models.Model):
+class Involvement(CleanText):
     """One actor's role in one initiative; an actor with two roles has two rows."""
 
     class Role(models.TextChoices):

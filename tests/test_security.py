@@ -26,6 +26,9 @@ PRODUCTION_ENV = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "SECURE_HSTS_PRELOAD": "1",
     "TRUST_X_FORWARDED_PROTO": "1",
+    # Without Redis, whatever the environment says: a Redis's own bounds (maxmemory) are another
+    # deploy check, tested apart (tests/resilience/test_page_cache_bounds.py).
+    "REDIS_URL": "",
 }
 
 

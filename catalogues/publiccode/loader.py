@@ -34,9 +34,16 @@ def decode_text(content: bytes | str) -> str:
 
 def compose(content: bytes | str) -> MappingNode:
     """The root mapping of the document, or LoadError."""
+    # Imported here: the rest of this package needs no Django.
+    from catalogues.importing import RowError
+    from catalogues.inputs import compose_yaml
+
     text = decode_text(content)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # Nesting and alias expansion bounded: a few hundred bytes of aliases must not run for ever.
+        root = compose_yaml("publiccode.yml", text)
+    except RowError as exc:
+        raise LoadError(str(exc).removeprefix("publiccode.yml : ")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)

@@ -26,9 +26,19 @@ PREFERRED_LANGUAGES = ("fr", "en")
 def _pick_language(description: dict) -> str | None:
     for wanted in PREFERRED_LANGUAGES:
         for lang in description:
-            if lang.split("-")[0].lower() == wanted:
+            if str(lang).split("-")[0].lower() == wanted:
                 return lang
     return next(iter(description), None)
+
+
+def _mapping(value) -> dict:
+    # --lenient reads files that do not follow the standard: a value of the wrong type (reported
+    # by the parser) reads as empty rather than breaking the import.
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _text(value) -> str:
@@ -44,36 +54,36 @@ def _add_actor(actors: list, name, role: str) -> None:
 def from_publiccode(data: dict) -> dict:
     """The directory's view of a publiccode.yml mapping (``parse(...).data``)."""
     data = data or {}
-    description = {k: v for k, v in (data.get("description") or {}).items() if isinstance(v, dict)}
+    description = {str(k): v for k, v in _mapping(data.get("description")).items() if isinstance(v, dict)}
     lang = _pick_language(description)
     main = description.get(lang, {}) if lang else {}
-    legal = data.get("legal") or {}
-    maintenance = data.get("maintenance") or {}
+    legal = _mapping(data.get("legal"))
+    maintenance = _mapping(data.get("maintenance"))
     licence = _text(legal.get("license"))
     if licence and text.is_spdx(licence):
         from communs.validators import normalize_spdx
 
         licence = normalize_spdx(licence)
     actors = []
-    _add_actor(actors, (data.get("organisation") or {}).get("name"), "carrier")
+    _add_actor(actors, _mapping(data.get("organisation")).get("name"), "carrier")
     _add_actor(actors, legal.get("repoOwner"), "carrier")
     _add_actor(actors, legal.get("mainCopyrightOwner"), "carrier")
-    contractors = [c for c in maintenance.get("contractors") or [] if isinstance(c, dict)]
+    contractors = [c for c in _list(maintenance.get("contractors")) if isinstance(c, dict)]
     for contractor in contractors:
         _add_actor(actors, contractor.get("name"), "maintainer")
-    for user in data.get("usedBy") or []:
+    for user in _list(data.get("usedBy")):
         # The standard lists names; code.gouv.fr's loose files give {name, url} mappings.
         _add_actor(actors, user.get("name") if isinstance(user, dict) else user, "user")
-    for funder in data.get("fundedBy") or []:
+    for funder in _list(data.get("fundedBy")):
         _add_actor(actors, funder.get("name") if isinstance(funder, dict) else funder, "funder")
     depends_on = [
         {"name": _text(dep.get("name")), "kind": kind, "optional": bool(dep.get("optional"))}
         for kind in ("open", "proprietary", "hardware")
-        for dep in (data.get("dependsOn") or {}).get(kind) or []
+        for dep in _list(_mapping(data.get("dependsOn")).get(kind))
         if isinstance(dep, dict) and dep.get("name")
     ]
     logo = _text(data.get("logo"))
-    localisation = data.get("localisation") or {}
+    localisation = _mapping(data.get("localisation"))
     return {
         "name": _text(data.get("name")),
         "summary": _text(main.get("shortDescription"))[:SUMMARY_MAX],
@@ -84,17 +94,17 @@ def from_publiccode(data: dict) -> dict:
             for other, d in description.items()
             if other != lang
         },
-        "features": [_text(f) for f in main.get("features") or []],
+        "features": [_text(f) for f in _list(main.get("features"))],
         "documentation_url": _text(main.get("documentation")),
         "website": _text(data.get("landingURL")),
         "repository_url": _text(data.get("url")),
         "licence": licence,
         "development_status": STATUS_FROM.get(_text(data.get("developmentStatus")), ""),
         "kind": "software",
-        "tags": [_text(c) for c in data.get("categories") or []],
-        "scope": [_text(s) for s in (data.get("intendedAudience") or {}).get("scope") or []],
+        "tags": [_text(c) for c in _list(data.get("categories"))],
+        "scope": [_text(s) for s in _list(_mapping(data.get("intendedAudience")).get("scope"))],
         "software_type": _text(data.get("softwareType")),
-        "platforms": [_text(p) for p in data.get("platforms") or []],
+        "platforms": [_text(p) for p in _list(data.get("platforms"))],
         "maintenance": {
             "type": _text(maintenance.get("type")),
             # Contractors are organisations; "until" is the end of their contract, not personal data.
@@ -104,11 +114,11 @@ def from_publiccode(data: dict) -> dict:
         },
         "localisation": {
             "ready": localisation.get("localisationReady") is True,
-            "languages": [_text(x) for x in localisation.get("availableLanguages") or []],
+            "languages": [_text(x) for x in _list(localisation.get("availableLanguages"))],
         },
         "actors": actors,
         "depends_on": depends_on,
-        "extensions": {k: v for k, v in data.items() if len(k) == 2 and k.isalpha()},
+        "extensions": {k: v for k, v in data.items() if isinstance(k, str) and len(k) == 2 and k.isalpha()},
         "release_date": _text(data.get("releaseDate")),
         "logo_url": logo if text.is_http_url(logo) else "",
     }

@@ -134,20 +134,72 @@ class FilterBackend(DjangoFilterBackend):
             raise UnknownParameters(unknown, known)
 
 
-class _SettingsRate:
-    # The counters live in the default cache, which every worker shares (settings.CACHES), so a
-    # limit holds whichever worker answers.
+class _AtomicRate:
+    """DRF's rate, counted atomically in the shared cache (settings.CACHES), which every worker reads.
+
+    DRF's own throttles read a list of timestamps, append, and write it back: concurrent requests
+    all read the same list, and 200 requests at once went through a limit of 120. Here the period
+    is cut into BUCKETS slices, each an atomic counter (Redis INCR, or the file cache's lock): a
+    request counts itself in the current slice, then adds the slices of the last period. However
+    many arrive at once, each gets a distinct count, so at most the limit get one within it. A
+    burst shorter than a period minus a slice (54 s for a minute) never passes the limit, whichever
+    the hour; a refused request is taken back off its count, so that a client's allowed requests
+    are what the limit bounds.
+    """
+
+    BUCKETS = 10
+
     # DRF binds the rates when the class is defined; reading them per request lets settings (and
     # tests) change them.
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        self.slice = self.duration / self.BUCKETS
+        self.bucket = int(self.now // self.slice)
+        current = f"{self.key}:{self.bucket}"
+        # A slice's counter lives a whole period after it ends: the later slices read it.
+        lifetime = self.duration + self.slice
+        self.cache.add(current, 0, lifetime)
+        try:
+            count = self.cache.incr(current)
+        except ValueError:  # expired between add() and incr()
+            self.cache.add(current, 1, lifetime)
+            count = 1
+        earlier = list(range(self.bucket - self.BUCKETS + 1, self.bucket))
+        found = self.cache.get_many([f"{self.key}:{bucket}" for bucket in earlier])
+        self.counts = [found.get(f"{self.key}:{bucket}", 0) for bucket in earlier] + [count]
+        if sum(self.counts) <= self.num_requests:
+            return True
+        self.cache.decr(current)
+        self.counts[-1] -= 1
+        return False
 
-class AnonThrottle(_SettingsRate, AnonRateThrottle):
+    def wait(self):
+        """Seconds until a request would be allowed again: until enough of the oldest slices leave
+        the period (the Retry-After of the 429)."""
+        excess = sum(self.counts) + 1 - self.num_requests
+        freed = 0
+        for offset, count in enumerate(self.counts):
+            freed += count
+            if freed >= excess:
+                # The slice `offset` (from the oldest of the period) stops counting once the period
+                # has moved on past it: `offset + 1` slices after the current one began.
+                return max((self.bucket + 1 + offset) * self.slice - self.now, 1)
+        return self.duration
+
+
+class AnonThrottle(_AtomicRate, AnonRateThrottle):
     pass
 
 
-class UserThrottle(_SettingsRate, UserRateThrottle):
+class UserThrottle(_AtomicRate, UserRateThrottle):
     pass
 
 

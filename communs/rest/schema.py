@@ -48,8 +48,8 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
-    description="The ETag you read (required: without it, 428); a stale one gives 412 instead of overwriting "
-    "someone else's change.",
+    description="The ETag you read (required: without it, or with `*`, 428); a stale one gives 412 instead of "
+    "overwriting someone else's change.",
 )
 
 

@@ -256,8 +256,14 @@ class CuratedViewSet(ReadOnlyApiViewSet, mixins.CreateModelMixin, mixins.UpdateM
             # never saw: RFC 6585's 428 tells it to read first.
             raise PreconditionRequired()
         etags = parse_etags(header)
+        if "*" in etags:
+            # "*" matches any current entry: it would skip the very check If-Match is required for.
+            raise PreconditionRequired(
+                "If-Match: * is not accepted: send the ETag you read, so that a write never overwrites "
+                "a change you have not seen."
+            )
         # Strong comparison (RFC 9110): a weak ETag never matches If-Match.
-        if "*" not in etags and self.current_etag(instance) not in etags:
+        if self.current_etag(instance) not in etags:
             raise PreconditionFailed()
         return instance
 

@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.utils.text import slugify
 
 from catalogues.commands import ImportCommand
+from catalogues.fetch import Fetch
 from catalogues.harvest import api_root, harvest
 from catalogues.importing import RowError
 from communs.models import Source
@@ -25,6 +26,8 @@ class Command(ImportCommand):
     def read(self, options):
         if len(options["locations"]) != 1:
             raise CommandError("Donnez l'adresse d'une instance de l'annuaire : manage.py harvest https://…/")
+        # One fetch policy for the whole run: its deadline and page count span every list read.
+        self.fetch = Fetch()
         try:
             self.root = api_root(options["locations"][0])
         except RowError as error:
@@ -41,4 +44,4 @@ class Command(ImportCommand):
         return []
 
     def work(self, importer, files):
-        harvest(importer, self.root)
+        harvest(importer, self.root, self.fetch)

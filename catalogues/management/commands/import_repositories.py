@@ -9,13 +9,13 @@ forge account publishes it (its name from organizations.json when that file is r
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from actors.models import Actor
 from catalogues.cleaning import clean_url, clean_year
 from catalogues.commands import ImportCommand
-from catalogues.inputs import decode
+from catalogues.importing import RowError
+from catalogues.inputs import decode, load_json
 from communs.models import Source
 from curation.duplicates import url_key
 from initiatives.models import Initiative, Involvement
@@ -90,7 +90,16 @@ class Command(ImportCommand):
         for name, content in files:
             text = decode(name, content)
             if text.lstrip().startswith("["):
-                for row in json.loads(text):
+                rows = load_json(name, text)
+                if not isinstance(rows, list) or not all(
+                    isinstance(row, dict) and isinstance(row.get("platform"), str) and isinstance(row.get("login"), str)
+                    for row in rows
+                ):
+                    raise RowError(
+                        f"{Path(name).name} : une liste d'organisations (objets JSON avec platform et login en texte) "
+                        "est attendue"
+                    )
+                for row in rows:
                     organisations[(row.get("platform"), row.get("login"))] = row
             else:
                 reader = csv.DictReader(io.StringIO(text))

@@ -41,7 +41,9 @@ class Command(ImportCommand):
     default_locations = ["sill"]
 
     def work(self, importer, files):
-        software, services, ignored = read(files)
+        software, services, ignored, problems = read(files)
+        for where, message in problems:
+            importer.error(where, message)
         for name in ignored:
             importer.skip(
                 name, "fichier du SILL sans logiciel (contributeurs, statistiques ou journal des mises à jour)"
