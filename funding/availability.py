@@ -43,13 +43,17 @@ def availability_conditions(today=None):
     )
     # Open now or announced for later: either way, not closed.
     ahead = dated.filter(Q(opens_on__gt=today) | Q(closes_on__gte=today))
-    open_now = _schemes_with(current) | (Q(status=FundingScheme.Status.OPEN) & ~_schemes_with(dated))
+    # A proposal (an idea from a report) is none of these states, whatever dates it was given: it
+    # must never be offered to an applicant as open, recurring or even closed.
+    applicable = ~Q(status=FundingScheme.Status.PROPOSED)
+    open_now = applicable & (_schemes_with(current) | (Q(status=FundingScheme.Status.OPEN) & ~_schemes_with(dated)))
     recurring = Q(status=FundingScheme.Status.RECURRING)
     return {
         Availability.OPEN: open_now,
-        Availability.CLOSING_SOON: _schemes_with(current.filter(closes_on__lte=soon)),
+        Availability.CLOSING_SOON: applicable & _schemes_with(current.filter(closes_on__lte=soon)),
         Availability.RECURRING: recurring,
-        Availability.CLOSED: ~open_now
+        Availability.CLOSED: applicable
+        & ~open_now
         & ~recurring
         & ~_schemes_with(ahead)
         & (Q(status=FundingScheme.Status.CLOSED) | _schemes_with(dated)),
