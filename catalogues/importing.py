@@ -60,7 +60,8 @@ class Report:
         return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "touched"}
 
     def json(self):
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+        # A conflict may quote a decimal or a date (a funding scheme's amount): written as text.
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2, default=str)
 
     def lines(self):
         verb = "Simulation (rien n'est enregistré)" if self.dry_run else "Import"

@@ -32,14 +32,18 @@ def availability_conditions(today=None):
     The editions' dates win over the state a curator entered: that state only stands in for a
     scheme none of whose editions has a date. An edition is open from its opening date (or, without
     one, as soon as its deadline is announced) until its deadline (or, without one, indefinitely
-    once it has opened). The states overlap: a call closing soon is also open, a recurring scheme
-    may be open; "closed" is what is neither open, nor recurring, nor announced for later.
+    once it has opened, unless the scheme is closed for good). The states overlap: a call closing
+    soon is also open, a recurring scheme may be open; "closed" is what is neither open, nor
+    recurring, nor announced for later. A proposal is none of them.
     """
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=CLOSING_SOON_DAYS)
     dated = FundingEdition.objects.filter(Q(opens_on__isnull=False) | Q(closes_on__isnull=False))
+    # An edition with no deadline stays open once opened, unless its scheme is closed for good: a
+    # programme that ended (France Relance) must not look open for want of its last call's end date.
     current = dated.filter(
-        Q(opens_on__isnull=True) | Q(opens_on__lte=today), Q(closes_on__isnull=True) | Q(closes_on__gte=today)
+        Q(opens_on__isnull=True) | Q(opens_on__lte=today),
+        Q(closes_on__gte=today) | (Q(closes_on__isnull=True) & ~Q(scheme__status=FundingScheme.Status.CLOSED)),
     )
     # Open now or announced for later: either way, not closed.
     ahead = dated.filter(Q(opens_on__gt=today) | Q(closes_on__gte=today))

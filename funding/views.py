@@ -68,7 +68,9 @@ def desk_sections(schemes, today):
     opened = [
         e
         for e in editions
-        if (e.opens_on is None or e.opens_on <= today) and (e.closes_on is None or e.closes_on >= today)
+        if (e.opens_on is None or e.opens_on <= today)
+        # As availability_conditions(): no deadline is open-ended, unless the scheme is closed for good.
+        and (e.closes_on >= today if e.closes_on else e.scheme.status != FundingScheme.Status.CLOSED)
     ]
     # Open now or announced: such a scheme is not waiting for its next call.
     ahead = {e.scheme_id for e in opened} | {e.scheme_id for e in editions if e.opens_on and e.opens_on > today}
