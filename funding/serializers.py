@@ -44,6 +44,12 @@ class SchemeEditionSerializer(ApiModelSerializer):
     url = api_url("edition-detail", "pk")
     website = BlankableURLField(source="url", read_only=True)
     awards = serializers.SerializerMethodField(help_text="The laureates of this edition.")
+    laureate_names = serializers.ListField(
+        source="laureate_name_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Laureates the directory has no page for, named as the source names them.",
+    )
 
     class Meta:
         model = FundingEdition
@@ -60,6 +66,7 @@ class SchemeEditionSerializer(ApiModelSerializer):
             "website",
             "note",
             "awards",
+            "laureate_names",
             "url",
         ]
 

@@ -116,10 +116,15 @@ def test_a_known_laureate_gets_an_award_and_the_others_stay_names_without_a_page
     assert "Histologe" in fast.laureate_name_list
     page = client.get("/financements/fast/").content.decode()
     assert "Histologe" in page and "sans fiche" in page
+    editions = APIClient().get("/api/v1/funding-schemes/fast/").json()["editions"]
+    seventh = next(edition for edition in editions if edition["label"].startswith("FAST 7"))
+    assert seventh["awards"] == [] and "Histologe" in seventh["laureate_names"]
 
     # The commons' page and the API give its funding history; the "funded by" filter finds it.
     html = client.get("/initiatives/panoramax/").content.decode()
-    assert "La Fabrique des géocommuns (IGN)" in html and "1er appel à intrapreneurs" in html
+    received = html[html.index("Financements reçus") :]
+    assert "La Fabrique des géocommuns (IGN)" in received and "1er appel à intrapreneurs" in received
+    assert "<td>2022</td>" in received
     api = APIClient()
     awards = api.get("/api/v1/initiatives/panoramax/").json()["awards"]
     assert [(a["scheme"]["slug"], a["edition"], a["year"], a["amount"]) for a in awards] == [
