@@ -184,17 +184,15 @@ def message(error):
     path = list(error.absolute_path)
     inner = path[2:] if len(path) >= 2 and path[0] == "schemes" else path
     field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inner).lstrip(".")
-    prefix = f"{field} : " if field else ""
+
+    def keys(names):  # keys of the object at `field`: "editions[0].amount"
+        return ", ".join(f"{field}.{name}" if field else name for name in names)
+
     if error.validator == "additionalProperties":
-        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        keys = ", ".join(f"{prefix.removesuffix(' : ')}.{key}".lstrip(".") for key in unknown)
-        return f"{keys} : clé inconnue"
+        return f"{keys(sorted(set(error.instance) - set(error.schema.get('properties', {}))))} : clé inconnue"
     if error.validator == "required":
-        missing = [key for key in error.validator_value if key not in error.instance]
-        return (
-            ", ".join(f"{prefix.removesuffix(' : ')}.{key}".lstrip(".") for key in missing)
-            + " : champ obligatoire absent"
-        )
+        return f"{keys(k for k in error.validator_value if k not in error.instance)} : champ obligatoire absent"
+    prefix = f"{field} : " if field else ""
     if error.validator == "type":
         expected = error.validator_value if isinstance(error.validator_value, str) else ", ".join(error.validator_value)
         return f"{prefix}type attendu {expected}, lu « {error.instance} »"
