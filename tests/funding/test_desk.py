@@ -15,6 +15,7 @@ from django.db.models import Q
 from rest_framework.test import APIClient
 
 from funding.models import FundingEdition, FundingScheme
+from territories.models import Territory
 from tests.factories import PUBLISHED, make_scheme
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,11 @@ def test_the_desk_runs_a_fixed_number_of_queries(client, desk, django_assert_num
         FundingEdition.objects.create(scheme=scheme, label="1", closes_on=TODAY - datetime.timedelta(days=n + 1))
     with django_assert_num_queries(13):
         client.get("/financements/?kind=grant&page=1")
+
+
+def test_a_places_page_offers_the_schemes_open_to_it_but_no_proposal(client, desk):
+    Territory.objects.create(code="com-63113", kind="commune", name="Clermont-Ferrand", official_code="63113")
+    html = client.get("/territoires/com-63113/").content.decode()
+    offered = html[html.index("Financements ouverts à ce territoire") :]
+    assert 'href="/financements/ngi0-commons-fund/"' in offered
+    assert not [slug for slug in PROPOSALS if f'href="/financements/{slug}/"' in offered]
