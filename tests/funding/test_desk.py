@@ -134,6 +134,8 @@ def test_a_recurring_schemes_page_says_regular_calls_with_its_last_deadline(clie
     assert "Appels réguliers" in html
     assert 'Dernière date limite connue : <time datetime="2023-12-01">1 décembre 2023</time>' in html
     assert "Candidatures ouvertes" not in html
+    row = APIClient().get("/api/v1/funding-schemes/ngi0-entrust/").json()
+    assert (row["availability"], row["next_deadline"], row["last_deadline"]) == ("recurring", None, "2023-12-01")
     timeline = between(html, "timeline")
     assert (
         timeline.index("7th and final call")
