@@ -40,8 +40,6 @@ def scheme_list(request):
         filterset,
         schemes,
         **desk_sections(filterset.qs, today),
-        # Listed apart and never filtered with the schemes: nobody can apply to them.
-        proposals=FundingScheme.objects.published().filter(status=FundingScheme.Status.PROPOSED).order_by("name"),
         today=today,
         beneficiary_labels=dict(FundingScheme.Beneficiary.choices),
         feed_query=feed_query(request),
@@ -56,7 +54,8 @@ PAST_CALLS_SHOWN = 12
 def desk_sections(schemes, today):
     """The desk's sections, from the editions' dates of `schemes` (the filtered listing): calls open
     now, those closing within CLOSING_SOON_DAYS, the recurring schemes with no dated call ahead and
-    their last known deadline, and past calls. Two queries, whatever the number of schemes."""
+    their last known deadline, and past calls; and the proposals, listed apart and never filtered
+    with the schemes (nobody can apply to them). Two queries, whatever the number of schemes."""
     soon = today + datetime.timedelta(days=CLOSING_SOON_DAYS)
     pks = schemes.order_by().values("pk")
     editions = list(
@@ -78,11 +77,13 @@ def desk_sections(schemes, today):
     for edition in editions:
         if edition.closes_on and edition.closes_on < today:
             last_deadline[edition.scheme_id] = edition.closes_on  # ordered by date: the last one wins
-    recurring = [
-        scheme
-        for scheme in schemes.filter(status=FundingScheme.Status.RECURRING).order_by("name")
-        if scheme.pk not in ahead
-    ]
+    Status = FundingScheme.Status
+    apart = list(
+        FundingScheme.objects.published()
+        .filter(Q(status=Status.PROPOSED) | Q(status=Status.RECURRING, pk__in=pks))
+        .order_by("name")
+    )
+    recurring = [scheme for scheme in apart if scheme.status == Status.RECURRING and scheme.pk not in ahead]
     for scheme in recurring:
         scheme.last_closes_on = last_deadline.get(scheme.pk)
     return {
@@ -96,6 +97,7 @@ def desk_sections(schemes, today):
             reverse=True,
         )[:PAST_CALLS_SHOWN],
         "closing_soon_days": CLOSING_SOON_DAYS,
+        "proposals": [scheme for scheme in apart if scheme.is_proposed],
     }
 
 
