@@ -51,6 +51,8 @@ DEMO_IMPORTS = [
     # Real files from public repositories, several not following the standard: read leniently, and
     # left as drafts (CATALOGUE_PUBLICATION["publiccode"]) for a curator to review.
     ("import_publiccode", "publiccode/real", "--lenient", "--source", "publiccode"),
+    # Funding schemes last: their laureates are matched against every commons imported above.
+    ("import_funding",),
 ]
 
 SNAPSHOT = Path(settings.BASE_DIR) / "fixtures" / "demo-snapshot.json.xz"

@@ -63,7 +63,8 @@ class Report:
         return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "touched"}
 
     def json(self):
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+        # A conflict may quote a decimal or a date (a funding scheme's amount): written as text.
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2, default=str)
 
     def lines(self):
         verb = "Simulation (rien n'est enregistré)" if self.dry_run else "Import"
@@ -308,6 +309,84 @@ class Importer:
         else:
             self.report.unchanged.append(label)
         return entry
+
+    def upsert_row(self, model, external_id, lookup, values, *, label):
+        """upsert() for a row that has no page of its own (a funding edition, an award): found by its
+        Record, else by `lookup` (the fields that identify it within its parent), created with them.
+
+        The same precedence as upsert(): a field a curator changed since the last import is kept and
+        reported. Values are compared as the field reads them (a date, a decimal) and kept in the
+        Record as JSON (an ISO date, a decimal's text); `label` names the row in the report.
+        """
+        content_type = ContentType.objects.get_for_model(model)
+        record = Record.objects.filter(source=self.source, content_type=content_type, external_id=external_id).first()
+        entry = model._base_manager.filter(pk=record.object_id).first() if record else None
+        entry = entry or model._base_manager.filter(**lookup).first()
+        created = entry is None
+        if created:
+            entry = model(**lookup)
+        previous = record.imported if record and record.object_id == entry.pk else {}
+        imported, changed = dict(previous), []
+        for name, incoming in values.items():
+            if incoming in ("", None):
+                continue
+            field = model._meta.get_field(name)
+            incoming = field.to_python(incoming)
+            current = getattr(entry, field.attname)
+            before = field.to_python(previous[name]) if name in previous else None
+            if current == incoming:
+                pass
+            elif created or current in ("", None) or (name in previous and before == current):
+                setattr(entry, field.attname, incoming)
+                changed.append(name)
+            else:
+                self.report.conflicts.append(
+                    {
+                        "id": external_id,
+                        "entry": label,
+                        "field": name,
+                        "current": str(current),
+                        "incoming": str(incoming),
+                    }
+                )
+                continue
+            imported[name] = incoming if isinstance(incoming, bool | int | str) else str(incoming)
+        if created or changed:
+            try:
+                entry.full_clean()
+            except ValidationError as error:
+                raise RowError("; ".join(f"{k} : {' '.join(v)}" for k, v in error.message_dict.items())) from error
+            entry._history_user = self.user
+            entry._change_reason = self.reason
+            entry.save()
+        if record is None:
+            record = Record(source=self.source, content_type=content_type, external_id=external_id)
+        record.object_id = entry.pk
+        record.imported, record.last_imported_at = imported, self.now
+        record.save()
+        row = {"id": external_id, "entry": label}
+        if created:
+            self.report.created.append(row)
+        elif changed:
+            self.report.updated.append({**row, "fields": changed})
+        else:
+            self.report.unchanged.append(row)
+        return entry
+
+    def add_citations(self, entry, items):
+        """Add the sources items `entry` does not cite yet (by their address); never removes one, so a
+        curator's sources stay. Returns whether it wrote."""
+        cited = {item.get("url") for item in entry.sources if isinstance(item, dict)}
+        missing = [item for item in items if item["url"] not in cited]
+        if not missing:
+            return False
+        entry.sources = [*entry.sources, *missing]
+        entry._history_user = self.user
+        entry._change_reason = self.reason
+        entry.save(update_fields=["sources"])
+        if hasattr(type(entry), "search_fields"):  # an edition or an award has no search document
+            self.report.touched.setdefault(type(entry), set()).add(entry.pk)
+        return True
 
     def _cite(self, entry, note):
         if any(item.get("source") == self.source.key for item in entry.sources if isinstance(item, dict)):

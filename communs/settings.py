@@ -226,6 +226,7 @@ CATALOGUE_PUBLICATION = {
     "codegouvfr-repositories": "published",
     "publiccode": "draft",
     "harvest": "draft",
+    "funding": "published",
     # CATALOGUE_PUBLICATION="dpg=draft,publiccode=published" changes some of them.
     **dict(item.split("=", 1) for item in env_list("CATALOGUE_PUBLICATION") if "=" in item),
 }

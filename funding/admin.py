@@ -16,6 +16,7 @@ class EditionInline(admin.StackedInline):
         ("applicants_count", "applicants_count_is_minimum"),
         "url",
         "note",
+        "laureate_names",
         "sources",
     ]
     show_change_link = True

@@ -32,24 +32,32 @@ def availability_conditions(today=None):
     The editions' dates win over the state a curator entered: that state only stands in for a
     scheme none of whose editions has a date. An edition is open from its opening date (or, without
     one, as soon as its deadline is announced) until its deadline (or, without one, indefinitely
-    once it has opened). The states overlap: a call closing soon is also open, a recurring scheme
-    may be open; "closed" is what is neither open, nor recurring, nor announced for later.
+    once it has opened, unless the scheme is closed for good). The states overlap: a call closing
+    soon is also open, a recurring scheme may be open; "closed" is what is neither open, nor
+    recurring, nor announced for later. A proposal is none of them.
     """
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=CLOSING_SOON_DAYS)
     dated = FundingEdition.objects.filter(Q(opens_on__isnull=False) | Q(closes_on__isnull=False))
+    # An edition with no deadline stays open once opened, unless its scheme is closed for good: a
+    # programme that ended (France Relance) must not look open for want of its last call's end date.
     current = dated.filter(
-        Q(opens_on__isnull=True) | Q(opens_on__lte=today), Q(closes_on__isnull=True) | Q(closes_on__gte=today)
+        Q(opens_on__isnull=True) | Q(opens_on__lte=today),
+        Q(closes_on__gte=today) | (Q(closes_on__isnull=True) & ~Q(scheme__status=FundingScheme.Status.CLOSED)),
     )
     # Open now or announced for later: either way, not closed.
     ahead = dated.filter(Q(opens_on__gt=today) | Q(closes_on__gte=today))
-    open_now = _schemes_with(current) | (Q(status=FundingScheme.Status.OPEN) & ~_schemes_with(dated))
+    # A proposal (an idea from a report) is none of these states, whatever dates it was given: it
+    # must never be offered to an applicant as open, recurring or even closed.
+    applicable = ~Q(status=FundingScheme.Status.PROPOSED)
+    open_now = applicable & (_schemes_with(current) | (Q(status=FundingScheme.Status.OPEN) & ~_schemes_with(dated)))
     recurring = Q(status=FundingScheme.Status.RECURRING)
     return {
         Availability.OPEN: open_now,
-        Availability.CLOSING_SOON: _schemes_with(current.filter(closes_on__lte=soon)),
+        Availability.CLOSING_SOON: applicable & _schemes_with(current.filter(closes_on__lte=soon)),
         Availability.RECURRING: recurring,
-        Availability.CLOSED: ~open_now
+        Availability.CLOSED: applicable
+        & ~open_now
         & ~recurring
         & ~_schemes_with(ahead)
         & (Q(status=FundingScheme.Status.CLOSED) | _schemes_with(dated)),

@@ -16,9 +16,11 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 def dated_editions(schemes):
-    """The editions of `schemes` that have an opening date or a deadline, with their scheme."""
+    """The editions of `schemes` that have an opening date or a deadline, with their scheme; never
+    those of a proposal, which nobody can apply to whatever date a report gave it."""
     return (
         FundingEdition.objects.filter(scheme__in=schemes)
+        .exclude(scheme__status=FundingScheme.Status.PROPOSED)
         .filter(Q(opens_on__isnull=False) | Q(closes_on__isnull=False))
         .select_related("scheme")
         .order_by("scheme__name", "closes_on", "opens_on", "pk")

@@ -40,6 +40,17 @@ def territory_rows(filterset):
     ]
 
 
+class ProposalsFilter(django_filters.BooleanFilter):
+    """Proposals (ideas from a report or a plan) are listed apart from the schemes one can apply to:
+    left out of the listing and of its facets unless asked for (`?proposed=true` gives them alone).
+
+    Applied even without a value, unlike django-filter's filters: "no value" means "the schemes"."""
+
+    def filter(self, qs, value):
+        proposed = Q(status=FundingScheme.Status.PROPOSED)
+        return qs.filter(proposed) if value else qs.exclude(proposed)
+
+
 class FundingSchemeFilter(SearchOrderingMixin):
     Availability = Availability
 
@@ -82,6 +93,8 @@ class FundingSchemeFilter(SearchOrderingMixin):
         method="filter_territory",
     )
 
+    proposed = ProposalsFilter(label="Propositions (pas encore ouvertes aux candidatures)")
+
     class Meta:
         model = FundingScheme
         fields = []
@@ -110,6 +123,13 @@ class FundingSchemeFilter(SearchOrderingMixin):
         """The closing date of the scheme's next edition still open to applications."""
         today = today or timezone.localdate()
         editions = FundingEdition.objects.filter(scheme=OuterRef("pk"), closes_on__gte=today).order_by("closes_on")
+        return Subquery(editions.values("closes_on")[:1])
+
+    @staticmethod
+    def last_closes_on(today=None):
+        """The latest deadline already past: what a recurring scheme without a dated next call shows."""
+        today = today or timezone.localdate()
+        editions = FundingEdition.objects.filter(scheme=OuterRef("pk"), closes_on__lt=today).order_by("-closes_on")
         return Subquery(editions.values("closes_on")[:1])
 
     def filter_queryset(self, queryset):

@@ -35,6 +35,9 @@ class FundingScheme(Publishable):
         IN_KIND = "in_kind", "Soutien en nature"
 
     class Status(models.TextChoices):
+        """The state a curator or an import states; the editions' dates win over it (availability.py),
+        except for PROPOSED: an idea from a report or a plan, which no date makes open to applications."""
+
         OPEN = "open", "Ouvert"
         CLOSED = "closed", "Clos"
         RECURRING = "recurring", "Récurrent"
@@ -45,7 +48,8 @@ class FundingScheme(Publishable):
 
         OPEN = "open", "Ouvert maintenant"
         CLOSING_SOON = "closing_soon", "Clôture dans les 30 jours"
-        RECURRING = "recurring", "Récurrent"
+        # A recurring scheme whose next deadline is not dated yet: calls come back, none is open.
+        RECURRING = "recurring", "Appels réguliers"
         CLOSED = "closed", "Clos"
 
     class Beneficiary(models.TextChoices):
@@ -146,6 +150,10 @@ class FundingScheme(Publishable):
         return reverse("funding:detail", args=[self.slug])
 
     @property
+    def is_proposed(self):
+        return self.status == self.Status.PROPOSED
+
+    @property
     def availability_label(self):
         """The label of the `availability` that funding.availability.with_availability() annotates."""
         state = getattr(self, "availability", "")
@@ -185,6 +193,13 @@ class FundingEdition(CleanText):
     )
     url = models.URLField("page de l'édition", blank=True)
     note = models.TextField("précision", blank=True)
+    # Laureates the directory has no page for: named as the source names them, one per line. An
+    # award (below) needs a commons' page; a name alone must not create a published commons.
+    laureate_names = models.TextField(
+        "lauréats sans fiche",
+        blank=True,
+        help_text="Un par ligne, tels que la source les nomme ; un lauréat qui a une fiche est un « lauréat » (award).",
+    )
     sources = sources_field()
 
     objects = EditionManager()
@@ -208,6 +223,10 @@ class FundingEdition(CleanText):
 
     def __str__(self):
         return f"{self.scheme} — {self.label}"
+
+    @property
+    def laureate_name_list(self):
+        return [line.strip() for line in self.laureate_names.splitlines() if line.strip()]
 
     def natural_key(self):
         return (*self.scheme.natural_key(), self.label)

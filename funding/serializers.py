@@ -44,6 +44,12 @@ class SchemeEditionSerializer(ApiModelSerializer):
     url = api_url("edition-detail", "pk")
     website = BlankableURLField(source="url", read_only=True)
     awards = serializers.SerializerMethodField(help_text="The laureates of this edition.")
+    laureate_names = serializers.ListField(
+        source="laureate_name_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Laureates the directory has no page for, named as the source names them.",
+    )
 
     class Meta:
         model = FundingEdition
@@ -60,6 +66,7 @@ class SchemeEditionSerializer(ApiModelSerializer):
             "website",
             "note",
             "awards",
+            "laureate_names",
             "url",
         ]
 
@@ -92,6 +99,9 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
     next_deadline = serializers.SerializerMethodField(
         help_text="The closing date of the next edition still open to applications, if any."
     )
+    last_deadline = serializers.SerializerMethodField(
+        help_text="The latest deadline already past: what a recurring scheme with no dated next call goes by."
+    )
     sources = SourcesField(read_only=True)
 
     class Meta:
@@ -105,6 +115,7 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "status",
             "availability",
             "next_deadline",
+            "last_deadline",
             "publication_status",
             "summary",
             "description",
@@ -156,6 +167,13 @@ class FundingSchemeSerializer(HtmlUrlMixin, ApiModelSerializer):
         return self._computed(obj)[0]
 
     @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_last_deadline(self, obj):
+        # From the editions the API prefetches: no query per scheme.
+        today = timezone.localdate()
+        past = [edition.closes_on for edition in obj.editions.all() if edition.closes_on and edition.closes_on < today]
+        return max(past, default=None)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_next_deadline(self, obj):
         return self._computed(obj)[1]
 
@@ -172,6 +190,7 @@ class FundingSchemeCSVSerializer(FundingSchemeSerializer):
         "status",
         "availability",
         "next_deadline",
+        "last_deadline",
         "publication_status",
         "summary",
         "description",

@@ -8,7 +8,13 @@ from territories import sections
 
 
 def schemes_section(request, territory, places, only):
-    schemes = FundingScheme.objects.published().filter(open_to_condition([territory])).order_by("name")
+    # A proposal is no funding anyone can apply for: never offered to a place.
+    schemes = (
+        FundingScheme.objects.published()
+        .filter(open_to_condition([territory]))
+        .exclude(status=FundingScheme.Status.PROPOSED)
+        .order_by("name")
+    )
     return {"template": "funding/_territory_schemes.html", "area": "aside", "context": {"schemes": schemes}}
 
 

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 # the counts of actors and schemes (they take the words as typed). Cards of commons read their
 # criteria (one prefetch per page) for the label's summary; /initiatives/ counts three facets of the
 # label (criteria, logics, licences). A search in relevance order reads its page in two queries:
-# the best documents, then their entries (communs.search.ranked_page).
+# the best documents, then their entries (communs.search.ranked_page). /financements/ reads its
+# desk in two: the dated editions of the listed schemes, then the recurring ones and the proposals.
 PAGES = {
     # The map of France: the régions and départements, and the commons they hold.
     "/": 10,
@@ -31,8 +32,8 @@ PAGES = {
     "/acteurs/": 6,
     "/initiatives/?q=commun": 23,
     "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 11,
-    "/financements/": 11,
-    "/financements/?availability=open&operator=acteur-0&ordering=deadline": 12,
+    "/financements/": 12,
+    "/financements/?availability=open&operator=acteur-0&ordering=deadline": 13,
     "/secteurs/secteur-0/": 7,
     "/territoires/com-1/": 10,
     "/territoires/reg-53/": 10,
