@@ -499,6 +499,9 @@ def participation_facts(initiative, involvements, awards, context):
             )
     for award in awards:
         scheme = award.edition.scheme
+        # A scheme closed for good or only proposed is not one to apply to.
+        if scheme.status in (scheme.Status.CLOSED, scheme.Status.PROPOSED) or not scheme.is_published:
+            continue
         facts.append(
             Fact(
                 Derivation.Fact.PARTICIPATION,
@@ -507,7 +510,7 @@ def participation_facts(initiative, involvements, awards, context):
                 None,
                 f"financé par : {scheme.name}",
                 f"Demander un financement : {scheme.name}",
-                getattr(scheme, "website", "") or "",
+                scheme.url,
             )
         )
     return facts

@@ -53,7 +53,7 @@ def exportable_initiatives(user=None):
     """Initiatives with what publiccode_fields() reads: visible actors in name order, tags."""
     involvements = Involvement.objects.filter(visible_q(Actor, user, prefix="actor__")).select_related("actor")
     return Initiative.objects.visible_to(user).prefetch_related(
-        "tags", Prefetch("involvements", queryset=involvements.order_by("actor__name"))
+        "tags", "categories", "sectors", Prefetch("involvements", queryset=involvements.order_by("actor__name"))
     )
 
 
@@ -96,6 +96,8 @@ def publiccode_fields(initiative, records) -> dict:
         "licence": initiative.licence,
         "development_status": initiative.development_status,
         "tags": sorted(tag.name for tag in initiative.tags.all()),
+        "categories": sorted(category.slug for category in initiative.categories.all()),
+        "scope": sorted(sector.publiccode_scope for sector in initiative.sectors.all() if sector.publiccode_scope),
         "software_type": extra.get("software_type") or "",
         "platforms": extra.get("platforms") or [],
         "maintenance": maintenance,

@@ -53,6 +53,8 @@ def initiative_jsonld(initiative, request, *, involvements, awards):
     }
     territories = [territory_node(territory, request) for territory in initiative.territories.all()]
     sectors = [sector.name for sector in initiative.sectors.all()]
+    # What it is for (publiccode.yml's categories) as well as its fields of public action.
+    sectors += [category.name for category in initiative.categories.all() if category.name not in sectors]
     roles = SERVICE_ROLES if kind == "Service" else CREATIVE_WORK_ROLES
     by_property = {}
     for involvement in sorted(involvements, key=lambda i: (i.role, i.actor.name, i.actor.slug)):

@@ -78,13 +78,18 @@ def to_publiccode(fields: dict) -> str:
     if fields.get("logo_url"):
         out["logo"] = fields["logo_url"]
     out["platforms"] = list(fields["platforms"])
-    categories = [tag for tag in fields.get("tags") or [] if tag in vocab.CATEGORIES]
+    # The entry's categories, and the tags that are codes of the standard's list (older imports).
+    tagged = [tag for tag in fields.get("tags") or [] if tag in vocab.CATEGORIES]
+    categories = sorted({*(fields.get("categories") or []), *tagged} & vocab.CATEGORIES)
     if categories:  # free tags outside the standard's list would make the file invalid
         out["categories"] = categories
     if users:
         out["usedBy"] = users
     out["developmentStatus"] = STATUS_TO[fields["development_status"]]
     out["softwareType"] = fields["software_type"]
+    scope = sorted(set(fields.get("scope") or []) & vocab.SCOPES)
+    if scope:  # the sectors that are scopes of the standard
+        out["intendedAudience"] = {"scope": scope}
     description = {
         fields["language"]: _description(
             fields["summary"], fields["description"], fields["features"], fields.get("documentation_url")
