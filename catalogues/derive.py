@@ -19,8 +19,9 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Prefetch
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from actors.models import Actor
@@ -181,6 +182,10 @@ class Context:
             )
         }
         self.software_by_name = {fold(entry.name): entry for entry in self.software_by_sill_id.values()}
+
+    def territories_by_code(self, additions):
+        codes = additions.get(Derivation.Fact.TERRITORY, ())
+        return {territory.code: territory for territory in Territory.objects.filter(code__in=codes)} if codes else {}
 
     def territory_of(self, actor):
         """(official territory, how it was matched) for a local authority: its own, by SIREN, or by
@@ -572,70 +577,66 @@ def initiatives_to_derive(ids=None):
     )
 
 
+FIELDS = ["label", "url", "rule", "source", "source_detail", "status", "applied", "decided_at"]
+
+
 def derive(ids=None, *, dry_run=False, user=None):
     """Derive the facts of the initiatives `ids` (all when None) and apply them; a report."""
     report = DeriveReport(dry_run=dry_run)
     initiatives = list(initiatives_to_derive(ids))
     context = Context(initiatives)
     now = timezone.now()
+    new_rows, changed_rows = [], []
     with transaction.atomic():
         for initiative in initiatives:
             report.entries += 1
-            _derive_one(initiative, context, report, now, user)
+            _derive_one(initiative, context, report, now, user, new_rows, changed_rows)
+        # The rows of every entry written at once: a run over the directory is a few queries more.
+        Derivation.objects.bulk_create(new_rows, batch_size=500)
+        Derivation.objects.bulk_update(changed_rows, FIELDS, batch_size=500)
+        report.created = len(new_rows)
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def _derive_one(initiative, context, report, now, user):
+def _state(row):
+    return tuple(getattr(row, name if name != "source" else "source_id") for name in FIELDS)
+
+
+def _derive_one(initiative, context, report, now, user, new_rows, changed_rows):
     existing = {(row.fact, row.value): row for row in initiative.derivations.all()}
+    before = {key: _state(row) for key, row in existing.items()}
     on_entry = {
         Derivation.Fact.CATEGORY: {category.slug for category in initiative.categories.all()},
         Derivation.Fact.SECTOR: {sector.slug for sector in initiative.sectors.all()},
         Derivation.Fact.TERRITORY: {territory.code for territory in initiative.territories.all()},
     }
     criteria = {assessment.criterion: assessment for assessment in initiative.criteria.all()}
-    new_rows = []
     for fact in facts_for(initiative, context):
         row = existing.get((fact.fact, fact.value))
         report.by_rule[fact.rule.split(" ")[0]] = report.by_rule.get(fact.rule.split(" ")[0], 0) + 1
         if row is None:
             if _already_said(fact, initiative, on_entry, criteria):
                 continue  # a person or an import said it already: theirs, not a derivation
-            row = Derivation(
-                initiative=initiative,
-                fact=fact.fact,
-                value=fact.value,
-                label=fact.label[:300],
-                url=fact.url[:500],
-                rule=fact.rule[:100],
-                source=fact.source,
-                source_detail=fact.detail[:300],
-            )
+            row = Derivation(initiative=initiative, fact=fact.fact, value=fact.value)
             new_rows.append(row)
             existing[fact.fact, fact.value] = row
-        else:
-            # The rule's latest reading (a label or an address may change at the source).
-            row.label, row.url, row.rule, row.source, row.source_detail = (
-                fact.label[:300],
-                fact.url[:500],
-                fact.rule[:100],
-                fact.source,
-                fact.detail[:300],
-            )
-    if new_rows:
-        Derivation.objects.bulk_create(new_rows)
-        report.created += len(new_rows)
+        # The rule's latest reading (a label or an address may change at the source).
+        row.label, row.url, row.rule, row.source, row.source_detail = (
+            fact.label[:300],
+            fact.url[:500],
+            fact.rule[:100],
+            fact.source,
+            fact.detail[:300],
+        )
     additions = defaultdict(list)
     for row in existing.values():
         _apply(row, initiative, on_entry, criteria, additions, report, now, user)
     if additions:
-        _write(initiative, additions, user, now)
+        _write(initiative, additions, context, user, now)
         report.touched.add(initiative.pk)
-    rows = [row for row in existing.values() if row.pk]
-    Derivation.objects.bulk_update(
-        rows, ["label", "url", "rule", "source", "source_detail", "status", "applied", "decided_at"]
-    )
+    changed_rows += [row for key, row in existing.items() if key in before and _state(row) != before[key]]
 
 
 def _already_said(fact, initiative, on_entry, criteria):
@@ -699,16 +700,41 @@ def _reject(row, report, label, now):
     return True
 
 
-def _write(initiative, additions, user, now):
-    initiative._history_user = user
-    initiative._change_reason = "Faits déduits des sources"
+def _write(initiative, additions, context, user, now):
+    """Add the values to the entry and record one version of it, whatever the number of values."""
+    # The links are written without the many-to-many signal, which would record a version per
+    # field; the one version below holds them all. The callers rewrite the search documents.
+    links = {
+        Derivation.Fact.CATEGORY: (Initiative.categories.through, "category_id", context.categories),
+        Derivation.Fact.SECTOR: (Initiative.sectors.through, "sector_id", context.sectors),
+        Derivation.Fact.TERRITORY: (
+            Initiative.territories.through,
+            "territory_id",
+            context.territories_by_code(additions),
+        ),
+    }
+    for fact, (through, column, by_key) in links.items():
+        rows = [
+            through(initiative_id=initiative.pk, **{column: by_key[key].pk})
+            for key in additions.get(fact, ())
+            if key in by_key
+        ]
+        through.objects.bulk_create(rows, ignore_conflicts=True)
     # updated_at moves, so that a synced copy (`updated_since`) fetches the entry again.
     Initiative._base_manager.filter(pk=initiative.pk).update(
         territorial_scope=initiative.territorial_scope, updated_at=now
     )
-    if additions.get(Derivation.Fact.CATEGORY):
-        initiative.categories.add(*Category.objects.filter(slug__in=additions[Derivation.Fact.CATEGORY]))
-    if additions.get(Derivation.Fact.SECTOR):
-        initiative.sectors.add(*Sector.objects.filter(slug__in=additions[Derivation.Fact.SECTOR]))
-    if additions.get(Derivation.Fact.TERRITORY):
-        initiative.territories.add(*Territory.objects.filter(code__in=additions[Derivation.Fact.TERRITORY]))
+    initiative.updated_at = now
+    for name in ("categories", "sectors", "territories"):
+        getattr(initiative, "_prefetched_objects_cache", {}).pop(name, None)
+    initiative._history_user = user
+    initiative._change_reason = "Faits déduits des sources"
+    # What a save announces, without saving again: the history records this version (with its links).
+    post_save.send(
+        sender=Initiative,
+        instance=initiative,
+        created=False,
+        raw=False,
+        using=router.db_for_write(Initiative),
+        update_fields=None,
+    )

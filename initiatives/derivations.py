@@ -12,7 +12,7 @@ from territories.models import Territory
 
 
 def _summary(rows):
-    return ", ".join(f"{row.get_fact_display().lower()} {row.label or row.value}" for row in rows)[:100]
+    return ", ".join(f"{row.get_fact_display().lower()} {row.label or row.value}" for row in rows)
 
 
 @transaction.atomic
@@ -64,7 +64,7 @@ def reject(derivations, user):
 
 def _record(initiative, user, reason):
     initiative._history_user = user
-    initiative._change_reason = reason
+    initiative._change_reason = reason[:100]  # the history's column holds 100 characters
     initiative.save()
 
 

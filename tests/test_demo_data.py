@@ -338,7 +338,14 @@ def test_the_snapshot_is_what_the_sources_give(time_machine):
     assert sorted(built["tables"]) == sorted(shipped["tables"]), advice
     for label, table in built["tables"].items():
         assert table["columns"] == shipped["tables"][label]["columns"], f"{label}: {advice}"
-        for number, (row, shipped_row) in enumerate(zip(table["rows"], shipped["tables"][label]["rows"], strict=False)):
+        rows, shipped_rows = table["rows"], shipped["tables"][label]["rows"]
+        if "m2m_history_id" in table["columns"]:
+            # django-simple-history copies a version's links in the order the database lists them,
+            # unordered, which differs between SQLite and PostgreSQL: their own ids are not compared.
+            key = table["columns"].index("m2m_history_id")
+            rows = sorted(row[:key] + row[key + 1 :] for row in rows)
+            shipped_rows = sorted(row[:key] + row[key + 1 :] for row in shipped_rows)
+        for number, (row, shipped_row) in enumerate(zip(rows, shipped_rows, strict=False)):
             assert row == shipped_row, f"{label}, row {number}: {advice}"
         assert len(table["rows"]) == len(shipped["tables"][label]["rows"]), f"{label}: {advice}"
 

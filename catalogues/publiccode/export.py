@@ -80,7 +80,9 @@ def to_publiccode(fields: dict) -> str:
     out["platforms"] = list(fields["platforms"])
     # The entry's categories, and the tags that are codes of the standard's list (older imports).
     tagged = [tag for tag in fields.get("tags") or [] if tag in vocab.CATEGORIES]
-    categories = sorted({*(fields.get("categories") or []), *tagged} & vocab.CATEGORIES)
+    categories = [
+        code for code in dict.fromkeys([*tagged, *(fields.get("categories") or [])]) if code in vocab.CATEGORIES
+    ]
     if categories:  # free tags outside the standard's list would make the file invalid
         out["categories"] = categories
     if users:

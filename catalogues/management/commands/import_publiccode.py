@@ -14,6 +14,7 @@ from actors.models import Actor
 from catalogues.cleaning import clean_licence, clean_url
 from catalogues.commands import ImportCommand
 from catalogues.publiccode import from_publiccode, parse
+from catalogues.publiccode.vocab import CATEGORIES
 from communs.models import Source
 from curation.duplicates import url_key
 from initiatives.models import Initiative
@@ -135,7 +136,9 @@ class Command(ImportCommand):
             extra=extra,
             citation_note=f"publiccode.yml de {values['repository_url'] or label}",
         )
-        tags = [tag for tag in fields["tags"] if tag and tag not in set(entry.tags.names())]
+        # The standard's categories become the entry's categories (catalogues/derive.py, with their
+        # provenance); a loose file's other words stay tags.
+        tags = [tag for tag in fields["tags"] if tag and tag not in CATEGORIES and tag not in set(entry.tags.names())]
         if tags:
             entry.tags.add(*tags)
         for name, role in sorted(_actors(fields), key=lambda pair: ROLE_ORDER.index(pair[1])):
