@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_migrate, pre_save
+
+
+def _ensure_categories(sender, **kwargs):
+    from initiatives.vocabularies import ensure_categories
+
+    ensure_categories()
 
 
 class InitiativesConfig(AppConfig):
@@ -13,3 +19,4 @@ class InitiativesConfig(AppConfig):
         from initiatives.models import ensure_tag_slug
 
         pre_save.connect(ensure_tag_slug, sender=Tag, dispatch_uid="initiatives_ensure_tag_slug")
+        post_migrate.connect(_ensure_categories, sender=self, dispatch_uid="initiatives_ensure_categories")

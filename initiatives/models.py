@@ -125,7 +125,9 @@ class Category(models.Model):
     them, they neither add nor rename (the codes are the standard's and round-trip through the
     publiccode.yml export)."""
 
-    slug = models.SlugField("code publiccode.yml", max_length=60, unique=True)
+    # The standard's code is the key: links to a category read the same in every database, whatever
+    # order the rows were written in (the demo snapshot holds the links, not the vocabulary).
+    slug = models.SlugField("code publiccode.yml", max_length=60, primary_key=True)
     name = models.CharField("nom", max_length=100)
 
     objects = CategoryManager()
