@@ -216,7 +216,10 @@ class Importer:
         for duplicate in find_duplicates(model, name=names[0] if names else "", aliases="\n".join(names[1:])):
             if any("identique" in reason for reason in duplicate.reasons):
                 found.append(model._base_manager.get(pk=duplicate.obj.pk))
-        return found
+        # The oldest entry first, on every database: two entries of the same name (ADEME curated, and
+        # ADEME imported before a curator merged them) are listed in name order, which breaks ties
+        # differently in SQLite and PostgreSQL.
+        return sorted(found, key=lambda entry: entry.pk)
 
     # --- writing -------------------------------------------------------------------------
 
