@@ -76,13 +76,13 @@ POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 CLOCK_TESTS := tests/site tests/funding tests/curation/test_history.py tests/curation/test_public_history.py \
   tests/curation/test_data_quality.py tests/api/test_sync.py tests/api/test_filters.py tests/test_cache.py
 
-test: install ## the fast suite: every test but the browser's, on SQLite (PYTEST_ARGS="-k search" narrows it)
-	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+test: install ## the fast suite: every test but the browser's and PostgreSQL's own, on SQLite (PYTEST_ARGS="-k search" narrows it)
+	$(PYTEST) -m "not browser and not postgres" $(PYTEST_ARGS)
 
 test-browser: install ## the tests that drive Debian's Chromium (Playwright): journeys, accessibility, hostile input
 	$(PYTEST) -m browser $(PYTEST_ARGS)
 
-test-postgres: install ## the fast suite on PostgreSQL (POSTGRES_TEST_URL, default the local server)
+test-postgres: install ## the fast suite on PostgreSQL (POSTGRES_TEST_URL, default the local server), with the tests marked postgres
 	DATABASE_URL=$(POSTGRES_TEST_URL) $(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 # Django keeps the site in Europe/Paris whatever TZ says; TZ moves the rest (the machine's own dates).

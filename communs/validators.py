@@ -71,7 +71,7 @@ validate_wikidata_qid = RegexValidator(
 
 
 @lru_cache(maxsize=1)
-def _spdx_licensing():
+def spdx_licensing():
     from license_expression import get_spdx_licensing
 
     return get_spdx_licensing()
@@ -79,7 +79,7 @@ def _spdx_licensing():
 
 def normalize_spdx(value: str) -> str:
     """Return the canonical form of an SPDX expression, or raise ValidationError."""
-    licensing = _spdx_licensing()
+    licensing = spdx_licensing()
     try:
         info = licensing.validate(value, strict=True)
         errors = list(info.errors)
@@ -216,7 +216,7 @@ def is_open_licence(expression: str) -> bool:
     from license_expression import AND, OR, LicenseWithExceptionSymbol
 
     try:
-        parsed = _spdx_licensing().parse(expression, validate=True, strict=True)
+        parsed = spdx_licensing().parse(expression, validate=True, strict=True)
     except Exception:  # the parser raises on malformed input
         return False
     categories = _licence_categories()

@@ -1,5 +1,8 @@
 import datetime
 import os
+import shutil
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -82,6 +85,33 @@ def load_demo_data():
 
 
 _demo_data = shared_per_module(load_demo_data)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """copy_to(path): puts a SQLite database with every migration applied at `path`.
+
+    Tests that serve the site from processes of their own (gunicorn workers, another instance to
+    harvest) each needed a `migrate` of about 10 s; the file is migrated once per run and copied. The
+    xdist workers of one run share it: the first to need it builds it under a name of its own and
+    moves it into place, and a worker that finds it there copies it.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    root = tmp_path_factory.getbasetemp()
+    template = (root.parent if worker else root) / "migrated.sqlite3"
+
+    def copy_to(path):
+        if not template.exists():
+            building = template.with_name(f"migrated-{worker or 'main'}-{uuid.uuid4().hex[:8]}.sqlite3")
+            env = {**os.environ, "DATABASE_URL": f"sqlite:///{building}", "DEBUG": "1", "REDIS_URL": ""}
+            env.setdefault("SECRET_KEY", "insecure-key-for-tests-only")
+            manage = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
+            subprocess.run(manage, env=env, cwd=settings.BASE_DIR, check=True)
+            os.replace(building, template)
+        shutil.copyfile(template, path)
+        return path
+
+    return copy_to
 
 
 @pytest.fixture

@@ -69,6 +69,22 @@ def test_a_file_counter_keeps_its_window(tmp_path):
         cache.incr("window")
 
 
+def test_a_file_cache_stays_within_max_entries_without_listing_its_folder_at_every_write(tmp_path, monkeypatch):
+    # MAX_ENTRIES 500: the folder is counted at most once every 5 writes, so it never holds more
+    # than 505 entries; a cull comes before a write, so the entry written last is always there.
+    cache = FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 500}})
+    listings = []
+    real_listing = FileCache._list_cache_files
+    monkeypatch.setattr(FileCache, "_list_cache_files", lambda self: listings.append(1) or real_listing(self))
+    most = 0
+    for number in range(3000):
+        cache.set(f"page-{number}", number)
+        most = max(most, len(real_listing(cache)))
+    assert 500 <= most <= 505
+    assert len(listings) < 3000 / 4  # Django's own set() lists the folder at each of the 3,000 writes
+    assert cache.get("page-2999") == 2999
+
+
 def test_redis_clear_removes_this_caches_keys_only():
     import redis
 

@@ -63,13 +63,8 @@ def _require_redis():
 
 
 @pytest.fixture(scope="module")
-def migrated_database(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("workers-db")
-    env = _environment(folder, "files")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env=env, cwd=settings.BASE_DIR, check=True
-    )
-    return folder / "db.sqlite3"
+def migrated_database(tmp_path_factory, migrated_sqlite):
+    return migrated_sqlite(tmp_path_factory.mktemp("workers-db") / "db.sqlite3")
 
 
 class Server:

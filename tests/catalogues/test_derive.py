@@ -187,7 +187,8 @@ def test_a_non_open_licence_fails_the_criterion_and_a_curators_value_wins(sector
 
 
 def test_a_rejected_value_stays_rejected_after_every_run_and_every_import(client, curator, sectors):
-    import_sill(SILL)
+    # One export of the SILL is enough, and twice faster to import twice than the whole folder.
+    import_sill(SILL / "etalab-sill-data" / "sill.json")
     entry = Initiative.objects.filter(derivations__fact="category", derivations__status="derived").first()
     derivation = entry.derivations.get(fact="category")
     assert entry.categories.filter(slug=derivation.value).exists()
@@ -204,7 +205,7 @@ def test_a_rejected_value_stays_rejected_after_every_run_and_every_import(client
 
     # Neither a new run nor a new import puts it back.
     derive_facts()
-    import_sill(SILL)
+    import_sill(SILL / "etalab-sill-data" / "sill.json")
     derive_facts(entry.slug)
     derivation.refresh_from_db()
     assert derivation.status == "rejected"

@@ -38,10 +38,10 @@ def _environment(folder):
 class OtherInstance:
     """The demo data's fixtures in a migrated SQLite file, served by one gunicorn worker."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, migrated_sqlite):
         self.folder, self.env = folder, _environment(folder)
         fixtures = sorted(str(p) for p in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
-        self.manage("migrate", "--noinput", "-v", "0")
+        migrated_sqlite(folder / "remote.sqlite3")
         self.manage("loaddata", *fixtures, "-v", "0")
         (folder / "empty.conf.py").write_text("")
         self.error_log = folder / "error.log"
@@ -80,8 +80,8 @@ class OtherInstance:
 
 
 @pytest.fixture(scope="module")
-def other_instance(tmp_path_factory):
-    instance = OtherInstance(tmp_path_factory.mktemp("other-instance"))
+def other_instance(tmp_path_factory, migrated_sqlite):
+    instance = OtherInstance(tmp_path_factory.mktemp("other-instance"), migrated_sqlite)
     yield instance
     instance.stop()
 

@@ -10,6 +10,7 @@ import zoneinfo
 
 import icalendar
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Q
 from rest_framework.test import APIClient
@@ -17,6 +18,7 @@ from rest_framework.test import APIClient
 from funding.models import FundingEdition, FundingScheme
 from territories.models import Territory
 from tests.factories import PUBLISHED, make_scheme
+from tests.sharing import shared_per_module
 
 pytestmark = pytest.mark.django_db
 
@@ -24,21 +26,34 @@ TODAY = datetime.date(2025, 7, 15)
 PROPOSALS = ["fondation-europeenne-communs-numeriques", "appel-a-projets-europeen-communs", "the-librery"]
 
 
+NOW = datetime.datetime(2025, 7, 15, 10, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+
+
+def build_desk():
+    with time_machine.travel(NOW, tick=False):
+        call_command("import_funding", stdout=io.StringIO())
+        # The three proposals of the demo's fixtures, one with a call a report dated: still no call.
+        for slug in PROPOSALS:
+            proposal = make_scheme(
+                slug, slug.replace("-", " ").title(), status="proposed", publication_status=PUBLISHED
+            )
+            proposal.eligible_local_authority = True
+            proposal.save()
+        FundingEdition.objects.create(
+            scheme=FundingScheme.objects.get(slug="the-librery"),
+            label="Appel imaginé",
+            opens_on=TODAY - datetime.timedelta(days=5),
+            closes_on=TODAY + datetime.timedelta(days=10),
+        )
+
+
+# Imported once for the tests of this module (tests/sharing.py), each of which sees the clock at NOW.
+_desk = shared_per_module(build_desk)
+
+
 @pytest.fixture
-def desk(time_machine):
-    time_machine.move_to(datetime.datetime(2025, 7, 15, 10, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")), tick=False)
-    call_command("import_funding", stdout=io.StringIO())
-    # The three proposals of the demo's fixtures, one with a call a report dated: still no call.
-    for slug in PROPOSALS:
-        proposal = make_scheme(slug, slug.replace("-", " ").title(), status="proposed", publication_status=PUBLISHED)
-        proposal.eligible_local_authority = True
-        proposal.save()
-    FundingEdition.objects.create(
-        scheme=FundingScheme.objects.get(slug="the-librery"),
-        label="Appel imaginé",
-        opens_on=TODAY - datetime.timedelta(days=5),
-        closes_on=TODAY + datetime.timedelta(days=10),
-    )
+def desk(time_machine, _desk):
+    time_machine.move_to(NOW, tick=False)
 
 
 def between(html, testid):

@@ -12,6 +12,7 @@ from funding.models import Award, FundingEdition, FundingScheme
 from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
 from territories.models import Territory
 from tests.factories import built_in_bulk
+from tests.sharing import shared_per_module
 
 pytestmark = pytest.mark.django_db
 
@@ -41,18 +42,22 @@ PAGES = {
 }
 
 
-def populate(size):
-    """`size` initiatives, actors and schemes, all linked to everything a page shows."""
+def populate(size, start=0):
+    """Initiatives, actors and schemes numbered `start` to `size` - 1, all linked to everything a
+    page shows (the sectors and places come with the first ones)."""
     with built_in_bulk():
         today = timezone.localdate()
-        sectors = [Sector.objects.create(name=f"Secteur {i}", slug=f"secteur-{i}") for i in range(2)]
-        # In a département and a région, which count its commons (the map, the région's page).
-        region = Territory.objects.create(code="reg-53", kind="region", name="Bretagne", official_code="53")
-        departement = Territory.objects.create(
-            code="dep-29", kind="departement", name="Finistère", official_code="29", parent=region
-        )
-        territory = Territory.objects.create(code="com-1", kind="commune", name="Commune 1", parent=departement)
-        for i in range(size):
+        if start == 0:
+            sectors = [Sector.objects.create(name=f"Secteur {i}", slug=f"secteur-{i}") for i in range(2)]
+            # In a département and a région, which count its commons (the map, the région's page).
+            region = Territory.objects.create(code="reg-53", kind="region", name="Bretagne", official_code="53")
+            departement = Territory.objects.create(
+                code="dep-29", kind="departement", name="Finistère", official_code="29", parent=region
+            )
+            Territory.objects.create(code="com-1", kind="commune", name="Commune 1", parent=departement)
+        sectors = list(Sector.objects.filter(slug__in=["secteur-0", "secteur-1"]))
+        territory = Territory.objects.get(code="com-1")
+        for i in range(start, size):
             actor = Actor.objects.create(
                 name=f"Acteur {i}",
                 slug=f"acteur-{i}",
@@ -90,18 +95,17 @@ def populate(size):
             Award.objects.create(edition=edition, initiative=initiative, amount=1000)
 
 
+# The first 3 of everything, built once for the tests below (tests/sharing.py); each test adds
+# the next 47 in its own transaction.
+_three = shared_per_module(lambda: populate(3))
+
+
 @pytest.mark.parametrize("url", list(PAGES))
-def test_list_pages_run_a_fixed_number_of_queries(client, url, django_assert_num_queries):
-    populate(3)
+def test_list_pages_run_a_fixed_number_of_queries(client, url, django_assert_num_queries, _three):
     client.get(url)
     with django_assert_num_queries(PAGES[url]):
         small = client.get(url)
-    Initiative.objects.all().delete()
-    Actor.objects.all().delete()
-    FundingScheme.objects.all().delete()
-    Sector.objects.all().delete()
-    Territory.objects.all().delete()
-    populate(50)
+    populate(50, start=3)
     with django_assert_num_queries(PAGES[url]):
         large = client.get(url)
     assert small.status_code == large.status_code == 200
