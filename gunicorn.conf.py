@@ -77,3 +77,19 @@ if os.path.isdir("/dev/shm"):
 # servers of one account (a staging and a production, a benchmark) would take each other's; signals
 # (HUP to reload, TERM to stop) do the same work.
 control_socket_disable = True
+
+
+def when_ready(server):
+    """Once the application is loaded, before any request: the deployment checks of the shared cache.
+
+    A Redis without `maxmemory` and an eviction policy lets anyone grow the page cache until the
+    machine runs out of memory; `check --deploy` says so, but only when someone runs it. The server
+    still starts (a cache that is down is the health check's business), and says it in its log.
+    """
+    import django
+    from django.core import checks
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "communs.settings")
+    django.setup()  # already done when the application is preloaded (preload_app); a no-op then
+    for message in checks.run_checks(tags=[checks.Tags.caches], include_deployment_checks=True):
+        server.log.warning("start-up check %s: %s %s", message.id, message.msg, message.hint or "")
