@@ -24,8 +24,8 @@ IMPORTERS = ["import_sill", "import_publiccode", "import_dpg", "import_organisat
 def _fetch_policy(settings):
     # The hostile server is on 127.0.0.1: the one internal host these tests allow.
     settings.FETCH_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
-    settings.FETCH_DEADLINE_SECONDS = 3
-    settings.FETCH_TIMEOUT_SECONDS = 2
+    settings.FETCH_DEADLINE_SECONDS = 1  # the slow drip is cut after 1 s
+    settings.FETCH_TIMEOUT_SECONDS = 1  # more than the drip's 0.25 s between bytes
     settings.FETCH_MAX_MEGABYTES = 1
     settings.FETCH_MAX_PAGES = 5
 
@@ -72,7 +72,7 @@ def messages(report):
         ("metadata-redirect", "169.254.169.254 est une adresse interne"),
         ("self-next", "déjà été lue"),
         ("endless-pages", "plus de 5 pages"),
-        ("drip", "délai de 3 s dépassé"),
+        ("drip", "délai de 1 s dépassé"),
         ("endless-body", "plus de 1 Mo"),
     ],
 )
@@ -124,7 +124,7 @@ def test_wrong_types_in_harvested_entries_are_row_errors(server):
         ("{server}/file-redirect/export.json", "seules les adresses http(s)"),
         ("{server}/metadata-redirect/export.json", "adresse interne"),
         ("http://10.0.0.1/export.json", "10.0.0.1 est une adresse interne"),
-        ("{server}/drip/export.json", "délai de 3 s dépassé"),
+        ("{server}/drip/export.json", "délai de 1 s dépassé"),
         ("{server}/endless-body/export.json", "plus de 1 Mo"),
     ],
 )
