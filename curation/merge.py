@@ -228,3 +228,33 @@ def _move_records(content_type, kept, other, disagreeing, report):
         moved += 1
     if moved:
         report.moved["fiches importées"] = moved
+
+
+class MergeCommand:
+    """The body of `merge_actors` and `merge_initiatives` (curation/management/commands)."""
+
+    model = None
+
+    def add_arguments(self, parser):
+        name = self.model._meta.verbose_name
+        parser.add_argument("kept", help=f"Identifiant (slug) du {name} gardé.")
+        parser.add_argument("other", help=f"Identifiant (slug) du {name} fusionné dans le premier, puis supprimé.")
+        parser.add_argument("--dry-run", action="store_true", help="Dire ce qui serait fait, sans rien enregistrer.")
+
+    def handle(self, *args, **options):
+        from django.core.management.base import CommandError
+
+        from catalogues.importing import importer_user
+
+        found = {}
+        for role in ("kept", "other"):
+            slug = options[role]
+            found[role] = self.model._base_manager.filter(slug=slug).first()
+            if found[role] is None:
+                raise CommandError(f"Aucun {self.model._meta.verbose_name} n'a l'identifiant « {slug} ».")
+        try:
+            report = merge(found["kept"], found["other"], user=importer_user(), dry_run=options["dry_run"])
+        except MergeError as error:
+            raise CommandError(str(error)) from error
+        for line in report.lines():
+            self.stdout.write(line)
