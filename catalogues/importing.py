@@ -137,6 +137,14 @@ def _read_aliases(path, mtime):
         return {name_key(row["alias"]): row["canonical"].strip() for row in csv.DictReader(handle) if row["alias"]}
 
 
+def _same_address(model, name, current, incoming):
+    from django.db.models import URLField
+
+    if not (current and isinstance(current, str) and isinstance(model._meta.get_field(name), URLField)):
+        return False
+    return current.rstrip("/") == incoming.rstrip("/")
+
+
 class RowError(Exception):
     """A source entry that cannot be imported; the message names what is wrong."""
 
@@ -360,9 +368,10 @@ class Importer:
             if incoming in ("", None, []) or (name in create_only and not created) or name in merge_kept:
                 continue
             current = getattr(entry, name)
-            if current == incoming:
+            if current == incoming or _same_address(model, name, current, incoming):
+                # Two sources writing one address with or without its trailing slash agree.
                 imported[name] = incoming
-            elif created or current in ("", None) or (name in previous and previous[name] == current):
+            elif created or current in ("", None, []) or (name in previous and previous[name] == current):
                 setattr(entry, name, incoming)
                 imported[name] = incoming
                 changed.append(name)
