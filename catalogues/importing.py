@@ -221,11 +221,13 @@ class Importer:
         # A source that lists an entry twice (an agency on several rows) gives it the values of its
         # first row in every run: later rows would otherwise undo each other at each import.
         self.seen = {}
+        self.alias_match = ""  # the alias-file name through which find() found its last entry
 
     # --- matching ------------------------------------------------------------------------
 
     def find(self, model, external_id, identifiers, names, kind=None):
         """The entry of `model` this source entry is, or None (see the module's docstring)."""
+        self.alias_match = ""
         content_type = ContentType.objects.get_for_model(model)
         record = Record.objects.filter(source=self.source, content_type=content_type, external_id=external_id).first()
         if record is not None:
@@ -264,6 +266,7 @@ class Importer:
             if entry is not None and not _contradicts(entry, identifiers):
                 # The reviewed alias file says who this name is (data/aliases/): whatever the kind.
                 self.report.matched_by_name.append({"id": external_id, "entry": entry.slug, "alias": name})
+                self.alias_match = name
                 return entry, None
         keys = {name_key(name) for name in names if name} - {""}
         matches = []
@@ -363,9 +366,15 @@ class Importer:
         # Fields on which a curator chose the kept entry's value when merging the entry this source fed
         # into another (curation/merge.py): that choice stands, silently.
         merge_kept = set(record.extra.get("merge_kept", ())) if record else set()
+        # An entry found through the reviewed alias file ("DINUM/Etalab" → the DINUM) is another name
+        # of it: what the source says under that name only fills the entry's empty fields (Etalab's
+        # website is not the DINUM's), and the difference is no conflict: a curator wrote the alias.
+        alias = record.extra.get("alias", "") if record else self.alias_match
         imported, changed = dict(previous), []
         for name, incoming in values.items():
             if incoming in ("", None, []) or (name in create_only and not created) or name in merge_kept:
+                continue
+            if alias and getattr(entry, name) not in ("", None, []) and name not in previous:
                 continue
             current = getattr(entry, name)
             if current == incoming or _same_address(model, name, current, incoming):
@@ -385,7 +394,11 @@ class Importer:
         if record is None:
             record = Record(source=self.source, content_type=content_type, external_id=external_id, object_id=entry.pk)
         record.object_id = entry.pk
-        extra = {**(extra or {}), **({"merge_kept": sorted(merge_kept)} if merge_kept else {})}
+        extra = {
+            **(extra or {}),
+            **({"merge_kept": sorted(merge_kept)} if merge_kept else {}),
+            **({"alias": alias} if alias else {}),
+        }
         record.imported, record.extra, record.last_imported_at = imported, extra, self.now
         record.save()
         self.seen[model, external_id] = entry
