@@ -139,3 +139,10 @@ def test_the_admin_action_keeps_the_oldest(client, ademe_twice):
     response = client.post("/admin/actors/actor/", {"action": "action_merge", "_selected_action": pks}, follow=True)
     assert "ademe-2 fusionné dans ademe" in " ".join(str(m) for m in response.context["messages"])
     assert not Actor.objects.filter(slug="ademe-2").exists()
+
+
+def test_the_admin_lists_the_old_addresses(client, ademe_twice):
+    merge_actors("ademe", "ademe-2")
+    client.force_login(make_user("admin", is_staff=True, is_superuser=True))
+    page = client.get("/admin/communs/redirect/").content.decode()
+    assert "ademe-2" in page and "Fusionné dans ademe" in page
