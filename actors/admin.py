@@ -26,13 +26,13 @@ class ActorAdmin(CuratedAdmin):
     list_display = ["name", "acronym", "kind", "parent", "territory", "publication_status", "updated_at", "public_link"]
     list_filter = ["publication_status", "kind", ("territory", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["parent", "territory"]
-    search_fields = ["name", "acronym", "slug", "siren", "website"]
+    search_fields = ["name", "acronym", "aliases", "slug", "siren", "annuaire_id", "website"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "territory"]
     inlines = [InvolvementInline]
     fieldsets = [
-        (None, {"fields": ["name", "acronym", "slug", "kind", "parent"]}),
+        (None, {"fields": ["name", "acronym", "aliases", "slug", "kind", "parent"]}),
         ("Présentation", {"fields": ["description", "website", "territory"]}),
-        ("Identifiants", {"fields": ["siren", "siret", "wikidata_qid"]}),
+        ("Identifiants", {"fields": ["siren", "siret", "annuaire_id", "wikidata_qid", "forge_accounts"]}),
         ("Sources", {"fields": ["sources"]}),
     ]

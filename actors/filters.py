@@ -1,7 +1,8 @@
 """The listing of actors: one FilterSet shared by /acteurs/ and /api/v1/actors/."""
 
 import django_filters
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin
@@ -17,7 +18,28 @@ def _public_involvements():
     return Involvement.objects.filter(visible_q(Initiative, prefix="initiative__"))
 
 
+def published_commons_count():
+    """The number of published commons an actor is involved in (whatever its roles), as a subquery:
+    no GROUP BY on the list's query, which the search's ranking also annotates."""
+    counted = (
+        Involvement.objects.filter(visible_q(Initiative, prefix="initiative__"), actor=OuterRef("pk"))
+        .order_by()
+        .values("actor")
+        .annotate(count=Count("initiative", distinct=True))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 class ActorFilter(TerritoryFilterMixin, SearchOrderingMixin):
+    # The actors involved in the most commons first (then by name): those a visitor looks for. A
+    # text search is ordered by relevance, as every list.
+    ORDERINGS = {**SearchOrderingMixin.ORDERINGS, "-initiative_count": ("-initiative_count", "name")}
+    ORDERING_CHOICES = [("-initiative_count", "Nombre de communs"), *SearchOrderingMixin.ORDERING_CHOICES]
+    DEFAULT_ORDERING = "-initiative_count"
+    ordering = django_filters.ChoiceFilter(
+        label="Trier par", choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
+    )
     kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices, distinct=False)
     # A place stands for the places inside it, as for commons (territories/filters.py).
     territory, territory_level = territory_filters()
@@ -61,6 +83,9 @@ class ActorFilter(TerritoryFilterMixin, SearchOrderingMixin):
         ),
         Facet("territory", lambda fs: fs.territory_rows()),
     ]
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset.annotate(initiative_count=published_commons_count()))
 
     def in_places(self, queryset, inside):
         return queryset.filter(territory__in=inside)

@@ -24,6 +24,20 @@ def actor_type(actor):
     return "GovernmentOrganization" if actor.kind in GOVERNMENT_KINDS else "Organization"
 
 
+def _identifiers(actor):
+    nodes = [
+        {"@type": "PropertyValue", "propertyID": property_id, "value": value}
+        for property_id, value in (
+            ("SIREN", actor.siren),
+            ("SIRET", actor.siret),
+            ("Annuaire service-public.fr", actor.annuaire_id),
+            ("Code INSEE", actor.insee_code),
+        )
+        if value
+    ]
+    return nodes[0] if len(nodes) == 1 else nodes or None
+
+
 def actor_jsonld(actor, request):
     """The schema.org graph of an actor; its parent only when published (the page shows no other)."""
     url = absolute(request, reverse("actors:detail", args=[actor.slug]))
@@ -34,14 +48,18 @@ def actor_jsonld(actor, request):
         "@id": url,
         "url": url,
         "name": actor.name,
-        "alternateName": actor.acronym,
+        "alternateName": one_or_many([name for name in [actor.acronym, *actor.alias_list] if name]),
         "description": plain_text(actor.description),
         "sameAs": one_or_many(
-            [wikidata_url(actor.wikidata_qid), actor.website, f"{SIREN_PAGE}{actor.siren}" if actor.siren else None]
+            [
+                wikidata_url(actor.wikidata_qid),
+                actor.website,
+                f"{SIREN_PAGE}{actor.siren}" if actor.siren else None,
+                actor.annuaire_url or None,
+                *actor.forge_accounts,
+            ]
         ),
-        "identifier": (
-            {"@type": "PropertyValue", "propertyID": "SIREN", "value": actor.siren} if actor.siren else None
-        ),
+        "identifier": _identifiers(actor),
         "parentOrganization": actor_ref(parent, request) if parent else None,
         "areaServed": territory_node(actor.territory, request) if actor.territory_id else None,
     }

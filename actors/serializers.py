@@ -38,6 +38,13 @@ class ActorSerializer(HtmlUrlMixin, ApiModelSerializer):
     territory = TerritorySummarySerializer(read_only=True, allow_null=True)
     involvements = serializers.SerializerMethodField(help_text="The initiatives it takes part in, with its roles.")
     sources = SourcesField(read_only=True)
+    aliases = serializers.ListField(
+        source="alias_list", child=serializers.CharField(), read_only=True, help_text="Other names it goes by."
+    )
+    website_domain = serializers.CharField(read_only=True, help_text="The website's host, without www.")
+    insee_code = serializers.CharField(
+        read_only=True, help_text="A local authority's official place code (its territory's INSEE code)."
+    )
 
     class Meta:
         model = Actor
@@ -56,6 +63,11 @@ class ActorSerializer(HtmlUrlMixin, ApiModelSerializer):
             "siren",
             "siret",
             "wikidata_qid",
+            "annuaire_id",
+            "insee_code",
+            "website_domain",
+            "forge_accounts",
+            "aliases",
             "involvements",
             "sources",
             "created_at",
@@ -92,6 +104,11 @@ class ActorCSVSerializer(ActorSerializer):
         "siren",
         "siret",
         "wikidata_qid",
+        "annuaire_id",
+        "insee_code",
+        "website_domain",
+        "forge_accounts",
+        "aliases",
         "initiatives",
         "created_at",
         "updated_at",
@@ -103,6 +120,8 @@ class ActorCSVSerializer(ActorSerializer):
         data = super().to_representation(instance)
         data["parent"] = data["parent"]["slug"] if data["parent"] else ""
         data["territory"] = data["territory"]["code"] if data["territory"] else ""
+        data["forge_accounts"] = "|".join(data["forge_accounts"])
+        data["aliases"] = "|".join(data["aliases"])
         data["initiatives"] = "|".join(f"{row['initiative']['slug']}:{row['role']}" for row in data.pop("involvements"))
         return {column: data.get(column) for column in self.columns}
 
@@ -119,6 +138,15 @@ class ActorWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
         help_text="The territory's code.",
     )
     sources = SourcesField()
+    aliases = serializers.ListField(
+        child=serializers.RegexField(r"^[^\r\n]+$", max_length=200),
+        required=False,
+        max_length=50,
+        help_text="Other names, one per item.",
+    )
+    forge_accounts = serializers.ListField(
+        child=serializers.URLField(), required=False, max_length=50, help_text="Forge organisation addresses."
+    )
 
     class Meta:
         model = Actor
@@ -134,8 +162,16 @@ class ActorWriteSerializer(SlugNotChangedMixin, FullCleanSerializer):
             "siren",
             "siret",
             "wikidata_qid",
+            "annuaire_id",
+            "forge_accounts",
+            "aliases",
             "sources",
         ]
+
+    def validate(self, attrs):
+        if "aliases" in attrs:
+            attrs["aliases"] = "\n".join(alias.strip() for alias in attrs["aliases"] if alias.strip())
+        return super().validate(attrs)
 
 
 ActorWriteSerializer.Meta.read_fields = ActorSerializer.Meta.fields

@@ -2,15 +2,15 @@
 
 from itertools import groupby
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from actors.filters import ActorFilter
-from actors.linked_data import actor_jsonld
+from actors.linked_data import SIREN_PAGE, actor_jsonld
 from actors.models import Actor
-from communs.linked_data import json_for_script
+from communs.linked_data import json_for_script, wikidata_url
 from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404
@@ -20,13 +20,8 @@ from initiatives.models import Initiative, Involvement
 
 def actor_list(request):
     filterset = ActorFilter(request.GET, queryset=Actor.objects.published())
-    actors = filterset.qs.select_related("territory").annotate(
-        initiative_count=Count(
-            "involvements__initiative",
-            filter=visible_q(Initiative, prefix="involvements__initiative__"),
-            distinct=True,
-        )
-    )
+    # filterset.qs counts each actor's published commons (actors/filters.py), its default order.
+    actors = filterset.qs.select_related("territory")
     return render(request, "actors/actor_list.html", list_context(request, filterset, actors))
 
 
@@ -65,6 +60,24 @@ def actor_detail(request, slug):
         "roles": roles,
         "operated_schemes": list(actor.operated_schemes.all()),
         "funded_schemes": list(actor.funded_schemes.all()),
+        "identifiers": identifiers(actor),
         "linked_data": json_for_script(actor_jsonld(actor, request)),
     }
     return render(request, "actors/actor_detail.html", context)
+
+
+def identifiers(actor):
+    """What the page lists under "Identifiants": label, value and the register's page when there is one."""
+    rows = [
+        ("siren", "SIREN", actor.siren, f"{SIREN_PAGE}{actor.siren}"),
+        ("siret", "SIRET", actor.siret, ""),
+        ("insee", "Code INSEE", actor.insee_code, ""),
+        ("annuaire", "Annuaire du service public", actor.annuaire_id, actor.annuaire_url),
+        ("wikidata", "Wikidata", actor.wikidata_qid, wikidata_url(actor.wikidata_qid)),
+        ("domain", "Domaine du site", actor.website_domain, ""),
+        *(
+            ("forge", "Compte sur une forge", account.removeprefix("https://"), account)
+            for account in actor.forge_accounts
+        ),
+    ]
+    return [{"key": key, "label": label, "value": value, "url": url} for key, label, value, url in rows if value]

@@ -98,6 +98,14 @@ def build_from_sources(*, stdout, verbosity=1, seeds_only=False):
         if not seeds_only:
             with search_index.paused():
                 import_demo_catalogues(stdout=stdout if verbosity > 1 else StringIO())
+                # The pairs a curator found to be one entry (data/aliases/merges.csv), and the SIREN
+                # of the local authorities that govern an official commune or EPCI.
+                from catalogues.identity import apply_merge_list, fill_sirens
+
+                for line in apply_merge_list():
+                    if verbosity > 1:
+                        stdout.write(line)
+                fill_sirens()
         # Every import derived what its entries say; a last run covers the curated entries of the
         # fixtures and what an actor imported later says of the commons it carries.
         with search_index.paused():

@@ -19,6 +19,7 @@ Nothing is written when a row has an error: `run()` rolls the whole import back 
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,6 +29,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from actors.models import Actor
 from catalogues.models import Record
 from communs.cache import bulk_writes
 from communs.models import Publishable
@@ -94,7 +96,7 @@ class Report:
 
 # Identifiers that name one entry only: two different values mean two different entries, even when
 # they share a repository (a plugin and its software) or a name.
-STABLE_IDENTIFIERS = ("sill_id", "wikidata_qid", "siren")
+STABLE_IDENTIFIERS = ("sill_id", "wikidata_qid", "siren", "annuaire_id")
 
 
 def _contradicts(entry, identifiers):
@@ -102,6 +104,45 @@ def _contradicts(entry, identifiers):
         identifiers.get(name) and getattr(entry, name, None) and str(getattr(entry, name)) != str(identifiers[name])
         for name in STABLE_IDENTIFIERS
     )
+
+
+# A kind that says nothing ("Autre": what a publiccode.yml file or a forge account gives) never keeps
+# two same-named entries apart; two specific kinds that differ do (a commune and an association).
+UNSPECIFIC_KINDS = {"other"}
+
+
+def _kinds_differ(incoming, existing):
+    return bool(incoming and existing) and incoming != existing and not {incoming, existing} & UNSPECIFIC_KINDS
+
+
+ALIAS_FILES = {"actor": "actors.csv", "initiative": "initiatives.csv"}
+
+
+def aliases_for(model):
+    """{name key: canonical slug} from the reviewed alias file of `model` (data/aliases/), if any."""
+    name = ALIAS_FILES.get(model._meta.model_name)
+    path = settings.DATA_DIR / "aliases" / name if name else None
+    if path is None or not path.exists():
+        return {}
+    return _read_aliases(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_aliases(path, mtime):
+    # Read once per version of the file: find() asks for it at every source entry.
+    import csv
+    from pathlib import Path
+
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        return {name_key(row["alias"]): row["canonical"].strip() for row in csv.DictReader(handle) if row["alias"]}
+
+
+def _same_address(model, name, current, incoming):
+    from django.db.models import URLField
+
+    if not (current and isinstance(current, str) and isinstance(model._meta.get_field(name), URLField)):
+        return False
+    return current.rstrip("/") == incoming.rstrip("/")
 
 
 class RowError(Exception):
@@ -141,6 +182,11 @@ def run(source_key, make_source, work, *, dry_run=False, publication_key=None):
                 from catalogues.derive import derive
 
                 report.derived = derive(report.touched.get(Initiative, ()), user=importer.user).as_dict()
+                if report.touched.get(Actor):
+                    # A local authority created or changed takes the SIREN of the place it governs.
+                    from catalogues.identity import fill_sirens
+
+                    fill_sirens(report.touched[Actor], user=importer.user)
             if report.errors or dry_run:
                 raise _Rollback
             source.retrieved_at = importer.now
@@ -175,11 +221,13 @@ class Importer:
         # A source that lists an entry twice (an agency on several rows) gives it the values of its
         # first row in every run: later rows would otherwise undo each other at each import.
         self.seen = {}
+        self.alias_match = ""  # the alias-file name through which find() found its last entry
 
     # --- matching ------------------------------------------------------------------------
 
     def find(self, model, external_id, identifiers, names, kind=None):
         """The entry of `model` this source entry is, or None (see the module's docstring)."""
+        self.alias_match = ""
         content_type = ContentType.objects.get_for_model(model)
         record = Record.objects.filter(source=self.source, content_type=content_type, external_id=external_id).first()
         if record is not None:
@@ -196,19 +244,54 @@ class Importer:
                     for entry in model._base_manager.filter(**{f"{field_name}__icontains": key.split("/", 1)[0]})
                     if url_key(getattr(entry, field_name)) == key
                 ]
+            elif field_name == "forge_account":
+                # A list field: compared in Python, the accounts being few (SQLite has no JSON contains).
+                key = url_key(value)
+                candidates = [
+                    entry
+                    for entry in model._base_manager.exclude(forge_accounts=[]).filter(
+                        forge_accounts__icontains=key.split("/", 1)[0]
+                    )
+                    if key in {url_key(account) for account in entry.forge_accounts}
+                ]
             else:
                 candidates = list(model._base_manager.filter(**{field_name: value})[:1])
             for entry in candidates:
                 if not _contradicts(entry, identifiers):
                     return entry, None
+        aliased = aliases_for(model)
+        for name in names:
+            canonical = aliased.get(name_key(name or ""))
+            entry = model._base_manager.filter(slug=canonical).first() if canonical else None
+            if entry is not None and not _contradicts(entry, identifiers):
+                # The reviewed alias file says who this name is (data/aliases/): whatever the kind.
+                self.report.matched_by_name.append({"id": external_id, "entry": entry.slug, "alias": name})
+                self.alias_match = name
+                return entry, None
         keys = {name_key(name) for name in names if name} - {""}
+        matches = []
         for entry in self._same_name_candidates(model, names):
-            if kind and getattr(entry, "kind", kind) != kind or _contradicts(entry, identifiers):
+            if _kinds_differ(kind, getattr(entry, "kind", kind)) or _contradicts(entry, identifiers):
                 continue
             entry_names = [entry.name, getattr(entry, "acronym", ""), *getattr(entry, "alias_list", [])]
             if keys & {name_key(name) for name in entry_names if name}:
-                self.report.matched_by_name.append({"id": external_id, "entry": entry.slug})
-                return entry, None
+                matches.append(entry)
+        if matches:
+            entry = matches[0]
+            self.report.matched_by_name.append({"id": external_id, "entry": entry.slug})
+            if len(matches) > 1:
+                # Several entries answer to the name: the oldest is fed, and a curator is told to merge
+                # or tell them apart (never merged here).
+                self.report.conflicts.append(
+                    {
+                        "id": external_id,
+                        "entry": entry.slug,
+                        "field": "identité",
+                        "current": ", ".join(match.slug for match in matches),
+                        "incoming": names[0],
+                    }
+                )
+            return entry, None
         return None, None
 
     def _same_name_candidates(self, model, names):
@@ -280,14 +363,24 @@ class Importer:
                     {"id": external_id, "entry": entry.slug, "similar": [d.obj.slug for d in similar]}
                 )
         previous = record.imported if record else {}
+        # Fields on which a curator chose the kept entry's value when merging the entry this source fed
+        # into another (curation/merge.py): that choice stands, silently.
+        merge_kept = set(record.extra.get("merge_kept", ())) if record else set()
+        # An entry found through the reviewed alias file ("DINUM/Etalab" → the DINUM) is another name
+        # of it: what the source says under that name only fills the entry's empty fields (Etalab's
+        # website is not the DINUM's), and the difference is no conflict: a curator wrote the alias.
+        alias = record.extra.get("alias", "") if record else self.alias_match
         imported, changed = dict(previous), []
         for name, incoming in values.items():
-            if incoming in ("", None) or (name in create_only and not created):
+            if incoming in ("", None, []) or (name in create_only and not created) or name in merge_kept:
+                continue
+            if alias and getattr(entry, name) not in ("", None, []) and name not in previous:
                 continue
             current = getattr(entry, name)
-            if current == incoming:
+            if current == incoming or _same_address(model, name, current, incoming):
+                # Two sources writing one address with or without its trailing slash agree.
                 imported[name] = incoming
-            elif created or current in ("", None) or (name in previous and previous[name] == current):
+            elif created or current in ("", None, []) or (name in previous and previous[name] == current):
                 setattr(entry, name, incoming)
                 imported[name] = incoming
                 changed.append(name)
@@ -301,7 +394,12 @@ class Importer:
         if record is None:
             record = Record(source=self.source, content_type=content_type, external_id=external_id, object_id=entry.pk)
         record.object_id = entry.pk
-        record.imported, record.extra, record.last_imported_at = imported, extra or {}, self.now
+        extra = {
+            **(extra or {}),
+            **({"merge_kept": sorted(merge_kept)} if merge_kept else {}),
+            **({"alias": alias} if alias else {}),
+        }
+        record.imported, record.extra, record.last_imported_at = imported, extra, self.now
         record.save()
         self.seen[model, external_id] = entry
         label = {"id": external_id, "entry": entry.slug}

@@ -218,11 +218,20 @@ def actor_values(item, describes_entry):
     """The actor's fields for one body; `describes_entry` says whether the OSPO's description and
     address are the actor's own (an actor created from the OSPO), or the unit's of an organisation
     that has its own (a ministry, an actor found by its acronym): they then stay in the Record."""
-    values = {"name": item.name[:200], "kind": item.kind()}
+    values = {"name": item.name[:200], "kind": item.kind(), "annuaire_id": item.pso_id}
+    # The accounts code.gouv.fr still follows: those it ignores since a date are no longer the body's.
+    values["forge_accounts"] = sorted(
+        {_account_url(account["url"]) for account in item.accounts if not account.get("ignored_since")}
+    )
     if describes_entry and item.ospo:
         values["description"] = item.ospo.get("description_fr", "")
         values["website"] = item.ospo["url"]
     return values
+
+
+def _account_url(url):
+    """An account's address as the actor page shows it: https, lower case, no trailing slash."""
+    return "https://" + _url_key(url)
 
 
 def record_extra(item, describes_entry):

@@ -36,6 +36,8 @@ class SearchOrderingMixin(django_filters.FilterSet):
         "updated_at": ("updated_at", "name"),
     }
 
+    # A listing's order when nothing is searched nor chosen.
+    DEFAULT_ORDERING = "name"
     q = django_filters.CharFilter(label="Recherche", method="filter_q", max_length=10_000)
     ORDERING_CHOICES = [
         ("relevance", "Pertinence"),
@@ -60,7 +62,7 @@ class SearchOrderingMixin(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         ordering = self.form.cleaned_data.get("ordering") or (
-            "relevance" if self.form.cleaned_data.get("q") else "name"
+            "relevance" if self.form.cleaned_data.get("q") else self.DEFAULT_ORDERING
         )
         if ordering == "relevance" and "_doc_title" not in queryset.query.annotations:  # nothing searched
             ordering = "name"

@@ -216,7 +216,7 @@ def active_filters(request, filterset):
 def effective_ordering(filterset):
     """The ordering the results really have, so that the sort menu shows it selected."""
     data = filterset.form.cleaned_data
-    return data.get("ordering") or ("relevance" if data.get("q") else "name")
+    return data.get("ordering") or ("relevance" if data.get("q") else filterset.DEFAULT_ORDERING)
 
 
 def form_errors(filterset):

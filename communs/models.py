@@ -265,3 +265,36 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.title.partition("\n")[0]
+
+
+class Redirect(models.Model):
+    """An address that used to name an entry: the slug of an entry merged into another (or renamed).
+
+    The detail views and the API look here when a slug names no entry, and answer 301 to the entry
+    that holds its content now, so links and bookmarks keep working after a merge.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    old_slug = models.SlugField("ancien identifiant", max_length=200)
+    object_id = models.PositiveBigIntegerField("entrée")
+    reason = models.CharField("raison", max_length=300, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "redirection"
+        verbose_name_plural = "redirections"
+        ordering = ["content_type", "old_slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "old_slug"], name="communs_redirect_unique_old_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.object_id}"
+
+    @classmethod
+    def target(cls, model, slug):
+        """The published entry of `model` that `slug` used to name, or None."""
+        row = cls.objects.filter(content_type=ContentType.objects.get_for_model(model), old_slug=slug).first()
+        if row is None:
+            return None
+        return model.objects.published().filter(pk=row.object_id).first()

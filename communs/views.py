@@ -8,7 +8,7 @@ import json
 
 from django.apps import apps
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -61,7 +61,13 @@ def page_not_found(request, exception):
 def gone_or_404(request, model, slug, list_url, list_label):
     """The page of an entry the public cannot see: an archived one answers 410 Gone, saying when and
     why it left the directory (a link or a bookmark then makes sense to its reader); a draft, or a
-    slug that never existed, stays a plain 404."""
+    slug that never existed, stays a plain 404. The slug of an entry merged into another answers 301
+    to the entry kept (communs.models.Redirect)."""
+    from communs.models import Redirect
+
+    kept = Redirect.target(model, slug)
+    if kept is not None:
+        return HttpResponsePermanentRedirect(kept.get_absolute_url())
     entry = (
         model.objects.archived().filter(slug=slug).only("name", "slug", "status_changed_at", "archived_reason").first()
     )

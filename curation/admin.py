@@ -8,6 +8,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from communs.models import Redirect
 from curation import (
     admin_tokens,  # noqa: F401  (registers the API tokens' admin)
     services,
@@ -130,3 +131,17 @@ class SuggestionAdmin(admin.ModelAdmin):
             services.reject_suggestion(suggestion, request.user)
             done += 1
         self.message_user(request, f"{done} suggestion(s) refusée(s).", messages.SUCCESS)
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    """The old addresses of merged entries (curation/merge.py): seen, and removed if a curator wants
+    the slug back; they are made by merges, not typed."""
+
+    list_display = ["old_slug", "content_type", "object_id", "reason", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["old_slug", "reason"]
+    readonly_fields = ["content_type", "old_slug", "object_id", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -117,6 +117,7 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
         "action_mark_reviewed",
         "action_add_sector",
         "action_add_tag",
+        "action_merge",
     ]
 
     # --- forms ------------------------------------------------------------
@@ -168,6 +169,8 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
             actions.pop("action_add_sector", None)
         if not self.bulk_tags:
             actions.pop("action_add_tag", None)
+        if not any(field.name == "aliases" for field in self.model._meta.fields):
+            actions.pop("action_merge", None)  # only actors and commons keep the names of what they absorb
         return actions
 
     # --- URLs and views ----------------------------------------------------
@@ -234,6 +237,27 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
             self.message_user(request, f"{done} fiche(s) : {label} fait.", messages.SUCCESS)
         if refused:
             self.message_user(request, f"{len(refused)} refus : " + " ".join(refused), messages.WARNING)
+
+    @admin.action(
+        description="Fusionner les fiches sélectionnées (la plus ancienne est gardée)", permissions=["delete"]
+    )
+    def action_merge(self, request, queryset):
+        # The oldest entry is kept (the one the others duplicated, usually the curated one); each
+        # other one is merged into it and its address answers 301 to it (curation/merge.py).
+        from curation.merge import MergeError, merge
+
+        entries = list(queryset.order_by("pk"))
+        if not hasattr(self.model, "aliases") or len(entries) < 2:
+            self.message_user(request, "Sélectionnez au moins deux fiches à fusionner.", messages.WARNING)
+            return
+        kept = entries[0]
+        for other in entries[1:]:
+            try:
+                report = merge(kept, other, user=request.user)
+            except MergeError as error:
+                self.message_user(request, f"{other} : {error}", messages.ERROR)
+                continue
+            self.message_user(request, " ".join(report.lines()), messages.SUCCESS)
 
     @admin.action(description="Soumettre à relecture", permissions=["change"])
     def action_submit(self, request, queryset):

@@ -6,7 +6,7 @@ The endpoints themselves live in each app's ``api.py``.
 
 from django.db import transaction
 from django.db.models import Max
-from django.http import StreamingHttpResponse
+from django.http import HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
@@ -59,10 +59,28 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         obj = queryset.filter(**lookup).first()
         if obj is None:
+            self.raise_moved_if_merged(queryset.model, lookup)
             self.raise_gone_if_archived(queryset.model, lookup)
             raise exceptions.NotFound(f"No {queryset.model._meta.verbose_name} with this identifier.")
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def raise_moved_if_merged(self, model, lookup):
+        """The slug of an entry merged into another answers 301 to the kept entry's address, as on
+        the site (communs.models.Redirect); only for reads: a write names the entry it changes."""
+        from communs.models import Redirect
+
+        if self.request.method not in ("GET", "HEAD") or set(lookup) != {"slug"} or not issubclass(model, Publishable):
+            return
+        kept = Redirect.target(model, lookup["slug"])
+        if kept is not None:
+            old = f"/{lookup['slug']}/"
+            raise Moved(self.request.get_full_path().replace(old, f"/{kept.slug}/", 1))
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Moved):
+            return HttpResponsePermanentRedirect(exc.location)
+        return super().handle_exception(exc)
 
     def raise_gone_if_archived(self, model, lookup):
         """An archived entry the caller cannot see is a 410 saying when and why it was archived (the
@@ -161,6 +179,14 @@ class LinkedDataMixin:
         instance = self.get_object()
         self._last_modified = getattr(instance, "updated_at", None)
         return Response(self.linked_data(instance))
+
+
+class Moved(Exception):
+    """A read of an entry's old address: answered 301 to `location` (raise_moved_if_merged)."""
+
+    def __init__(self, location):
+        super().__init__(location)
+        self.location = location
 
 
 def retrieve_responses(serializer_class):

@@ -64,16 +64,21 @@ class Command(ImportCommand):
                 accounts = ", ".join(account["url"].removeprefix("https://") for account in item.accounts)
                 importer.skip(key, f"organisme sans nom dans les fichiers de code.gouv.fr (comptes : {accounts})")
                 continue
-            identifiers = {}
-            if record is None and not item.top_name:
+            # The annuaire id names one body: an actor that has it is this body, whatever its name.
+            identifiers = {"annuaire_id": item.pso_id}
+            if (
+                record is None
+                and not item.top_name
+                and not Actor._base_manager.filter(annuaire_id=item.pso_id or "-").exists()
+            ):
                 existing = self.found_by_acronym(item)
                 if existing is not None:
-                    identifiers = {"slug": existing.slug}
+                    identifiers = {**identifiers, "slug": existing.slug}
                     importer.report.matched_by_name.append({"id": key, "entry": existing.slug})
             if record is not None:
                 describes_entry = bool(record.extra.get("ospo_describes_entry"))
             else:
-                describes_entry = bool(item.ospo) and not item.top_name and not identifiers
+                describes_entry = bool(item.ospo) and not item.top_name and "slug" not in identifiers
             values = actor_values(item, describes_entry)
             if not values["name"]:
                 values["name"] = entry.name  # a run without the file that names it: the name is not written

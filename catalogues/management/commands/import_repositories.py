@@ -56,6 +56,10 @@ def _stars(row):
         return 0
 
 
+# The forges whose accounts live at https://<host>/<login>.
+FORGE_HOSTS = {"github": "github.com", "gitlab": "gitlab.com"}
+
+
 class Command(ImportCommand):
     help = (
         "Importe les dépôts de code public recensés par code.gouv.fr (export 2021 d'etalab/data-codes-sources-fr) "
@@ -178,7 +182,15 @@ class Command(ImportCommand):
             "kind": Actor.Kind.OTHER,
             "website": clean_url((organisation or {}).get("website")),
         }
+        # The account is the publisher's identifier: an actor that lists it (code.gouv.fr's
+        # organisations) is this publisher, whatever the name the forge gives.
+        account = FORGE_HOSTS.get(row["platform"].lower())
         actor = importer.upsert(
-            Actor, f"{row['platform']}:{login}", publisher, names=[login], create_only=("name", "kind")
+            Actor,
+            f"{row['platform']}:{login}",
+            publisher,
+            identifiers={"forge_account": f"https://{account}/{login}" if account else ""},
+            names=[login],
+            create_only=("name", "kind"),
         )
         importer.involve(entry, actor, Involvement.Role.CARRIER)
