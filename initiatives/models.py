@@ -11,6 +11,7 @@ from taggit.managers import TaggableManager
 
 from communs.models import (
     Publishable,
+    can_see_unpublished,
     choices_constraint,
     markdown_field,
     rendered_markdown_field,
@@ -511,8 +512,14 @@ class DeploymentQuerySet(models.QuerySet):
         from actors.models import Actor
 
         actor_visible = visible_q(Actor, user, prefix="actor__")
+        # Not a Publishable (no page, slug or workflow of its own), but the same rule on its status.
+        own = (
+            Q()
+            if can_see_unpublished(user, Deployment)
+            else Q(publication_status=Publishable.PublicationStatus.PUBLISHED)
+        )
         return self.filter(
-            visible_q(Deployment, user),
+            own,
             visible_q(Initiative, user, prefix="initiative__"),
             Q(actor__isnull=True) | actor_visible if actor_visible else Q(),
         )

@@ -204,7 +204,11 @@ def deployment_rows(deployments):
     """Each deployment with its citations completed with their sources' titles (one query in all)."""
     keys = set().union(*(cited_keys(deployment.sources) for deployment in deployments)) if deployments else set()
     catalogue = source_catalogue(keys) if keys else {}
-    return [{"deployment": deployment, "sources": cite(deployment.sources, catalogue)} for deployment in deployments]
+    blank = {"source": "", "document": "", "url": "", "title": ""}
+    return [
+        {"deployment": deployment, "sources": [{**blank, **item} for item in cite(deployment.sources, catalogue)]}
+        for deployment in deployments
+    ]
 
 
 def sector_detail(request, slug):
