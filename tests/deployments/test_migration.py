@@ -8,7 +8,11 @@ from catalogues.models import Record
 from initiatives.models import DeploymentRedirect, Initiative
 from tests.test_migrations import latest, migrate
 
-BEFORE = [("initiatives", "0015_deployments")]
+BEFORE = [
+    ("initiatives", "0015_deployments"),
+    ("catalogues", "0003_clean_control_characters"),
+    ("communs", "0004_search_rank_vector"),
+]
 
 
 # Migrating backwards and forwards needs a transactional test (SQLite renames tables outside one).
