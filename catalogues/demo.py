@@ -43,9 +43,7 @@ from communs.cache import bulk_writes
 from communs.markdown import render_saved
 
 DEMO_IMPORTS = [
-    # The SILL's services are uses of software that the later catalogues describe (udata, Onyxia,
-    # Moodle): they are imported last but one, once those commons are known (catalogues/deployments.py).
-    ("import_sill", "--skip-services"),
+    ("import_sill",),
     ("import_dpg",),  # the Digital Public Goods registry's nominees and screenings
     ("import_organisations",),  # code.gouv.fr's public organisations and OSPOs
     ("import_repositories",),  # code.gouv.fr's public-sector repositories with a community (50 stars)
@@ -53,7 +51,6 @@ DEMO_IMPORTS = [
     # Real files from public repositories, several not following the standard: read leniently, and
     # left as drafts (CATALOGUE_PUBLICATION["publiccode"]) for a curator to review.
     ("import_publiccode", "publiccode/real", "--lenient", "--source", "publiccode"),
-    ("import_sill", "sill/codegouvfr-sill-api/services.csv"),
     # Funding schemes last: their laureates are matched against every commons imported above.
     ("import_funding",),
 ]

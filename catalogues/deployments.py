@@ -11,7 +11,8 @@ resolves to (`software_commons()`): the entry with the row's SILL software id, e
 entry of the same name (case, accents and punctuation aside). A software the directory does not
 know yet becomes a commons of its own, from what the row says of it (a draft until it has a website
 or a repository, like any SILL software). One exception: a row whose address is the website of the
-commons its software resolves to is that commons' own site (Pix runs Pix at pix.fr), not a use of it.
+commons its software resolves to is that commons' own site (Pix runs Pix at pix.fr), not a use of it;
+so is a row named as its commons when the commons has no website yet (the row gives it one).
 
 publiccode.yml's `usedBy` says the same without an address: each organisation it names uses the
 software (catalogues/management/commands/import_publiccode.py).
@@ -61,6 +62,18 @@ def clean_since(text):
         return text
     year = re.match(r"((?:19|20)[0-9]{2})\b", text)
     return year.group(1) if year else ""
+
+
+def is_the_commons(commons, values):
+    """Whether a service is its commons itself: an online service (not a software, whose instances
+    are its uses) named as it is, at an address the commons lacks (the SILL's "Pix" service is the
+    commons Pix, whose site the service gives)."""
+    return (
+        commons.kind != "software"
+        and not commons.website
+        and bool(values["url"])
+        and fold_key(values["name"]) == fold_key(commons.name)
+    )
 
 
 @cache

@@ -3,7 +3,7 @@
 from actors.models import Actor
 from catalogues.cleaning import clean_url, fold_key
 from catalogues.commands import ImportCommand
-from catalogues.deployments import is_own_site, known_software, place_code, software_commons
+from catalogues.deployments import is_own_site, is_the_commons, known_software, place_code, software_commons
 from catalogues.sill import initiative_values, read, service_values
 from communs.models import Source
 from initiatives.models import Initiative
@@ -40,22 +40,8 @@ class Command(ImportCommand):
     source = SILL_SOURCE
     default_locations = ["sill"]
 
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
-        parser.add_argument(
-            "--skip-services",
-            action="store_true",
-            help="Sans services.csv : la démo l'importe après les autres catalogues, qui décrivent leurs logiciels.",
-        )
-
-    def handle(self, *args, **options):
-        self.skip_services = options["skip_services"]
-        return super().handle(*args, **options)
-
     def work(self, importer, files):
         software, services, ignored, problems = read(files)
-        if self.skip_services:
-            services = []
         for where, message in problems:
             importer.error(where, message)
         for name in ignored:
@@ -110,8 +96,15 @@ class Command(ImportCommand):
                 )
                 if commons is None:
                     commons = self.software_of_service(services_importer, software)
-                if is_own_site(commons, values["url"]):
-                    services_importer.skip(external_id, f"le service est le site de « {commons.name} » lui-même")
+                if is_own_site(commons, values["url"]) or is_the_commons(commons, values):
+                    # The service is the commons itself (Pix runs Pix at pix.fr): its address is the
+                    # commons' website, if nobody gave one, not a use.
+                    services_importer.upsert(
+                        Initiative,
+                        external_id,
+                        {"name": commons.name, "kind": commons.kind, "website": values["url"]},
+                        identifiers={"website": commons.website} if commons.website else {},
+                    )
                     continue
                 actor = services_importer.upsert(
                     Actor, f"organisme:{agency['name']}", agency, create_only=("name", "kind")
