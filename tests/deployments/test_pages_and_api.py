@@ -194,7 +194,7 @@ def test_the_database_refuses_two_rows_for_one_address_and_a_badly_written_date(
     with pytest.raises(IntegrityError), transaction.atomic():
         Deployment.objects.create(initiative=commons, url="https://tube.ac-rennes.fr", name="Doublon")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Deployment.objects.create(initiative=commons, name="Date", since="octobre 2020")
+        Deployment.objects.create(initiative=commons, name="Date", since="2020/10/01")
     with pytest.raises(IntegrityError), transaction.atomic():
         Deployment.objects.create(initiative=commons)  # neither who nor where
     # Without an address, several uses of one commons are fine (publiccode.yml's usedBy).
