@@ -576,7 +576,6 @@ class Deployment(CleanText):
     updated_at = models.DateTimeField("mis à jour le", auto_now=True, db_index=True)
 
     objects = DeploymentQuerySet.as_manager()
-    public_fields = ("commons", "actor", "name", "url", "territory", "since", "note", "sources")
     # What the public history may show of it (curation/history.py).
     history_public_fields = ("name", "url", "since", "note", "publication_status", "sources")
     history = HistoricalRecords()

@@ -200,3 +200,10 @@ def test_the_database_refuses_two_rows_for_one_address_and_a_badly_written_date(
     # Without an address, several uses of one commons are fine (publiccode.yml's usedBy).
     Deployment.objects.create(initiative=commons, actor=uses["rennes"].actor)
     Deployment.objects.create(initiative=commons, actor=uses["brest"].actor)
+
+
+def test_the_public_history_of_a_commons_tells_its_published_uses(client, peertube):
+    html = client.get("/initiatives/peertube/historique/").content.decode()
+    assert "Utilisation : Académie de Rennes" in html and "Utilisation : Ville de Brest" in html
+    # Not the use by an organisation the public cannot see, nor an unpublished one.
+    assert "Organisme en brouillon" not in html and html.count("Utilisation : Académie de Rennes") == 1
