@@ -15,7 +15,7 @@ from communs.listing import list_context
 from communs.models import visible_q
 from communs.views import gone_or_404
 from funding.models import FundingScheme
-from initiatives.models import Initiative, Involvement
+from initiatives.models import Deployment, Initiative, Involvement
 
 
 def actor_list(request):
@@ -38,6 +38,13 @@ def actor_detail(request, slug):
                     .select_related("initiative")
                     .order_by("initiative__name"),
                 ),
+                # What it uses (the commons it runs an instance of): visible uses of published commons.
+                Prefetch(
+                    "deployments",
+                    queryset=Deployment.objects.published()
+                    .select_related("initiative", "territory")
+                    .order_by("initiative__name", "name", "pk"),
+                ),
                 Prefetch("operated_schemes", queryset=FundingScheme.objects.published().order_by("name")),
                 Prefetch("funded_schemes", queryset=FundingScheme.objects.published().order_by("name")),
             ),
@@ -58,6 +65,7 @@ def actor_detail(request, slug):
         "parent": parent,
         "children": list(actor.children.all()),
         "roles": roles,
+        "deployments": list(actor.deployments.all()),
         "operated_schemes": list(actor.operated_schemes.all()),
         "funded_schemes": list(actor.funded_schemes.all()),
         "identifiers": identifiers(actor),

@@ -411,7 +411,7 @@ class Importer:
             self.report.unchanged.append(label)
         return entry
 
-    def upsert_row(self, model, external_id, lookup, values, *, label):
+    def upsert_row(self, model, external_id, lookup, values, *, label, create_with=None):
         """upsert() for a row that has no page of its own (a funding edition, an award): found by its
         Record, else by `lookup` (the fields that identify it within its parent), created with them.
 
@@ -425,7 +425,8 @@ class Importer:
         entry = entry or model._base_manager.filter(**lookup).first()
         created = entry is None
         if created:
-            entry = model(**lookup)
+            # `create_with`: what only a new row takes from the import (its publication, its citation).
+            entry = model(**lookup, **(create_with or {}))
         previous = record.imported if record and record.object_id == entry.pk else {}
         imported, changed = dict(previous), []
         for name, incoming in values.items():
@@ -473,6 +474,34 @@ class Importer:
         else:
             self.report.unchanged.append(row)
         return entry
+
+    def deploy(self, initiative, external_id, values, *, label):
+        """A use of `initiative` (initiatives.Deployment) that this source gives: found by its Record,
+        else by its address (or, without one, by its organisation), created as the source's entries
+        are (publication, citation); the same precedence as upsert() for its fields. `values` name
+        the actor and the territory by primary key."""
+        from initiatives.models import Deployment
+
+        url = values.get("url") or ""
+        lookup = {"initiative": initiative, "url": url}
+        if not url:
+            lookup["actor_id"] = values.get("actor")
+        cited = {"source": self.source.key}
+        deployment = self.upsert_row(
+            Deployment,
+            external_id,
+            lookup,
+            {name: value for name, value in values.items() if name != "url"},
+            label=label,
+            create_with={"publication_status": self.publication, "sources": [cited]},
+        )
+        if not any(item.get("source") == self.source.key for item in deployment.sources if isinstance(item, dict)):
+            # A curator's row at the same address: the source is cited beside theirs, nothing removed.
+            deployment.sources = [*deployment.sources, cited]
+            deployment._history_user = self.user
+            deployment._change_reason = self.reason
+            deployment.save(update_fields=["sources", "updated_at"])
+        return deployment
 
     def add_citations(self, entry, items):
         """Add the sources items `entry` does not cite yet (by their address); never removes one, so a

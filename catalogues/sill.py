@@ -13,7 +13,8 @@ import io
 import re
 from pathlib import Path
 
-from catalogues.cleaning import clean_licence, clean_url, clean_year, fold_key
+from catalogues.cleaning import clean_licence, clean_url, fold_key
+from catalogues.deployments import clean_since
 from catalogues.importing import RowError
 from catalogues.inputs import decode, load_json
 
@@ -221,20 +222,14 @@ def initiative_values(software):
 PUBLIC_SECTOR_KIND = {"State": "state", "Local governments": "local_authority", "Health": "agency"}
 
 
-def service_values(row, software_slug=None):
-    """An online public service: a platform carried by its agency, built on a SILL software."""
-    software = row.get("software_name", "")
-    description = row.get("description", "")
-    if software:
-        named = f"[{software}](/initiatives/{software_slug}/)" if software_slug else f"« {software} »"
-        description = f"{description}\n\nService en ligne reposant sur le logiciel libre {named}.".strip()
+def service_values(row):
+    """An online public service: a use (a deployment) of the SILL software it runs, by its agency
+    (catalogues/deployments.py). Returns the deployment's values, the agency's, and the software's."""
     values = {
         "name": row.get("service_name", "")[:200],
-        "kind": "platform",
-        "summary": row.get("description", "")[:200],
-        "description": description,
-        "website": clean_url(row.get("service_url")),
-        "launch_year": clean_year(row.get("publication_date")),
+        "url": clean_url(row.get("service_url")),
+        "since": clean_since(row.get("publication_date")),
+        "note": row.get("description", ""),
     }
     agency = {
         "name": row.get("agency_name", "")[:200],
@@ -243,12 +238,9 @@ def service_values(row, software_slug=None):
             row.get("public_sector", ""), "research" if "Univ" in row.get("public_sector", "") else "other"
         ),
     }
-    extra = {
-        "software_name": software,
-        "software_sill_id": row.get("software_sill_id", ""),
-        "software_comptoir_id": row.get("software_comptoir_id", ""),
-        "signup_scope": row.get("signup_scope", ""),
-        "usage_scope": row.get("usage_scope", ""),
-        "last_update": row.get("last_update_date", ""),
+    software = {
+        "name": row.get("software_name", "").strip(),
+        "sill_id": row.get("software_sill_id", "").strip(),
+        "comptoir_id": row.get("software_comptoir_id", "").strip(),
     }
-    return values, agency, extra
+    return values, agency, software

@@ -12,13 +12,13 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from actors.models import Actor
 from communs.models import Publishable, visible_q
 from curation.history_values import field_change, set_change, source_names
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import Involvement
+from initiatives.models import Deployment, Involvement
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 ACTION_LABELS = {CREATED: "Création", CHANGED: "Modification", DELETED: "Suppression"}
@@ -144,16 +144,17 @@ def entry_history(entry):
 
 
 def public_history(initiative):
-    """Every visible change of the initiative, its involvements and awards, newest first.
+    """Every visible change of the initiative, its involvements, awards and uses, newest first.
 
     Changes that concern an actor or a scheme the public may not see are left out, as the pages
     leave them out; a deleted one reads "supprimé".
     """
     # One query each for the actors and the editions ever linked, with whether the public sees them.
     actor_ids = Involvement.history.filter(initiative_id=initiative.pk).values("actor_id")
+    user_ids = Deployment.history.filter(initiative_id=initiative.pk, actor_id__isnull=False).values("actor_id")
     actors = {
         actor.pk: actor
-        for actor in Actor.objects.filter(pk__in=actor_ids).annotate(
+        for actor in Actor.objects.filter(Q(pk__in=actor_ids) | Q(pk__in=user_ids)).annotate(
             public=ExpressionWrapper(visible_q(Actor), output_field=BooleanField())
         )
     }
@@ -179,8 +180,17 @@ def public_history(initiative):
             return None
         return f"Financement : {edition if edition else 'édition supprimée'}"
 
+    def describe_deployment(record):
+        # A use is public while it is published, by an organisation the public sees (or none named).
+        actor = actors.get(record.actor_id)
+        if record.publication_status != PUBLISHED or (actor is not None and not actor.public):
+            return None
+        who = actor.name if actor else (record.name or record.url or "organisation non renseignée")
+        return f"Utilisation : {who}"
+
     changes, timeline = _entry_changes(initiative)
     changes += _related_changes(Involvement, initiative, describe_involvement, timeline)
     changes += _related_changes(Award, initiative, describe_award, timeline)
+    changes += _related_changes(Deployment, initiative, describe_deployment, timeline)
     changes.sort(key=lambda c: c.date, reverse=True)
     return changes

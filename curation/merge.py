@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 
 from communs.models import Redirect
 from curation.services import WORKFLOW_FIELDS
@@ -125,14 +126,15 @@ def _merge(kept, other, user, report):
 
 
 def _unique_field_sets(row_model, fk_name):
-    """The sets of fields, including `fk_name`, that are unique together on `row_model`."""
-    sets = [set(fields) for fields in row_model._meta.unique_together]
+    """The sets of fields, including `fk_name`, that are unique together on `row_model`, each with the
+    condition under which it is (a deployment's address is unique per commons only when it is set)."""
+    sets = [(set(fields), None) for fields in row_model._meta.unique_together]
     sets += [
-        set(constraint.fields)
+        (set(constraint.fields), constraint.condition)
         for constraint in row_model._meta.constraints
-        if isinstance(constraint, models.UniqueConstraint) and constraint.fields and constraint.condition is None
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields
     ]
-    return [fields for fields in sets if fk_name in fields]
+    return [(fields, condition) for fields, condition in sets if fk_name in fields]
 
 
 def _move_rows(relation, kept, other, user, report):
@@ -149,9 +151,12 @@ def _move_rows(relation, kept, other, user, report):
     for row in row_model._base_manager.filter(**{fk.name: other}):
         clash = any(
             row_model._base_manager.filter(
-                **{fk.name: kept}, **{name: getattr(row, fk_attname(row_model, name)) for name in fields - {fk.name}}
+                condition or Q(),
+                **{fk.name: kept},
+                **{name: getattr(row, fk_attname(row_model, name)) for name in fields - {fk.name}},
             ).exists()
-            for fields in unique_sets
+            and (condition is None or row_model._base_manager.filter(condition, pk=row.pk).exists())
+            for fields, condition in unique_sets
         )
         if clash:
             # The kept entry already says the same (the same actor in the same role): not doubled.

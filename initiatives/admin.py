@@ -6,7 +6,16 @@ from django.urls import path
 from curation.admin_base import HTTPS_URLS, CuratedAdmin, VersionedAdmin
 from funding.models import Award
 from initiatives import derivations
-from initiatives.models import Category, CriterionAssessment, Derivation, Initiative, Involvement, Sector
+from initiatives.models import (
+    Category,
+    CriterionAssessment,
+    Deployment,
+    DeploymentRedirect,
+    Derivation,
+    Initiative,
+    Involvement,
+    Sector,
+)
 from initiatives.resources import InitiativeResource
 
 
@@ -127,6 +136,26 @@ class InvolvementAdmin(VersionedAdmin):
     list_select_related = ["initiative", "actor"]
     search_fields = ["initiative__name", "actor__name", "actor__acronym"]
     autocomplete_fields = ["initiative", "actor"]
+
+
+@admin.register(Deployment)
+class DeploymentAdmin(VersionedAdmin):
+    """The uses of the commons. A curator's value wins: an import writes a field only while it still holds
+    what that import gave (catalogues/importing.py)."""
+
+    list_display = ["initiative", "actor", "name", "url", "territory", "since", "publication_status"]
+    list_filter = ["publication_status"]
+    list_select_related = ["initiative", "actor", "territory"]
+    search_fields = ["initiative__name", "actor__name", "actor__acronym", "name", "url"]
+    autocomplete_fields = ["initiative", "actor", "territory"]
+    fields = ["initiative", "actor", "name", "url", "territory", "since", "note", "publication_status", "sources"]
+
+
+@admin.register(DeploymentRedirect)
+class DeploymentRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "deployment"]
+    search_fields = ["old_slug"]
+    autocomplete_fields = ["deployment"]
 
 
 @admin.register(CriterionAssessment)

@@ -2,7 +2,10 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.http import HttpResponsePermanentRedirect
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.exceptions import NotFound
+from rest_framework.reverse import reverse
 from taggit.models import Tag, TaggedItem
 
 from actors.models import Actor
@@ -20,9 +23,9 @@ from communs.rest.viewsets import (
 from curation.api import WorkflowMixin, workflow_docs
 from funding.models import Award, FundingScheme
 from initiatives import serializers
-from initiatives.filters import InitiativeFilter, InvolvementFilter
+from initiatives.filters import DeploymentFilter, InitiativeFilter, InvolvementFilter
 from initiatives.linked_data import initiative_jsonld
-from initiatives.models import Derivation, Initiative, Involvement, Sector
+from initiatives.models import Deployment, DeploymentRedirect, Derivation, Initiative, Involvement, Sector
 
 
 def initiative_prefetches(request):
@@ -46,6 +49,13 @@ def initiative_prefetches(request):
             .select_related("edition__scheme")
             .order_by("edition__year", "edition__label", "pk"),
             to_attr="visible_awards",
+        ),
+        Prefetch(
+            "deployments",
+            queryset=Deployment.objects.visible_to(request.user)
+            .select_related("actor", "territory")
+            .order_by("actor__name", "name", "pk"),
+            to_attr="visible_deployments",
         ),
     ]
 
@@ -89,6 +99,26 @@ class InitiativeViewSet(LinkedDataMixin, ExportMixin, WorkflowMixin, CuratedView
     def get_base_queryset(self):
         return Initiative.objects.prefetch_related(*initiative_prefetches(self.request))
 
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except NotFound:
+            # An entry that became a deployment of its commons (migration 0016) answers 301 to the
+            # commons, anchored on the deployment as the site's page is.
+            moved = (
+                DeploymentRedirect.objects.filter(
+                    old_slug=kwargs.get(self.lookup_field, ""),
+                    deployment__in=Deployment.objects.visible_to(request.user).values("pk"),
+                )
+                .select_related("deployment__initiative")
+                .first()
+            )
+            if moved is None:
+                raise
+            deployment = moved.deployment
+            url = reverse("api:initiative-detail", args=[deployment.initiative.slug], request=request)
+            return HttpResponsePermanentRedirect(f"{url}#{deployment.anchor}")
+
     def linked_data(self, instance):
         return initiative_jsonld(
             instance, self.request, involvements=instance.visible_involvements, awards=instance.visible_awards
@@ -117,6 +147,29 @@ class InvolvementViewSet(SubResourceViewSet):
     def touch_related(self, instance):
         self.touch(Initiative, instance.initiative_id)
         self.touch(Actor, instance.actor_id)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List deployments (the uses of the commons: who runs them, where)"),
+    retrieve=extend_schema(summary="One deployment"),
+    export_json=extend_schema(
+        summary="Full dump as JSON (streamed; takes the list's filters)",
+        responses=serializers.DeploymentSerializer(many=True),
+    ),
+)
+class DeploymentViewSet(ExportMixin, ReadOnlyApiViewSet):
+    """The uses of the commons. Anonymous clients see those of published commons and organisations."""
+
+    export_name = "deployments"
+    queryset = Deployment.objects.all()
+    serializer_class = serializers.DeploymentSerializer
+    csv_serializer_class = serializers.DeploymentCSVSerializer
+    filterset_class = DeploymentFilter
+    lookup_field = "pk"
+    lookup_value_regex = r"[0-9]+"
+
+    def get_base_queryset(self):
+        return Deployment.objects.select_related("initiative", "actor", "territory").order_by("pk")
 
 
 def _published_initiatives():
@@ -158,5 +211,6 @@ class TagViewSet(ReadOnlyApiViewSet):
 
 router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("involvements", InvolvementViewSet, basename="involvement")
+router.register("deployments", DeploymentViewSet, basename="deployment")
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("tags", TagViewSet, basename="tag")

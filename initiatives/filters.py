@@ -18,11 +18,14 @@ from initiatives.models import (
     LAUNCH_YEAR_MIN,
     Category,
     CriterionAssessment,
+    Deployment,
     Initiative,
     Involvement,
     Sector,
 )
+from territories import places
 from territories.filters import TerritoryFilterMixin, territory_filters
+from territories.models import Territory
 
 # `?licence=open`: any licence that lets anyone use, study, modify and share (communs.validators).
 OPEN_LICENCE = "open"
@@ -118,6 +121,22 @@ class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
     )
     # A place stands for the places inside it (Bretagne for Brest): see territories/filters.py.
     territory, territory_level = territory_filters()
+    # Its uses (initiatives.Deployment): the organisations that run it, and where, with the roll-up
+    # of `territory` (a commons used in Brest is used in Finistère, Bretagne and France).
+    used_by = django_filters.ModelMultipleChoiceFilter(
+        label="Utilisé par",
+        to_field_name="slug",
+        queryset=Actor.objects.published(),
+        method="filter_used_by",
+        help_text="Organisation qui l'utilise (une instance qu'elle met en œuvre)",
+    )
+    used_in = django_filters.ModelMultipleChoiceFilter(
+        label="Utilisé à",
+        to_field_name="code",
+        queryset=Territory.objects.all(),
+        method="filter_used_in",
+        help_text="Territoire où il est utilisé, avec les territoires qu'il contient",
+    )
     development_status = django_filters.MultipleChoiceFilter(
         label="État", choices=Initiative.DevelopmentStatus.choices, distinct=False
     )
@@ -175,6 +194,24 @@ class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
         Facet("actor", lambda fs: fs.actor_rows()),
         Facet("role", lambda fs: fs.role_rows()),
         Facet("territory", lambda fs: fs.territory_rows()),
+        Facet(
+            "used_by",
+            lambda fs: count_through(
+                Actor.objects.published(),
+                "deployments__initiative",
+                fs.within("used_by"),
+                "slug",
+                "name",
+                "acronym",
+                condition=Q(deployments__in=Deployment.objects.published().values("pk")),
+            ),
+        ),
+        Facet(
+            "used_in",
+            lambda fs: places.rolled_up_rows(
+                Deployment.objects.published(), fs.within("used_in"), "initiative_id", "code", "name"
+            ),
+        ),
         Facet("development_status"),
         Facet(
             "funding_scheme",
@@ -192,6 +229,19 @@ class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
         LicenceFacet(),
         Facet("launch_year", launch_year_rows),
     ]
+
+    def filter_used_by(self, queryset, name, value):
+        # An empty ModelMultipleChoice value still calls the method (see filter_involvement).
+        if not value:
+            return queryset
+        uses = Deployment.objects.published().filter(actor__in=value)
+        return queryset.filter(pk__in=uses.values("initiative_id"))
+
+    def filter_used_in(self, queryset, name, value):
+        if not value:
+            return queryset
+        uses = Deployment.objects.published().filter(territory__in=places.inside(value))
+        return queryset.filter(pk__in=uses.values("initiative_id"))
 
     def filter_criterion(self, queryset, name, value):
         # Repeated, every criterion must be met: one condition each.
@@ -270,3 +320,30 @@ class InvolvementFilter(django_filters.FilterSet):
     class Meta:
         model = Involvement
         fields = []
+
+
+class DeploymentFilter(TerritoryFilterMixin, django_filters.FilterSet):
+    """/api/v1/deployments/: the uses of the commons, by commons, organisation and place (with the
+    roll-up: a région's uses include those of its départements and communes)."""
+
+    commons = django_filters.ModelMultipleChoiceFilter(
+        label="Commun", field_name="initiative__slug", to_field_name="slug", queryset=Initiative.objects.published()
+    )
+    actor = django_filters.ModelMultipleChoiceFilter(
+        label="Organisation", field_name="actor__slug", to_field_name="slug", queryset=Actor.objects.published()
+    )
+    territory, territory_level = territory_filters()
+    updated_since = UtcIsoDateTimeFilter(label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Deployment
+        fields = []
+
+    territory_entry = "pk"
+    territory_related_name = "deployments"
+
+    def territory_links(self):
+        return Deployment.objects.all()
+
+    def in_places(self, queryset, inside):
+        return queryset.filter(territory__in=inside)

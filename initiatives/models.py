@@ -2,6 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -10,10 +11,12 @@ from taggit.managers import TaggableManager
 
 from communs.models import (
     Publishable,
+    can_see_unpublished,
     choices_constraint,
     markdown_field,
     rendered_markdown_field,
     sources_field,
+    visible_q,
 )
 from communs.text import CleanText
 from communs.validators import (
@@ -500,6 +503,141 @@ class Involvement(CleanText):
     def clean(self):
         if self.since and self.until and self.until < self.since:
             raise ValidationError({"until": "L'année de fin doit être postérieure ou égale à l'année de début."})
+
+
+class DeploymentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A use is shown where its commons, its organisation (when known) and the use itself are
+        visible: the one visibility rule (communs.models) on each of the three."""
+        from actors.models import Actor
+
+        actor_visible = visible_q(Actor, user, prefix="actor__")
+        # Not a Publishable (no page, slug or workflow of its own), but the same rule on its status.
+        own = (
+            Q()
+            if can_see_unpublished(user, Deployment)
+            else Q(publication_status=Publishable.PublicationStatus.PUBLISHED)
+        )
+        return self.filter(
+            own,
+            visible_q(Initiative, user, prefix="initiative__"),
+            Q(actor__isnull=True) | actor_visible if actor_visible else Q(),
+        )
+
+    def published(self):
+        return self.visible_to(None)
+
+
+class Deployment(CleanText):
+    """One use of a commons: an organisation runs it (an instance at an address, or an install the
+    source does not locate), somewhere, since some date, as a source says.
+
+    A hosted service of a commons (an académie's PeerTube, a university's GitLab) is a deployment of
+    that commons, not a commons of its own (catalogues/deployments.py names the rule). `since` is as
+    precise as the source: "2019", "2020-10" or "2021-03-15".
+    """
+
+    PublicationStatus = Publishable.PublicationStatus
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name="commun utilisé", on_delete=models.CASCADE, related_name="deployments"
+    )
+    actor = models.ForeignKey(
+        "actors.Actor",
+        verbose_name="organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deployments",
+        help_text="L'organisation qui le met en œuvre, si la source la nomme.",
+    )
+    name = models.CharField("nom du service", max_length=200, blank=True)
+    url = models.URLField("adresse de l'instance", max_length=500, blank=True)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name="territoire",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deployments",
+    )
+    since = models.CharField("depuis", max_length=10, blank=True, help_text="AAAA, AAAA-MM ou AAAA-MM-JJ.")
+    # What the source says of the service in a sentence or two: bounded, a source's page of text is refused.
+    note = models.TextField("précision", blank=True, validators=[MaxLengthValidator(1000)])
+    publication_status = models.CharField(
+        "statut de publication",
+        max_length=20,
+        choices=Publishable.PublicationStatus.choices,
+        default=Publishable.PublicationStatus.DRAFT,
+        db_index=True,
+    )
+    sources = sources_field()
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True, db_index=True)
+
+    objects = DeploymentQuerySet.as_manager()
+    # What the public history may show of it (curation/history.py).
+    history_public_fields = ("name", "url", "since", "note", "publication_status", "sources")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "déploiement"
+        verbose_name_plural = "déploiements"
+        ordering = ["initiative", "actor__name", "name", "id"]
+        constraints = [
+            # One address is one instance: a second row for it would count the same use twice.
+            models.UniqueConstraint(
+                fields=["initiative", "url"], condition=~Q(url=""), name="initiatives_deployment_unique_url"
+            ),
+            models.CheckConstraint(
+                condition=Q(since="") | Q(since__regex=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
+                name="initiatives_deployment_since_format",
+            ),
+            # Something must say who or where: a row with neither is no use at all.
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False) | ~Q(url="") | ~Q(name=""),
+                name="initiatives_deployment_says_who_or_where",
+            ),
+        ]
+        indexes = [models.Index(fields=["actor", "initiative"], name="initiatives_deployment_actor")]
+
+    Meta.constraints = [
+        *Meta.constraints,
+        choices_constraint(
+            "publication_status", Publishable.PublicationStatus.choices, "initiatives_deployment_publication_valid"
+        ),
+    ]
+
+    def __str__(self):
+        who = self.actor.name if self.actor_id else (self.name or self.url)
+        return f"{self.initiative} — {who}"
+
+    @property
+    def anchor(self):
+        """The id of its row on its commons' page: old addresses of hosted instances point to it."""
+        return f"deploiement-{self.pk}"
+
+    def get_absolute_url(self):
+        return f"{self.initiative.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def is_published(self):
+        return self.publication_status == Publishable.PublicationStatus.PUBLISHED
+
+
+class DeploymentRedirect(models.Model):
+    """The address of an entry that was a hosted instance and became a deployment of its commons
+    (migration 0016): /initiatives/<old_slug>/ answers 301 to the deployment's row."""
+
+    old_slug = models.SlugField("ancien identifiant", max_length=200, unique=True)
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="redirects")
+
+    class Meta:
+        verbose_name = "ancienne adresse d'un déploiement"
+        verbose_name_plural = "anciennes adresses de déploiements"
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.deployment_id}"
 
 
 class DerivationManager(models.Manager):

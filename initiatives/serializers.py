@@ -25,7 +25,15 @@ from communs.rest.serializers import (
 )
 from communs.validators import validate_tag_name
 from funding.models import Award, FundingScheme
-from initiatives.models import Category, CriterionAssessment, Derivation, Initiative, Involvement, Sector
+from initiatives.models import (
+    Category,
+    CriterionAssessment,
+    Deployment,
+    Derivation,
+    Initiative,
+    Involvement,
+    Sector,
+)
 from territories.models import Territory
 from territories.serializers import TerritorySummarySerializer
 
@@ -153,6 +161,62 @@ class InitiativeAwardSerializer(ApiModelSerializer):
         fields = ["id", "scheme", "edition", "year", "amount", "note", "url"]
 
 
+class InitiativeDeploymentSerializer(ApiModelSerializer):
+    """A use of the commons: who runs it, at which address, where, since when, as which source says."""
+
+    url = api_url("deployment-detail", "pk")
+    html_url = serializers.SerializerMethodField(help_text="Its row on the commons' page.")
+    actor = ActorSummarySerializer(read_only=True, allow_null=True)
+    territory = TerritorySummarySerializer(read_only=True, allow_null=True)
+    instance_url = serializers.CharField(source="url", read_only=True, help_text="The address of the instance.")
+    sources = SourcesField(read_only=True)
+
+    class Meta:
+        model = Deployment
+        fields = ["id", "actor", "name", "instance_url", "territory", "since", "note", "sources", "url", "html_url"]
+
+    def get_html_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class DeploymentSerializer(InitiativeDeploymentSerializer):
+    """/api/v1/deployments/: a use, with the commons it is a use of."""
+
+    commons = InitiativeSummarySerializer(source="initiative", read_only=True)
+
+    class Meta(InitiativeDeploymentSerializer.Meta):
+        fields = ["id", "commons", *InitiativeDeploymentSerializer.Meta.fields[1:], "updated_at"]
+
+
+class DeploymentCSVSerializer(DeploymentSerializer):
+    """One flat line per use; the commons, the organisation and the territory by identifier."""
+
+    columns = [
+        "id",
+        "commons",
+        "actor",
+        "name",
+        "instance_url",
+        "territory",
+        "since",
+        "note",
+        "sources",
+        "updated_at",
+        "url",
+        "html_url",
+    ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["commons"] = data["commons"]["slug"]
+        data["actor"] = data["actor"]["slug"] if data["actor"] else ""
+        data["territory"] = data["territory"]["code"] if data["territory"] else ""
+        data["sources"] = "|".join(item.get("source") or item.get("document") or "" for item in data["sources"])
+        return {column: data.get(column) for column in self.columns}
+
+
 class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     url = api_url("initiative-detail")
     html_url = HtmlUrlField()
@@ -172,6 +236,9 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
         read_only=True, help_text="Where it stands on the grid of the commons label (the site's /label/ page)."
     )
     awards = serializers.SerializerMethodField(help_text="The funding it received.")
+    deployments = serializers.SerializerMethodField(
+        help_text="Its uses: the organisations that run it, at which address and where (hosted instances)."
+    )
     ways_to_take_part = serializers.SerializerMethodField(
         help_text="How to take part: actions with their addresses (report an issue, read the guide, join the users…)."
     )
@@ -191,6 +258,7 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "criteria",
             "criteria_summary",
             "awards",
+            "deployments",
             "ways_to_take_part",
             "derived_from",
             "sources",
@@ -240,6 +308,13 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             )
         return InitiativeAwardSerializer(rows, many=True, context=self.context).data
 
+    @extend_schema_field(InitiativeDeploymentSerializer(many=True))
+    def get_deployments(self, obj):
+        rows = getattr(obj, "visible_deployments", None)
+        if rows is None:
+            rows = obj.deployments.published().select_related("actor", "territory")
+        return InitiativeDeploymentSerializer(rows, many=True, context=self.context).data
+
 
 class InitiativeCSVSerializer(InitiativeSerializer):
     """One flat line per initiative; related entries by identifier, joined with `|`."""
@@ -249,6 +324,7 @@ class InitiativeCSVSerializer(InitiativeSerializer):
         "actors",
         "criteria",
         "funding_schemes",
+        "used_by",
         "created_at",
         "updated_at",
         "url",
@@ -266,6 +342,8 @@ class InitiativeCSVSerializer(InitiativeSerializer):
         data["actors"] = "|".join(f"{row['actor']['slug']}:{row['role']}" for row in data.pop("involvements"))
         data["criteria"] = "|".join(f"{row['criterion']}:{row['status']}" for row in data["criteria"])
         data["funding_schemes"] = "|".join(sorted({row["scheme"]["slug"] for row in data.pop("awards")}))
+        # The organisations that use it (their uses in full: /api/v1/deployments/export.csv).
+        data["used_by"] = "|".join(sorted({row["actor"]["slug"] for row in data.pop("deployments") if row["actor"]}))
         return {column: data.get(column) for column in self.columns}
 
 

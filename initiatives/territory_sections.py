@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from communs.listing import paginate
-from initiatives.models import Initiative
+from initiatives.models import Deployment, Initiative
 from territories import maps, places, sections
 
 
@@ -103,6 +103,39 @@ def usable_here_section(request, territory, inside, only):
     }
 
 
+USED_SHOWN = 50
+
+
+def used_here_section(request, territory, inside, only):
+    """The commons organisations of the place use (their deployments there, and in the places inside
+    it unless `only`), with who runs each: an académie's PeerTube counts for its région."""
+    uses = (
+        Deployment.objects.published()
+        .filter(territory__in=inside)
+        .select_related("initiative", "actor", "territory")
+        .order_by("initiative__name", "actor__name", "pk")
+    )
+    rows = list(uses[: USED_SHOWN + 1])
+    if not rows:
+        return []
+    commons = {}
+    for deployment in rows[:USED_SHOWN]:
+        commons.setdefault(deployment.initiative, []).append(deployment)
+    query = {"used_in": territory.code}
+    return {
+        "template": "initiatives/_used_here.html",
+        "area": "main",
+        "heading_id": "titre-communs-utilises",
+        "context": {
+            "used": [{"initiative": initiative, "deployments": items} for initiative, items in commons.items()],
+            "used_more": len(rows) > USED_SHOWN,
+            "used_list_url": reverse("initiatives:list") + "?" + urlencode(query),
+            "used_census_url": reverse("api:deployment-export-csv") + "?" + urlencode({"territory": territory.code}),
+        },
+    }
+
+
 maps.count_with(commons_counts)
 sections.register(10, commons_sections)
 sections.register(11, usable_here_section)
+sections.register(12, used_here_section)

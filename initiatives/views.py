@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from taggit.models import TaggedItem
@@ -24,11 +24,20 @@ from communs.linked_data import json_for_script
 from communs.listing import cached, list_context, paginate
 from communs.models import visible_q
 from communs.search import search, searches_anything
+from communs.sources import cite, cited_keys, source_catalogue
 from communs.views import gone_or_404
 from funding.models import Award, FundingScheme
 from initiatives.filters import InitiativeFilter
 from initiatives.linked_data import initiative_jsonld
-from initiatives.models import CriterionAssessment, Derivation, Initiative, Involvement, Sector
+from initiatives.models import (
+    CriterionAssessment,
+    Deployment,
+    DeploymentRedirect,
+    Derivation,
+    Initiative,
+    Involvement,
+    Sector,
+)
 
 
 def initiative_list(request):
@@ -97,10 +106,19 @@ def initiative_detail(request, slug):
                     .order_by("-edition__year", "edition__label"),
                 ),
                 "criteria",
+                Prefetch(
+                    "deployments",
+                    queryset=Deployment.objects.published()
+                    .select_related("actor", "territory")
+                    .order_by("actor__name", "name", "pk"),
+                ),
             ),
             slug=slug,
         )
     except Http404:
+        moved = moved_to_deployment(slug)
+        if moved:
+            return redirect(moved, permanent=True)
         return gone_or_404(request, Initiative, slug, reverse("initiatives:list"), "Parcourir les communs")
     # Actors grouped by role, in the order of the Role choices (carriers first).
     role_order = {value: index for index, value in enumerate(Involvement.Role.values)}
@@ -146,6 +164,7 @@ def initiative_detail(request, slug):
         else Initiative.objects.none()
     )
     awards = list(initiative.awards.all())
+    deployments = list(initiative.deployments.all())
     context = {
         "initiative": initiative,
         "sectors": [(sector, derived.get((Fact.SECTOR, sector.slug))) for sector in initiative.sectors.all()],
@@ -157,6 +176,8 @@ def initiative_detail(request, slug):
         "ways": initiative.ways_to_take_part(),
         "roles": roles,
         "awards": awards,
+        "deployments": deployment_rows(deployments),
+        "user_count": len({deployment.actor_id for deployment in deployments if deployment.actor_id}),
         "criteria": criteria,
         "criteria_assessed": bool(assessed),
         "logics": [Initiative.Logic(code).label for code in initiative.logics],
@@ -166,6 +187,28 @@ def initiative_detail(request, slug):
         ),
     }
     return render(request, "initiatives/initiative_detail.html", context)
+
+
+def moved_to_deployment(slug):
+    """The address an entry that became a deployment of its commons now answers with (migration
+    0016), or None: the commons' page anchored on the deployment, when the public may see it."""
+    redirect_row = (
+        DeploymentRedirect.objects.filter(old_slug=slug, deployment__in=Deployment.objects.published().values("pk"))
+        .select_related("deployment__initiative")
+        .first()
+    )
+    return redirect_row.deployment.get_absolute_url() if redirect_row else None
+
+
+def deployment_rows(deployments):
+    """Each deployment with its citations completed with their sources' titles (one query in all)."""
+    keys = set().union(*(cited_keys(deployment.sources) for deployment in deployments)) if deployments else set()
+    catalogue = source_catalogue(keys) if keys else {}
+    blank = {"source": "", "document": "", "url": "", "title": ""}
+    return [
+        {"deployment": deployment, "sources": [{**blank, **item} for item in cite(deployment.sources, catalogue)]}
+        for deployment in deployments
+    ]
 
 
 def sector_detail(request, slug):

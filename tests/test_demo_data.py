@@ -360,7 +360,8 @@ def test_load_demo_data_loads_the_snapshot_into_an_empty_directory_only(capsys):
 
     call_command("load_demo_data")
     assert "Demo data loaded from demo-snapshot.json.xz" in capsys.readouterr().out
-    assert Initiative.objects.published().count() >= 400
+    # About 100 hosted services of the SILL are uses of their commons, not commons (catalogues/deployments.py).
+    assert Initiative.objects.published().count() >= 300
     assert Territory.objects.get(code="com-29019").parent.code == "dep-29"
     # Found by search at once: the search documents were rebuilt from the loaded rows.
     assert search(Initiative.objects.published(), "géocommuns").exists()
@@ -390,7 +391,7 @@ def test_the_demo_holds_hundreds_of_real_commons_each_citing_its_sources_without
     """What `make run` gives a newcomer: the seeds' entries and the real catalogues shipped in data/."""
 
     published = Initiative.objects.published()
-    assert published.count() >= 400
+    assert published.count() >= 300  # and 120 published uses of them (initiatives.Deployment)
     software = published.filter(kind="software")
     described = software.exclude(licence="").exclude(website="", repository_url="")
     assert described.count() / software.count() >= 0.9

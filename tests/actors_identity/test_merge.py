@@ -10,7 +10,7 @@ from actors.models import Actor
 from catalogues.models import Record
 from communs.models import Source
 from funding.models import Award, FundingEdition
-from initiatives.models import Initiative, Involvement
+from initiatives.models import Deployment, Initiative, Involvement
 from tests.factories import make_actor, make_initiative, make_scheme, make_user
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +131,28 @@ def test_merging_initiatives_moves_awards_and_keeps_the_old_name(client):
     response = client.get(other.get_absolute_url())
     assert response.status_code == 301 and response["Location"] == kept.get_absolute_url()
     assert not Initiative.objects.filter(slug="apache").exists()
+
+
+def test_merging_moves_the_uses_and_keeps_one_use_of_an_instance_both_listed(client):
+    kept = make_initiative("peertube", "PeerTube", publication_status="published")
+    other = make_initiative("peertube-2", "Peertube", publication_status="published")
+    rennes = make_actor("academie-de-rennes", "Académie de Rennes", publication_status="published")
+    lyon = make_actor("academie-de-lyon", "Académie de Lyon", publication_status="published")
+    url = "https://tube.ac-rennes.fr/"
+    Deployment.objects.create(initiative=kept, actor=rennes, url=url, publication_status="published")
+    Deployment.objects.create(initiative=other, actor=rennes, url=url, publication_status="published")
+    moved = Deployment.objects.create(
+        initiative=other, actor=lyon, url="https://tube.ac-lyon.fr/", publication_status="published"
+    )
+
+    call_command("merge_initiatives", "peertube", "peertube-2", stdout=io.StringIO())
+
+    assert sorted(Deployment.objects.values_list("initiative__slug", "url")) == [
+        ("peertube", "https://tube.ac-lyon.fr/"),
+        ("peertube", url),
+    ]
+    assert Deployment.objects.get(pk=moved.pk).initiative == kept
+    assert "Académie de Lyon" in client.get(kept.get_absolute_url()).content.decode()
 
 
 def test_the_admin_action_keeps_the_oldest(client, ademe_twice):

@@ -306,10 +306,11 @@ def test_the_label_page_is_linked_and_in_the_sitemap(client, label_directory):
 
 
 # Pinned like the other list pages (tests/site/test_query_budget.py): the filters and facets of the
-# label add one aggregate per facet, and `licence=open` one read of the stored licences.
+# label add one aggregate per facet, and `licence=open` one read of the stored licences. The uses of
+# the commons add the facets used_by and used_in to the page, and their prefetch to the API.
 LABEL_PAGES = {
-    "/initiatives/?criterion=open_licence&criterion=accessible_resource&logic=free_software&licence=open": 18,
-    "/api/v1/initiatives/?criterion=open_licence&logic=free_software&licence=open": 12,
+    "/initiatives/?criterion=open_licence&criterion=accessible_resource&logic=free_software&licence=open": 20,
+    "/api/v1/initiatives/?criterion=open_licence&logic=free_software&licence=open": 13,
     "/label/": 2,
 }
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
+from initiatives.models import CriterionAssessment, Deployment, Initiative, Involvement, Sector
 from territories.models import Territory
 from tests.factories import built_in_bulk
 
@@ -21,7 +21,9 @@ def build(start, stop):
         other_sector, _ = Sector.objects.get_or_create(name="Mobilité", slug="mobilite")
         france, _ = Territory.objects.get_or_create(code="fr", kind="country", name="France")
         for n in range(start, stop):
-            Territory.objects.create(code=f"dep-{n}", kind="departement", name=f"Département {n}", parent=france)
+            place = Territory.objects.create(
+                code=f"dep-{n}", kind="departement", name=f"Département {n}", parent=france
+            )
             actor = Actor.objects.create(
                 name=f"Acteur {n}", slug=f"acteur-{n}", kind="agency", publication_status="published", territory=france
             )
@@ -33,6 +35,13 @@ def build(start, stop):
             initiative.tags.add(f"tag-{n}", "commun")
             Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
             Involvement.objects.create(initiative=initiative, actor=actor, role="user")
+            Deployment.objects.create(
+                initiative=initiative,
+                actor=actor,
+                url=f"https://commun-{n}.example.fr",
+                territory=place,
+                publication_status="published",
+            )
             CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
             scheme = FundingScheme.objects.create(
                 name=f"Dispositif {n}",
@@ -108,6 +117,7 @@ def test_the_initiative_list_budget_is_pinned(api, db, django_assert_num_queries
     build(0, 3)
     api.get("/api/v1/initiatives/")
     # count, page, sectors, categories, territories, tags, criteria, derived facts with their sources,
-    # involvements with actors, awards with schemes, and the table's last change (Last-Modified).
-    with django_assert_num_queries(11):
+    # involvements with actors, awards with schemes, deployments with their organisations and places,
+    # and the table's last change (Last-Modified).
+    with django_assert_num_queries(12):
         api.get("/api/v1/initiatives/")

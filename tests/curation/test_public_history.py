@@ -124,9 +124,9 @@ def test_the_page_runs_the_same_queries_for_a_short_and_a_long_history(client, e
             involvement.save()
     assert _queries(client, short) == _queries(client, long)
     # The entry, its versions, the sectors', categories' and territories' links, the sectors' names
-    # (no territory or category ever: no query), involvements and awards with their actors and
-    # editions: a fixed number.
-    with django_assert_num_queries(10):
+    # (no territory or category ever: no query), involvements, awards and uses (deployments) with their
+    # actors and editions: a fixed number.
+    with django_assert_num_queries(11):
         page = history_page(client, long)
     # 62 versions (the entry created, published, changed 39 times; its involvement created, changed 20
     # times): a first page of 50.

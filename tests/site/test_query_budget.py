@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from actors.models import Actor
 from funding.models import Award, FundingEdition, FundingScheme
-from initiatives.models import CriterionAssessment, Initiative, Involvement, Sector
+from initiatives.models import CriterionAssessment, Deployment, Initiative, Involvement, Sector
 from territories.models import Territory
 from tests.factories import built_in_bulk
 from tests.sharing import shared_per_module
@@ -25,19 +25,21 @@ pytestmark = pytest.mark.django_db
 # label (criteria, logics, licences). A search in relevance order reads its page in two queries:
 # the best documents, then their entries (communs.search.ranked_page). /financements/ reads its
 # desk in two: the dated editions of the listed schemes, then the recurring ones and the proposals.
+# The uses of the commons (initiatives.Deployment) are two facets of /initiatives/ (used_by, used_in)
+# and one section of a place's page, one query each.
 PAGES = {
     # The map of France: the régions and départements, and the commons they hold.
     "/": 10,
-    "/initiatives/": 17,
-    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 25,
+    "/initiatives/": 19,
+    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 27,
     "/acteurs/": 6,
-    "/initiatives/?q=commun": 23,
+    "/initiatives/?q=commun": 25,
     "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 11,
     "/financements/": 12,
     "/financements/?availability=open&operator=acteur-0&ordering=deadline": 13,
     "/secteurs/secteur-0/": 7,
-    "/territoires/com-1/": 10,
-    "/territoires/reg-53/": 10,
+    "/territoires/com-1/": 11,
+    "/territoires/reg-53/": 11,
     "/territoires/": 2,
 }
 
@@ -78,6 +80,13 @@ def populate(size, start=0):
             initiative.tags.add("tag-0", f"tag-{i}")
             Involvement.objects.create(initiative=initiative, actor=actor, role="carrier")
             Involvement.objects.create(initiative=initiative, actor=Actor.objects.get(slug="acteur-0"), role="user")
+            Deployment.objects.create(
+                initiative=initiative,
+                actor=actor,
+                url=f"https://commun-{i}.example.fr",
+                territory=territory,
+                publication_status="published",
+            )
             CriterionAssessment.objects.create(initiative=initiative, criterion="open_licence", status="met")
             scheme = FundingScheme.objects.create(
                 name=f"Dispositif {i}",
@@ -134,11 +143,16 @@ def test_detail_pages_do_not_grow_with_their_relations(client, django_assert_num
             name=f"Autre {i}", slug=f"autre-{i}", kind="company", publication_status="published", parent=main_actor
         )
         Involvement.objects.create(initiative=initiative, actor=actor, role="user")
+        # Its uses, on the commons' page, and the main actor's, on its page.
+        Deployment.objects.create(
+            initiative=initiative, actor=actor, url=f"https://autre-{i}.example.fr", publication_status="published"
+        )
         laureate = Initiative.objects.create(
             name=f"Lauréat {i}", slug=f"laureat-{i}", kind="data", publication_status="published"
         )
         laureate.sectors.set(initiative.sectors.all())
         Involvement.objects.create(initiative=laureate, actor=main_actor, role="contributor")
+        Deployment.objects.create(initiative=laureate, actor=main_actor, publication_status="published")
         Award.objects.create(edition=edition, initiative=laureate)
         scheme.operators.add(actor)
 

@@ -313,8 +313,9 @@ def test_every_official_territory_is_on_the_map_after_the_import(client):
 
 
 def test_the_territory_pages_run_a_fixed_number_of_queries(client, places, django_assert_num_queries):
-    # The page, its commons (count, page, sectors), its actors, the places inside, its schemes.
-    with django_assert_num_queries(10):
+    # The page, its commons (count, page, sectors), its actors, the places inside, its schemes, the
+    # commons used there (one query with their organisations).
+    with django_assert_num_queries(11):
         client.get("/territoires/reg-53/")
     # The régions and départements, and the commons they hold.
     with django_assert_num_queries(2):

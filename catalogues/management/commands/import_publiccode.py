@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from actors.models import Actor
-from catalogues.cleaning import clean_licence, clean_url
+from catalogues.cleaning import clean_licence, clean_url, fold_key
 from catalogues.commands import ImportCommand
 from catalogues.publiccode import from_publiccode, parse
 from catalogues.publiccode.vocab import CATEGORIES
@@ -149,6 +149,15 @@ class Command(ImportCommand):
                 create_only=("name", "kind"),
             )
             importer.involve(entry, actor, role)
+            if role == "user":
+                # usedBy names the administrations that use the software: each is a use of it
+                # (catalogues/deployments.py), without an address, the file giving none.
+                importer.deploy(
+                    entry,
+                    f"usedBy:{external_id}:{fold_key(name)}"[:300],
+                    {"actor": actor.pk},
+                    label=f"{entry.slug} : {name}",
+                )
 
 
 def _one_line(text):

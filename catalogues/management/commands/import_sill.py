@@ -1,13 +1,13 @@
 """manage.py import_sill: the SILL's software and the public services built on it."""
 
-from collections import Counter
-
 from actors.models import Actor
-from catalogues.cleaning import fold_key
+from catalogues.cleaning import clean_url, fold_key
 from catalogues.commands import ImportCommand
+from catalogues.deployments import is_own_site, is_the_commons, known_software, place_code, software_commons
 from catalogues.sill import initiative_values, read, service_values
 from communs.models import Source
-from initiatives.models import Initiative, Involvement
+from initiatives.models import Initiative
+from territories.models import Territory
 
 SILL_SOURCE = {
     "key": "sill",
@@ -75,32 +75,71 @@ class Command(ImportCommand):
                 if item["sill_id"] is not None:
                     by_sill_id[str(item["sill_id"])] = entry
         if services:
-            software_names = {fold_key(item.get("name")) for item in software.values()}
-            self.import_services(importer, services, by_sill_id, software_names)
+            self.import_services(importer, services, by_sill_id)
 
-    def import_services(self, importer, services, by_sill_id, software_names):
+    def import_services(self, importer, services, by_sill_id):
         # The services are another document of the SILL's publisher: they cite their own source.
         services_importer = type(importer)(self.source_record(SERVICES_SOURCE), importer.report)
-        # A service is named after what it does ("Forum", "Chat") or after its software ("Mastodon"):
-        # such a name gets its agency, so that it does not pass for the software or another agency's service.
-        names = Counter(fold_key(row.get("service_name")) for _, row in services)
         for where, row in services:
-            key = fold_key(row.get("service_name"))
-            if names[key] > 1 or key in software_names:
-                row = {**row, "service_name": f"{row['service_name']} ({row.get('agency_name', '')})"}
             external_id = f"service:{row.get('id', '')}"
             if not row.get("service_name") or not row.get("agency_name"):
                 services_importer.skip(external_id, "service sans nom ou sans organisme")
                 continue
-            software = by_sill_id.get(row.get("software_sill_id", ""))
-            if software is None and row.get("software_sill_id"):
-                software = Initiative.objects.filter(sill_id=row["software_sill_id"]).first()
-            values, agency, extra = service_values(row, software.slug if software else None)
+            values, agency, software = service_values(row)
+            if not software["name"] and not software["sill_id"]:
+                services_importer.skip(external_id, "service sans logiciel")
+                continue
             with services_importer.row(where):
-                entry = services_importer.upsert(
-                    Initiative, external_id, values, identifiers={"website": values["website"]}, extra=extra
+                # HOSTED_INSTANCE_RULE (catalogues/deployments.py): the service is a use of its software.
+                commons = by_sill_id.get(software["sill_id"]) or software_commons(
+                    Initiative._base_manager, software["sill_id"], software["name"]
                 )
+                if commons is None:
+                    commons = self.software_of_service(services_importer, software)
+                if is_own_site(commons, values["url"]) or is_the_commons(commons, values):
+                    # The service is the commons itself (Pix runs Pix at pix.fr): its address is the
+                    # commons' website, if nobody gave one, not a use.
+                    services_importer.upsert(
+                        Initiative,
+                        external_id,
+                        {"name": commons.name, "kind": commons.kind, "website": values["url"]},
+                        identifiers={"website": commons.website} if commons.website else {},
+                    )
+                    continue
                 actor = services_importer.upsert(
                     Actor, f"organisme:{agency['name']}", agency, create_only=("name", "kind")
                 )
-                services_importer.involve(entry, actor, Involvement.Role.CARRIER)
+                code = place_code(agency["name"])
+                territory = (Territory.objects.filter(code=code).first() if code else None) or actor.territory
+                services_importer.deploy(
+                    commons,
+                    external_id,
+                    {**values, "actor": actor.pk, "territory": territory.pk if territory else None},
+                    label=f"{commons.slug} : {values['name']}",
+                )
+
+    def software_of_service(self, importer, software):
+        """A software the directory does not know yet, from what a service says of it and the reviewed
+        file of such software (catalogues/deployments.py): its commons, matched by its addresses or its
+        name like any imported entry, else created; a draft until it has a website or a repository."""
+        sill_id = int(software["sill_id"]) if software["sill_id"].isdigit() else None
+        known = known_software(software["name"]) or {"name": software["name"], "website": "", "repository_url": ""}
+        key = f"sill:{sill_id}" if sill_id is not None else f"logiciel:{fold_key(known['name'])}"
+        values = {
+            "name": known["name"][:200] or f"Logiciel SILL n° {sill_id}",
+            "kind": "software",
+            "sill_id": sill_id,
+            "website": clean_url(known["website"]),
+            "repository_url": clean_url(known["repository_url"]),
+        }
+        identifiers = {name: values[name] for name in ("sill_id", "repository_url", "website") if values[name]}
+        return importer.upsert(
+            Initiative,
+            key,
+            values,
+            identifiers=identifiers,
+            names=[software["name"]],
+            extra={"software_name": software["name"], "comptoir_du_libre_id": software["comptoir_id"]},
+            held_back="" if values["website"] or values["repository_url"] else "ni site web ni dépôt de code",
+            citation_note="Logiciel d'un service public en ligne",
+        )
