@@ -56,7 +56,8 @@ def test_the_alias_file_sends_dinum_etalab_to_the_dinum_without_conflict():
     again = run("import_sill")
 
     assert not Actor.objects.filter(name="DINUM/Etalab").exists()
-    assert dinum.involvements.filter(role="carrier").exists()
+    # The SILL's services run by "DINUM/Etalab" are uses of their commons by the DINUM.
+    assert dinum.deployments.exists()
     assert [c for c in again["conflicts"] if c["entry"] == "dinum"] == []
     assert again["created"] == []
 

@@ -12,6 +12,7 @@ BEFORE = [
     ("initiatives", "0015_deployments"),
     ("catalogues", "0003_clean_control_characters"),
     ("communs", "0004_search_rank_vector"),
+    ("actors", "0006_territory_moves_to_territories"),
 ]
 
 
