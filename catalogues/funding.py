@@ -260,7 +260,9 @@ def scheme_values(scheme, territory_id):
         "amount_max": scheme.get("amount_max_eur"),
         "total_budget": scheme.get("total_budget_eur"),
         "territory_id": territory_id,
-        **{f"eligible_{code}": True for code in codes},
+        # Sorted: `codes` is a set, whose order changes with each process's string hashing, and the
+        # Record keeps these values in this order (the demo snapshot must be the same on every build).
+        **{f"eligible_{code}": True for code in sorted(codes)},
     }
     extra = {
         "short_name": scheme.get("short_name") or "",

@@ -99,6 +99,11 @@ class Report:
 STABLE_IDENTIFIERS = ("sill_id", "wikidata_qid", "siren", "annuaire_id")
 
 
+def _lines(values):
+    """The names held in `values`, one per line (an entry's aliases are one name per line)."""
+    return [line.strip() for value in values for line in (value or "").splitlines() if line.strip()]
+
+
 def _contradicts(entry, identifiers):
     return any(
         identifiers.get(name) and getattr(entry, name, None) and str(getattr(entry, name)) != str(identifiers[name])
@@ -221,6 +226,7 @@ class Importer:
         # A source that lists an entry twice (an agency on several rows) gives it the values of its
         # first row in every run: later rows would otherwise undo each other at each import.
         self.seen = {}
+        self._names = {}  # model → its names index (_names_index)
         self.alias_match = ""  # the alias-file name through which find() found its last entry
 
     # --- matching ------------------------------------------------------------------------
@@ -295,14 +301,33 @@ class Importer:
         return None, None
 
     def _same_name_candidates(self, model, names):
-        found = []
-        for duplicate in find_duplicates(model, name=names[0] if names else "", aliases="\n".join(names[1:])):
-            if any("identique" in reason for reason in duplicate.reasons):
-                found.append(model._base_manager.get(pk=duplicate.obj.pk))
+        """The entries of `model` one of whose names (name, acronym, aliases) is one of `names` once
+        folded ("Base Adresse-Nationale" is "base adresse nationale"), the oldest first."""
+        index = self._names_index(model)
+        keys = {name_key(line) for line in _lines(names)} - {""}
+        pks = sorted({pk for key in keys for pk in index.get(key, ())})
         # The oldest entry first, on every database: two entries of the same name (ADEME curated, and
-        # ADEME imported before a curator merged them) are listed in name order, which breaks ties
-        # differently in SQLite and PostgreSQL.
-        return sorted(found, key=lambda entry: entry.pk)
+        # ADEME imported before a curator merged them) must be taken in the same order everywhere.
+        return list(model._base_manager.filter(pk__in=pks).order_by("pk")) if pks else []
+
+    def _names_index(self, model):
+        """Folded name → primary keys, for every entry of `model`: read once per run, then kept up to
+        date by _save(). Looking the names up in the database for each source entry (find_duplicates,
+        whose trigram similarity SQLite computes in Python row by row) took half of the demo's build.
+        An entry whose names changed keeps its old keys too: find() checks the names again."""
+        if model not in self._names:
+            index = self._names[model] = {}
+            fields = [f for f in ("name", "acronym", "aliases") if hasattr(model, f)]
+            for pk, *values in model._base_manager.values_list("pk", *fields).iterator():
+                self._index_names(index, pk, values)
+        return self._names[model]
+
+    @staticmethod
+    def _index_names(index, pk, values):
+        for line in _lines(values):
+            key = name_key(line)
+            if key:
+                index.setdefault(key, set()).add(pk)
 
     # --- writing -------------------------------------------------------------------------
 
@@ -533,6 +558,9 @@ class Importer:
         entry._change_reason = self.reason
         entry.save()
         self.report.touched.setdefault(type(entry), set()).add(entry.pk)
+        if type(entry) in self._names:
+            names = [getattr(entry, f, "") for f in ("name", "acronym", "aliases")]
+            self._index_names(self._names[type(entry)], entry.pk, names)
 
     @contextmanager
     def row(self, label):
