@@ -23,6 +23,7 @@ from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.core.files import locks
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
@@ -94,12 +95,35 @@ class FileCache(FileBasedCache):
             return value + delta
 
 
-class RedisCache(DjangoRedisCache):
-    """Django's Redis cache, whose clear() removes this cache's keys only.
+class _ReusedRedisClients(RedisCacheClient):
+    """Django's client makes a new redis.Redis object for every command, which builds its table of
+    about 170 reply handlers each time: a third of a cached page's answer. One object per server is
+    kept instead; a redis.Redis is safe to share between threads (each command takes a connection
+    from the pool)."""
 
-    Django's flushes the whole Redis database: other sites, other aliases and the other test workers
-    sharing the server would lose theirs.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache, whose clear() removes this cache's keys only, and whose client objects
+    are made once (_ReusedRedisClients).
+
+    Django's clear() flushes the whole Redis database: other sites, other aliases and the other test
+    workers sharing the server would lose theirs.
     """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedRedisClients
 
     def clear(self):
         client = self._cache.get_client(None, write=True)

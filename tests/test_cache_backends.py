@@ -106,3 +106,26 @@ def test_redis_clear_removes_this_caches_keys_only():
     finally:
         other.clear()
     assert other.get("key") is None
+
+
+def test_the_redis_cache_makes_one_client_and_shares_it_between_threads():
+    import concurrent.futures
+
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"Redis unreachable in CI at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"})
+    try:
+        client = cache._cache.get_client(write=True)
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda number: cache.set(f"key-{number}", number), range(200)))
+            values = list(pool.map(lambda number: cache.get(f"key-{number}"), range(200)))
+        assert values == list(range(200))
+        assert cache._cache.get_client(write=True) is client  # Django's makes a new one per command
+    finally:
+        cache.clear()
