@@ -112,3 +112,30 @@ def test_territories_move_to_their_app_with_their_rows_links_and_permissions():
             "territories_territory_epci_member_is_commune",
             "territories_territory_kind_valid",
         } <= names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_script_contact_points_are_emptied_and_the_others_kept():
+    old = migrate([("initiatives", "0016_hosted_instances_become_deployments")])
+    try:
+        OldInitiative = old.get_model("initiatives", "Initiative")
+        values = {
+            "script": "javascript:alert(1)",
+            "hidden-script": " JAVA\tscript&colon;alert(1)",
+            "data": "data:text/html,<b>x</b>",
+            "mail": "contact@example.org",
+            "web": "https://example.org/contact",
+        }
+        for slug, contact_point in values.items():
+            OldInitiative.objects.create(slug=slug, name=slug, kind="software", contact_point=contact_point)
+    finally:
+        migrate(latest())
+
+    kept = dict(Initiative.objects.values_list("slug", "contact_point"))
+    assert kept == {
+        "script": "",
+        "hidden-script": "",
+        "data": "",
+        "mail": "contact@example.org",
+        "web": "https://example.org/contact",
+    }
