@@ -1,7 +1,6 @@
 """gunicorn checks the shared cache when it starts: a Redis that evicts nothing is named in its log."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,14 +10,9 @@ import redis
 from django.conf import settings
 
 from tests.conftest import IN_CI
+from tests.test_outage import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def redis_bounded():
