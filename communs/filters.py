@@ -4,9 +4,14 @@ Each listing has one FilterSet (initiatives/filters.py, actors/filters.py, fundi
 shared by the site's page and the API: the same query string gives the same entries on both.
 """
 
+import contextlib
 import datetime
 
 import django_filters
+from django.core.exceptions import EmptyResultSet
+from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Mod
 
 from communs.search import search, searches_anything
 
@@ -21,6 +26,26 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
             except (OverflowError, ValueError):  # year 1 at +14:00: before any entry
                 return qs
         return super().filter(qs, value)
+
+
+def compiled_or_nothing(queryset):
+    """(sql, params) of a one-column queryset, or of a query of no row when Django knows it is empty
+    (`.none()`, an empty list of keys), which it refuses to compile."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return "SELECT 0 WHERE 1 = 0", []
+
+
+# Knuth's multiplicative hash: the sample of sampled() follows no period of the keys (entries
+# imported in cycles, every fourth a dataset…), as `pk % step` would.
+SAMPLE_HASH, SAMPLE_MODULUS = 2654435761, 2**32
+
+
+def sampled(queryset, step):
+    """About one entry in `step` of `queryset`, the same ones on every request."""
+    spread = Mod(F("pk") * Value(SAMPLE_HASH), Value(SAMPLE_MODULUS))
+    return queryset.alias(_facet_sample=Mod(spread, Value(step))).filter(_facet_sample=0)
 
 
 class SearchOrderingMixin(django_filters.FilterSet):
@@ -89,8 +114,50 @@ class SearchOrderingMixin(django_filters.FilterSet):
     facets = []
 
     def within(self, name):
-        """The pks of the entries a facet on `name` counts (see queryset_without)."""
-        return self.queryset_without(name).values("pk")
+        """The pks of the entries a facet on `name` counts (see queryset_without).
+
+        Inside facet_statement(), a facet whose own filter is not active counts the entries of
+        every filter, read from the statement's CTE `facet_matches`, and every facet counts a
+        sample when the statement asks for one.
+        """
+        statement = getattr(self, "_facet_statement", None)
+        if statement and not self.narrows(name):
+            return self.queryset.model._base_manager.filter(pk__in=RawSQL("SELECT pk FROM facet_matches", [])).values(
+                "pk"
+            )
+        queryset = self.queryset_without(name)
+        if statement and statement["step"] > 1:
+            queryset = sampled(queryset, statement["step"])
+        return queryset.values("pk")
+
+    def narrows(self, name):
+        """Whether the filter `name` is active: without it, the facet on `name` counts the entries
+        of every filter."""
+        self.errors  # noqa: B018 -- validates the form once, filling cleaned_data
+        return name is not None and self.form.cleaned_data.get(name) not in (None, "", [], ())
+
+    @contextlib.contextmanager
+    def facet_statement(self, step=1):
+        """Facets described inside this block read the matches from CTEs (within): yields the CTEs
+        [(name, sql, params)] that communs.listing.count_facets puts before its one statement,
+        `facet_search` the search's matches, `facet_matches` the entries of every filter, sampled
+        when `step` > 1 (the entries whose key is a multiple of it)."""
+        self.errors  # noqa: B018
+        ctes = []
+        self._facet_statement = {"step": 1}
+        try:
+            if searches_anything(self.form.cleaned_data.get("q")):
+                matches = search(self.queryset.all(), self.form.cleaned_data["q"]).order_by().values("pk")
+                ctes.append(("facet_search", *compiled_or_nothing(matches)))
+            self._facet_statement = {"step": step, "search": bool(ctes)}
+            # Compiled with the statement on: the search is read from facet_search.
+            matching = self.queryset_without(None)
+            if step > 1:
+                matching = sampled(matching, step)
+            ctes.append(("facet_matches", *compiled_or_nothing(matching.values("pk"))))
+            yield ctes
+        finally:
+            self._facet_statement = None
 
     def apply_filters(self, queryset, skip=()):
         """`queryset` narrowed by each valid filter whose name is not in `skip`, unordered.
@@ -113,7 +180,11 @@ class SearchOrderingMixin(django_filters.FilterSet):
         self.errors  # noqa: B018 -- validates the form once, filling cleaned_data
         queryset = self.apply_filters(self.queryset.all(), skip=(name, "q", "ordering"))
         if name != "q" and searches_anything(self.form.cleaned_data.get("q")):
-            queryset = queryset.filter(pk__in=self.search_matches())
+            statement = getattr(self, "_facet_statement", None)
+            if statement and statement.get("search"):
+                queryset = queryset.filter(pk__in=RawSQL("SELECT pk FROM facet_search", []))
+            else:
+                queryset = queryset.filter(pk__in=self.search_matches())
         return queryset.order_by()
 
 

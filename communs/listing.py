@@ -3,8 +3,11 @@
 A list page is a FilterSet (the same one the API uses) whose class declares its facets next to the
 filters they count (`facets = [ChoiceFacet("kind"), EntryFacet("sector", …)]`); a view then calls
 `list_context(request, filterset, entries)` and renders. Each facet's counts say what ticking one of
-its options would give with the *other* active filters, in one aggregate query per facet, so a list
-page runs a fixed number of queries whatever the number of results (tests pin it).
+its options would give with the *other* active filters. All the facets of a page are counted by one
+statement (count_facets): the matching entries are found once, in a materialised CTE that every
+facet's aggregate reads, so a list page runs a fixed number of queries whatever the number of
+results (tests pin it). Past FACET_EXACT_MAX matches, the counts are taken on a regular sample of
+them and shown as estimates ("≈ 12 000"), never as exact figures.
 """
 
 import contextlib
@@ -12,8 +15,10 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import Count, Q, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -27,6 +32,11 @@ FACET_VISIBLE_OPTIONS = 8
 # thousands of values, a list nobody reads that took most of the page's time to render. The others
 # are counted ("N autres") and found by the search; a selected value always shows.
 FACET_MAX_OPTIONS = 40
+# Above this many matching entries, facets count a sample of about FACET_SAMPLE_SIZE of them (every
+# entry whose key is a multiple of the step) and say their counts are estimates: exact counts of
+# 60,000 matches cost more than the rest of the page.
+FACET_EXACT_MAX = 20_000
+FACET_SAMPLE_SIZE = 10_000
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
@@ -94,6 +104,19 @@ def value_label(value, choices=None):
 # --- Facets -------------------------------------------------------------------------------------
 
 
+class Rows:
+    """Aggregate rows of a facet read from `queryset`, then turned into the facet's rows by `finish`
+    (a roll-up in Python, a conversion): iterated, it runs its own query; count_facets() reads it
+    in the one statement of the page's facets instead."""
+
+    def __init__(self, queryset, finish=list):
+        self.queryset = queryset
+        self.finish = finish
+
+    def __iter__(self):
+        return iter(self.finish([tuple(row) for row in self.queryset]))
+
+
 class Facet:
     """One facet of a list page: the options of the filter `name`, each with its count.
 
@@ -116,7 +139,11 @@ class Facet:
 
     def counts(self, filterset):
         """({value: count}, labels): labels the filter's choices, or a {value: label} dict."""
-        counts, labels = tally(self.rows(filterset))
+        return self.read_counts(filterset, self.rows(filterset))
+
+    def read_counts(self, filterset, rows):
+        """counts() from the rows that rows() describes, already read (count_facets)."""
+        counts, labels = tally(rows)
         choices = filter_choices(filterset, self.name)
         return counts, labels if choices is None else choices
 
@@ -130,13 +157,88 @@ class ConditionFacet(Facet):
     `conditions()` gives {choice: Q}; one conditional count each, in one query."""
 
     def __init__(self, name, conditions, keep_all=True):
-        super().__init__(name, keep_all=keep_all)
+        super().__init__(name, rows=self.condition_rows, keep_all=keep_all)
         self.conditions = conditions
 
-    def counts(self, filterset):
+    def condition_rows(self, filterset):
+        # One row of conditional counts (a constant is never grouped by: one row, even for no entry),
+        # turned into (choice, count) rows.
+        conditions = self.conditions()
         entries = filterset.queryset.model._base_manager.filter(pk__in=filterset.within(self.name))
-        counts = entries.aggregate(**{value: Count("pk", filter=q) for value, q in self.conditions().items()})
-        return counts, filter_choices(filterset, self.name)
+        counts = {f"count_{index}": Count("pk", filter=q) for index, q in enumerate(conditions.values())}
+        queryset = entries.order_by().annotate(one=Value(1)).values_list("one").annotate(**counts)
+        # No row when Django knew the entries empty and left the query out (count_facets).
+        return Rows(
+            queryset, lambda rows: list(zip(conditions, rows[0][1:] if rows else [0] * len(conditions), strict=True))
+        )
+
+
+def count_facets(filterset, total=None):
+    """[(facet, counts, labels, estimated)] of every facet of `filterset`, in one statement.
+
+    The entries a facet counts are found once: the search's matches (`facet_search`) and the
+    entries within every active filter (`facet_matches`) are materialised CTEs that each facet's
+    aggregate reads (SearchOrderingMixin.within), rather than each facet running the search again.
+    A facet whose own filter is active counts within the others only, from `facet_search`. With
+    more than FACET_EXACT_MAX matches (`total`), every facet counts a regular sample of them and
+    its counts, scaled, are estimates.
+    """
+    step = -(-total // FACET_SAMPLE_SIZE) if total and total > FACET_EXACT_MAX else 1
+    with filterset.facet_statement(step) as ctes:
+        described = [(facet, facet.rows(filterset)) for facet in filterset.facets]
+        arms = [(index, rows) for index, (_, rows) in enumerate(described) if isinstance(rows, (QuerySet, Rows))]
+        read = _read_in_one_statement(filterset.queryset.db, ctes, arms)
+    results = []
+    for index, (facet, rows) in enumerate(described):
+        counts, labels = facet.read_counts(filterset, read.get(index, rows))
+        if step > 1:
+            counts = {value: count * step for value, count in counts.items()}
+        results.append((facet, counts, labels, step > 1))
+    return results
+
+
+def _read_in_one_statement(alias, ctes, arms):
+    """{index: rows} of each arm (index, QuerySet or Rows), read in one UNION ALL statement after
+    the `ctes` [(name, sql, params)]. Every column is read as text (the arms' columns differ in type
+    and number), then converted back by its own field."""
+    if not arms:
+        return {}
+    connection = connections[alias]
+    parts, params, unions, shapes = [], [], [], {}
+    for name, sql, cte_params in ctes:
+        parts.append(f"{name}(pk) AS MATERIALIZED ({sql})")
+        params += cte_params
+    compiled = []
+    for index, rows in arms:
+        queryset = rows.queryset if isinstance(rows, Rows) else rows
+        compiler = queryset.query.get_compiler(using=alias)
+        try:
+            sql, arm_params = compiler.as_sql()
+        except EmptyResultSet:  # Django knows it reads no row: no arm
+            continue
+        fields = [expression.output_field for expression, _, _ in compiler.select]
+        compiled.append((index, sql, arm_params, fields))
+    width = max((len(fields) for _, _, _, fields in compiled), default=0)
+    for index, sql, arm_params, fields in compiled:
+        columns = [f"c{number}" for number in range(len(fields))]
+        parts.append(f"facet_{index}({', '.join(columns)}) AS ({sql})")
+        params += arm_params
+        cells = [f"CAST({column} AS TEXT)" for column in columns] + ["CAST(NULL AS TEXT)"] * (width - len(fields))
+        unions.append(f"SELECT {index}, {', '.join(cells)} FROM facet_{index}")
+        shapes[index] = fields
+    read = {index: [] for index, _ in arms}
+    if unions:
+        statement = "WITH " + ", ".join(parts) + " " + " UNION ALL ".join(unions)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            for index, *cells in cursor.fetchall():
+                fields = shapes[index]
+                # The padding cells past the arm's own columns are left out.
+                read[index].append(tuple(field.to_python(cell) for field, cell in zip(fields, cells, strict=False)))
+    finished = {}
+    for index, rows in arms:
+        finished[index] = rows.finish(read[index]) if isinstance(rows, Rows) else read[index]
+    return finished
 
 
 def count_through(queryset, path, within, *values, condition=None):
@@ -149,18 +251,23 @@ def count_through(queryset, path, within, *values, condition=None):
     return queryset.filter(filters).values_list(*values).annotate(Count(path, distinct=True))
 
 
-def build_facet(filterset, name, counts, labels, keep_all=False):
+def build_facet(filterset, name, counts, labels, keep_all=False, estimated=False):
     """One facet of a list page, ready for the template.
 
     `counts` maps each value to the number of results it would give; `labels` maps values to their
     labels. A choices facet (`labels` is a list of choices) keeps its declared order, hiding the
     options without results unless `keep_all`; an entries facet is sorted by count. A selected value
-    always shows, so that it can be unticked.
+    always shows, so that it can be unticked. `estimated` counts (a sample's, scaled) show as such:
+    "≈ 12 000", rounded to two significant digits.
     """
     selected = {value_key(value): value_label(value) for value in filterset.form.cleaned_data.get(name) or []}
 
     def option(value, label, count):
-        return {"value": value, "label": str(label), "count": count, "checked": value in selected}
+        option = {"value": value, "label": str(label), "count": count, "checked": value in selected}
+        if estimated and count:
+            option["count"] = round(count, 1 - len(str(count)))  # two significant digits: 12 345 → 12 000
+            option["shown"] = "≈ " + f"{option['count']:,}".replace(",", "\u00a0")
+        return option
 
     if isinstance(labels, list):
         options = [
@@ -258,16 +365,22 @@ def cached(key, compute):
     return value
 
 
-def facets_of(request, filterset):
+def facets_of(request, filterset, total=None):
     """The list's facets, counted once per set of filters and content version.
 
     Counting is the costly part of a list page (one aggregate per facet over every matching entry),
     and its result is the same for every visitor until the directory changes: it is kept in the
-    shared cache under the content version (communs/cache.py), that every write moves on.
+    shared cache under the content version (communs/cache.py), that every write moves on. `total`,
+    the number of matching entries, tells whether the counts are estimated (count_facets).
     """
-    return cached(
-        _listing_key(request, filterset, "facets"), lambda: [facet.build(filterset) for facet in filterset.facets]
-    )
+
+    def build():
+        return [
+            build_facet(filterset, facet.name, counts, labels, keep_all=facet.keep_all, estimated=estimated)
+            for facet, counts, labels, estimated in count_facets(filterset, total)
+        ]
+
+    return cached(_listing_key(request, filterset, "facets"), build)
 
 
 def list_context(request, filterset, entries, **extra):
@@ -277,7 +390,7 @@ def list_context(request, filterset, entries, **extra):
     # national scale counting every match is most of a search page's time.
     count = cached(_listing_key(request, filterset, "count"), entries.count)
     page, page_notice = paginate(request, entries, count=count)
-    facets = facets_of(request, filterset)
+    facets = facets_of(request, filterset, total=count)
     return {
         "filterset": filterset,
         "query": filterset.form.cleaned_data.get("q") or "",

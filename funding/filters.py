@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin
-from communs.listing import ConditionFacet, Facet, count_through
+from communs.listing import ConditionFacet, Facet, Rows, count_through
 from funding.availability import Availability, availability_conditions, open_to_condition
 from funding.models import FundingEdition, FundingScheme
 from initiatives.models import Sector
@@ -24,6 +24,11 @@ def territory_rows(filterset):
     chain = [f"territory__{'parent__' * depth}id" for depth in range(ANCESTRY.count("parent") + 1)]
     columns = ["territory__code", "territory__name", "territory__kind", "territory__official_code"]
     grouped = entries.order_by().values_list(*chain, *columns).annotate(count=Count("pk"))
+    return Rows(grouped, lambda rows: _open_to_places(filterset, rows))
+
+
+def _open_to_places(filterset, grouped):
+    """territory_rows() from the schemes grouped by place: each place counts those open to it."""
     attached, places = {}, {}
     for *ids, code, name, kind, official_code, count in grouped:
         attached[ids[0]] = count

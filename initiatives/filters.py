@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin, UtcIsoDateTimeFilter
-from communs.listing import ConditionFacet, Facet, count_through, tally
+from communs.listing import ConditionFacet, Facet, Rows, count_through, tally
 from communs.validators import is_open_licence, normalize_spdx
 from funding.models import FundingScheme
 from initiatives.models import (
@@ -62,8 +62,8 @@ class LicenceFacet(Facet):
     def __init__(self):
         super().__init__("licence")
 
-    def counts(self, filterset):
-        return self.counts_of(self.rows(filterset))
+    def read_counts(self, filterset, rows):
+        return self.counts_of(rows)
 
     def counts_of(self, rows):
         """The counts of aggregate rows (licence, count), for a caller that also reads the rows
@@ -99,7 +99,8 @@ LAUNCH_YEARS = [(str(year), str(year)) for year in range(LAUNCH_YEAR_MAX, LAUNCH
 def launch_year_rows(filterset):
     """(year, count) rows with the year as the query string writes it, so that it matches the choices."""
     entries = Initiative._base_manager.filter(pk__in=filterset.within("launch_year"), launch_year__isnull=False)
-    return [(str(year), count) for year, count in entries.values_list("launch_year").annotate(Count("pk")).order_by()]
+    rows = entries.values_list("launch_year").annotate(Count("pk")).order_by()
+    return Rows(rows, lambda rows: [(str(year), count) for year, count in rows])
 
 
 class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
@@ -208,7 +209,7 @@ class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
         ),
         Facet(
             "used_in",
-            lambda fs: places.rolled_up_rows(
+            lambda fs: places.rolled_up_query(
                 Deployment.objects.published(), fs.within("used_in"), "initiative_id", "code", "name"
             ),
         ),

@@ -62,7 +62,7 @@ class TerritoryFilterMixin:
         within = self.within("territory")
         if self.form.cleaned_data.get("territory_level") == places.ONLY:
             return count_through(Territory.objects, self.territory_related_name, within, "code", "name")
-        return places.rolled_up_rows(self.territory_links(), within, self.territory_entry, "code", "name")
+        return places.rolled_up_query(self.territory_links(), within, self.territory_entry, "code", "name")
 
     def filter_territory(self, queryset, name, value):
         # `territory_level` only qualifies `territory`: both filters call this; the work is done once.

@@ -51,16 +51,28 @@ def rolled_up_rows(through, entries, entry_field, *values):
     listed `entries`: an entry attached to Brest counts once for Brest, Finistère, Bretagne and
     France. `through` is the queryset of the links entry → territory (a many-to-many's rows or the
     entries themselves), read in one query; `values` are fields of Territory ("code", "name")."""
+    return list(rolled_up_query(through, entries, entry_field, *values))
+
+
+def rolled_up_query(through, entries, entry_field, *values):
+    """rolled_up_rows() as a query and its roll-up, for a list's facets to read with the others
+    (communs.listing.count_facets)."""
+    from communs.listing import Rows
+
     chain = links("territory")
     columns = [entry_field] + [f"{link}__{value}" for link in chain for value in values]
-    seen = {}
-    for row in through.filter(**{f"{entry_field}__in": entries}).values_list(*columns):
-        entry, rest = row[0], row[1:]
-        for index in range(0, len(rest), len(values)):
-            place = rest[index : index + len(values)]
-            if place[0] is not None:
-                seen.setdefault(place, set()).add(entry)
-    return [(*place, len(members)) for place, members in seen.items()]
+
+    def roll_up(rows):
+        seen = {}
+        for row in rows:
+            entry, rest = row[0], row[1:]
+            for index in range(0, len(rest), len(values)):
+                place = rest[index : index + len(values)]
+                if place[0] is not None:
+                    seen.setdefault(place, set()).add(entry)
+        return [(*place, len(members)) for place, members in seen.items()]
+
+    return Rows(through.filter(**{f"{entry_field}__in": entries}).values_list(*columns), roll_up)
 
 
 # --- Upwards: the places that contain a place ----------------------------------------------------

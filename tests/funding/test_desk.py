@@ -160,12 +160,12 @@ def test_a_recurring_schemes_page_says_regular_calls_with_its_last_deadline(clie
 
 
 def test_the_desk_runs_a_fixed_number_of_queries(client, desk, django_assert_num_queries):
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(7):
         client.get("/financements/?kind=grant")
     for n in range(5):
         scheme = make_scheme(f"autre-{n}", kind="grant", status="recurring", publication_status=PUBLISHED)
         FundingEdition.objects.create(scheme=scheme, label="1", closes_on=TODAY - datetime.timedelta(days=n + 1))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(7):
         client.get("/financements/?kind=grant&page=1")
 
 

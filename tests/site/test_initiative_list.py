@@ -237,3 +237,29 @@ def test_a_search_points_to_the_actors_and_schemes_it_also_finds(client, directo
 
 def test_a_sector_name_finds_its_initiatives(client, directory):
     assert sorted(slugs(get(client, "q=geodonnees"))) == ["base-adresse-nationale", "fabrique-des-geocommuns"]
+
+
+def test_facets_of_many_matches_are_estimated_and_say_so(client, monkeypatch):
+    from communs import listing
+
+    for number in range(40):
+        make_initiative(f"commun-{number}", f"Commun {number}", publication_status=PUBLISHED)  # software
+
+    def kind_option(response, value):
+        kind = next(f for f in response.context["facets"] if f["name"] == "kind")
+        return next(o for o in kind["options"] if o["value"] == value)
+
+    exact = get(client, "q=commun")
+    assert kind_option(exact, "software")["count"] == 40
+    assert "≈" not in exact.content.decode()
+
+    # Past the threshold, the counts come from a sample: shown as estimates, the total still exact.
+    monkeypatch.setattr(listing, "FACET_EXACT_MAX", 10)
+    monkeypatch.setattr(listing, "FACET_SAMPLE_SIZE", 10)
+    estimated = get(client, "q=Commun")  # another query string: the exact counts stay cached for the first
+    software = kind_option(estimated, "software")
+    assert software["shown"] == f"≈ {software['count']}"
+    assert software["count"] % 4 == 0  # about a quarter of the entries, each standing for four
+    html = estimated.content.decode()
+    assert f'Logiciel <span class="annuaire-count">(≈ {software["count"]})</span>' in html
+    assert re.search(r'role="status"[^>]*>\s*<h2[^>]*>40 résultats', html)

@@ -16,27 +16,26 @@ from tests.sharing import shared_per_module
 
 pytestmark = pytest.mark.django_db
 
-# Pinned: a change here must be deliberate (see initiatives/views.py). A text query adds one
-# query: its matches, found once and shared by every facet (InitiativeFilter.search_matches);
-# on /initiatives/ two more count the actors and schemes it also finds. Each search() also asks
-# once whether anything matches as typed (else it looks for typos): one more per search, not for
-# the counts of actors and schemes (they take the words as typed). Cards of commons read their
-# criteria (one prefetch per page) for the label's summary; /initiatives/ counts three facets of the
-# label (criteria, logics, licences). A search in relevance order reads its page in two queries:
-# the best documents, then their entries (communs.search.ranked_page). /financements/ reads its
-# desk in two: the dated editions of the listed schemes, then the recurring ones and the proposals.
-# The uses of the commons (initiatives.Deployment) are two facets of /initiatives/ (used_by, used_in)
-# and one section of a place's page, one query each.
+# Pinned: a change here must be deliberate (see initiatives/views.py). Every facet of a list is
+# counted by one statement (communs.listing.count_facets), the text query's matches found once in
+# it; on /initiatives/ two more queries count the actors and schemes a search also finds. Each
+# search() also asks once whether anything matches as typed (else it looks for typos): one more per
+# search, not for the counts of actors and schemes (they take the words as typed). Cards of commons
+# read their criteria (one prefetch per page) for the label's summary. A search in relevance order
+# reads its page in two queries: the best documents, then their entries (communs.search.ranked_page).
+# /financements/ reads its desk in two: the dated editions of the listed schemes, then the recurring
+# ones and the proposals. The uses of the commons (initiatives.Deployment) are one section of a
+# place's page.
 PAGES = {
     # The map of France: the régions and départements, and the commons they hold.
     "/": 10,
-    "/initiatives/": 19,
-    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 27,
-    "/acteurs/": 6,
-    "/initiatives/?q=commun": 25,
-    "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 11,
-    "/financements/": 12,
-    "/financements/?availability=open&operator=acteur-0&ordering=deadline": 13,
+    "/initiatives/": 5,
+    "/initiatives/?q=commun&sector=secteur-0&kind=software&actor=acteur-0&role=carrier&tag=tag-0&ordering=-name": 12,
+    "/acteurs/": 3,
+    "/initiatives/?q=commun": 10,
+    "/acteurs/?kind=agency&sector=secteur-0&q=acteur": 7,
+    "/financements/": 7,
+    "/financements/?availability=open&operator=acteur-0&ordering=deadline": 8,
     "/secteurs/secteur-0/": 7,
     "/territoires/com-1/": 11,
     "/territoires/reg-53/": 11,
