@@ -266,6 +266,15 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "updated_at",
         ]
 
+    def nested(self, serializer_class, rows):
+        """What `serializer_class(rows, many=True).data` gives, from one serializer per list: a list
+        of 100 entries built the fields of 400 nested serializers, most of its time (3 ms an entry)."""
+        serializers_ = self.__dict__.setdefault("_nested_serializers", {})
+        if serializer_class not in serializers_:
+            serializers_[serializer_class] = serializer_class(context=self.context)
+        child = serializers_[serializer_class]
+        return [child.to_representation(row) for row in rows]
+
     # The viewset prefetches only the involvements and awards the client may see (published actors
     # and schemes for anonymous clients), under these names.
     @extend_schema_field(InitiativeInvolvementSerializer(many=True))
@@ -273,11 +282,11 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
         rows = getattr(obj, "visible_involvements", None)
         if rows is None:
             rows = obj.involvements.filter(visible_q(Actor, prefix="actor__")).select_related("actor")
-        return InitiativeInvolvementSerializer(rows, many=True, context=self.context).data
+        return self.nested(InitiativeInvolvementSerializer, rows)
 
     @extend_schema_field(DerivedFactSerializer(many=True))
     def get_derived_from(self, obj):
-        return DerivedFactSerializer(obj.standing_derivations(), many=True, context=self.context).data
+        return self.nested(DerivedFactSerializer, obj.standing_derivations())
 
     @extend_schema_field(
         {
@@ -306,14 +315,14 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             rows = obj.awards.filter(visible_q(FundingScheme, prefix="edition__scheme__")).select_related(
                 "edition__scheme"
             )
-        return InitiativeAwardSerializer(rows, many=True, context=self.context).data
+        return self.nested(InitiativeAwardSerializer, rows)
 
     @extend_schema_field(InitiativeDeploymentSerializer(many=True))
     def get_deployments(self, obj):
         rows = getattr(obj, "visible_deployments", None)
         if rows is None:
             rows = obj.deployments.published().select_related("actor", "territory")
-        return InitiativeDeploymentSerializer(rows, many=True, context=self.context).data
+        return self.nested(InitiativeDeploymentSerializer, rows)
 
 
 class InitiativeCSVSerializer(InitiativeSerializer):
