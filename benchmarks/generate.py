@@ -20,12 +20,14 @@ from taggit.models import Tag, TaggedItem
 from actors.models import Actor
 from benchmarks.vocabulary import (
     AUDIENCES,
+    COMMON_WORDS,
     DOMAINS,
     LICENCES,
     LOCAL_ACTORS,
     NATIONAL_ACTORS,
     OBJECTS,
     PLACES,
+    SEARCH_WORDS,
     SECTORS,
     TAGS,
     VERBS,
@@ -95,6 +97,37 @@ def make_actors(count, rng, now):
     return Actor.objects.bulk_create(actors, batch_size=BATCH)
 
 
+# The "Thèmes" vocabulary by rank: the common words, made-up words up to rank 35, the search words
+# (ranks 36 to 60), then a tail of made-up words. A word of rank r is in an entry with probability
+# ZIPF_TOP * 3 / r (the first three: ZIPF_TOP), so that the search words are each in 3 to 5 %.
+ZIPF_TOP = 0.6
+ZIPF_WORDS = 600
+SYLLABLES = ["ba", "co", "di", "fu", "ga", "lo", "mi", "no", "pa", "ri", "su", "ta", "vo", "ze"]
+
+
+def made_up(rank):
+    word = ""
+    while True:
+        word += SYLLABLES[rank % len(SYLLABLES)]
+        rank //= len(SYLLABLES)
+        if not rank:
+            return word + "que"
+
+
+THEMES = [
+    *COMMON_WORDS,
+    *[made_up(rank) for rank in range(4, 36)],
+    *SEARCH_WORDS,
+    *[made_up(rank) for rank in range(61, ZIPF_WORDS + 1)],
+]
+THEME_FREQUENCY = [min(ZIPF_TOP, ZIPF_TOP * 3 / rank) for rank in range(1, len(THEMES) + 1)]
+
+
+def themes(rng):
+    """The words of one entry's "Thèmes" line, each drawn with its Zipf frequency."""
+    return [word for word, frequency in zip(THEMES, THEME_FREQUENCY, strict=True) if rng.random() < frequency]
+
+
 def compose(i, rng, carrier, partner):
     """The texts of initiative number i: its primary domain cycles, so every domain is used evenly."""
     domain, phrase, sector = DOMAINS[i % len(DOMAINS)]
@@ -114,13 +147,14 @@ def compose(i, rng, carrier, partner):
     verbs = rng.sample(VERBS, 3)
     description = "\n\n".join(
         [
-            f"**{name}** est un commun numérique {phrase} porté par {carrier.name} ({carrier.acronym}), "
+            f"**{name}** est un commun {phrase} porté par {carrier.name} ({carrier.acronym}), "
             f"avec {partner.name}. Il sert {audience} de {place} et de la région {region}.",
             f"Il permet de {verbs[0]} les informations {phrase}, de les {verbs[1]} avec celles {other_phrase} "
-            f"et de {verbs[2]} leur évolution d'une année sur l'autre. Les données sont publiées en open data "
+            f"et de {verbs[2]} leur évolution d'une année sur l'autre. Les informations sont publiées en open data "
             "et documentées pour que d'autres collectivités les réutilisent.",
             f"Le projet accueille les contributions : signalez un problème, proposez une amélioration ou "
             f"rejoignez le groupe de travail. {f'Licence : {licence}.' if licence else ''}",
+            f"Thèmes : {', '.join(themes(rng))}.",
         ]
     )
     return {

@@ -50,21 +50,26 @@ def percentile(values, fraction):
 def sequential(port, path, repeat, max_seconds):
     """Milliseconds of `repeat` GETs one after the other on one connection, after one warm-up.
 
+    `path` is one path, or a list of them: the first is the warm-up, the others are asked in turn
+    (a different search word on every request, so that no cache answers).
     Stops early (after at least 5) once `max_seconds` have passed, so that a slow page on a large
     directory does not hold the run for an hour; the caller reports how many were made.
     """
+    paths = [path] if isinstance(path, str) else list(path)
+    measured = paths[1:] or paths
     client = Client(port)
     try:
-        status, body = client.get(path)
+        status, body = client.get(paths[0])
         if status != 200:
-            raise RuntimeError(f"GET {path} answered {status}: {body[:300]!r}")
+            raise RuntimeError(f"GET {paths[0]} answered {status}: {body[:300]!r}")
         timings, started = [], time.perf_counter()
-        for _ in range(repeat):
+        for number in range(repeat):
+            current = measured[number % len(measured)]
             start = time.perf_counter()
-            status, _ = client.get(path)
+            status, _ = client.get(current)
             timings.append((time.perf_counter() - start) * 1000)
             if status != 200:
-                raise RuntimeError(f"GET {path} answered {status}")
+                raise RuntimeError(f"GET {current} answered {status}")
             if len(timings) >= 5 and time.perf_counter() - started > max_seconds:
                 break
         return {

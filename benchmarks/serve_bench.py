@@ -11,8 +11,9 @@ What it does, all in throwaway places that it removes at the end (also on Ctrl-C
    initiatives with their actors, sectors, territories and tags (benchmarks/generate.py);
 2. collects the static files and serves that database with gunicorn and gunicorn.conf.py (DEBUG off,
    2 processes unless --workers says otherwise), as `make serve` does;
-3. times 20 sequential requests of each page or API call on one keep-alive connection (p50, p95), and
-   counts the database queries of each (one request through Django's test client);
+3. times 20 sequential requests of each page or API call on one keep-alive connection (p50, p95), a
+   different search word on each (the Zipf words of benchmarks/generate.py), so that no cache answers,
+   and counts the database queries of each (one request through Django's test client);
 4. measures requests per second with 16 concurrent keep-alive connections on the filtered API list
    and on the list page, then reads the memory (RSS) of each gunicorn process from /proc;
 5. on SQLite, installs Datasette in a temporary virtualenv, serves the same file read-only, asks it
@@ -31,6 +32,7 @@ import signal
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.parse
 from pathlib import Path
 
@@ -53,15 +55,55 @@ from benchmarks.httpload import (  # noqa: E402
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 API_FILTERED = "/api/v1/initiatives/?kind=software"
-SEQUENTIAL = [
-    ("search", "/initiatives/?q=cadastre"),
-    ("search, two words", "/initiatives/?q=mobilite+covoiturage"),
-    ("search, a typo", "/initiatives/?q=cdastre"),
-    ("list with facets", "/initiatives/"),
-    ("an initiative", None),  # the detail page of an entry chosen after generation
-    ("API search, 100 a page", "/api/v1/initiatives/?q=cadastre&page_size=100"),
-    ("API filtered list", API_FILTERED),
-]
+
+
+def plain(word):
+    """The word as a visitor types it, without accents ("energie")."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+
+
+def varied(template, values):
+    """One path per value: the search word changes on every request, so that no cache answers."""
+    return [template.format(*value) if isinstance(value, tuple) else template.format(value) for value in values]
+
+
+def sequential_requests():
+    """[(label, template, paths)]: the rows of the sequential table (generate.py's Zipf words)."""
+    from benchmarks.vocabulary import COMMON_WORDS, SEARCH_WORDS
+
+    words = [plain(word) for word in SEARCH_WORDS]
+    broad = [plain(word) for word in COMMON_WORDS]
+    long_words = [word for word in words if len(word) >= 6]
+    return [
+        ("search, one word (3-5 %)", "/initiatives/?q={word}", varied("/initiatives/?q={}", words)),
+        ("search, a prefix", "/initiatives/?q={prefix}", varied("/initiatives/?q={}", [w[:-2] for w in long_words])),
+        (
+            "search, a broad word and a word",
+            "/initiatives/?q=public+{word}",
+            varied("/initiatives/?q=public+{}", words),
+        ),
+        (
+            "search, a broad word (60 %), page 4",
+            "/initiatives/?q={broad}&page={n}",
+            varied("/initiatives/?q={}&page={}", [(word, page) for page in range(4, 12) for word in broad]),
+        ),
+        (
+            "search, two words",
+            "/initiatives/?q={word}+{word}",
+            varied("/initiatives/?q={}+{}", list(zip(words, words[1:] + words[:1], strict=True))),
+        ),
+        ("search, a typo", "/initiatives/?q={typo}", varied("/initiatives/?q={}", [w[0] + w[2:] for w in long_words])),
+        ("list with facets", "/initiatives/", ["/initiatives/"]),
+        ("an initiative", "/initiatives/<slug>/", None),  # detail pages chosen after generation
+        (
+            "API search, 100 a page",
+            "/api/v1/initiatives/?q={word}&page_size=100",
+            varied("/api/v1/initiatives/?q={}&page_size=100", words),
+        ),
+        ("API filtered list", API_FILTERED, [API_FILTERED]),
+    ]
+
+
 LOADED = [("API filtered list", API_FILTERED), ("list with facets", "/initiatives/")]
 
 
@@ -204,26 +246,28 @@ def run(args, scratch, processes, cleanups):
     figures["generate_seconds"] = round(time.perf_counter() - started, 1)
     say(f"generated in {figures['generate_seconds']} s; collecting static files")
     call_command("collectstatic", interactive=False, verbosity=0)
-    detail = Initiative.objects.order_by("pk")[args.n // 2].get_absolute_url()
-    requests = [(label, path or detail) for label, path in SEQUENTIAL]
+    step = max(args.n // (args.repeat + 1), 1)
+    details = [entry.get_absolute_url() for entry in Initiative.objects.order_by("pk")[::step][: args.repeat + 1]]
+    requests = [(label, template, paths or details) for label, template, paths in sequential_requests()]
     if args.skip_search:
-        requests = [(label, path) for label, path in requests if "q=" not in path]
+        requests = [row for row in requests if "q=" not in row[1]]
     say("counting queries (in process)")
-    queries = count_queries([path for _, path in requests])
+    # The second path of each row: the first is the warm-up of the timed series.
+    queries = count_queries([paths[1 % len(paths)] for _, _, paths in requests])
     connections.close_all()
 
     server, port = serve({"WEB_CONCURRENCY": str(args.workers)}, scratch / "gunicorn.log", processes)
     say(f"gunicorn serving on 127.0.0.1:{port}")
 
     rows = []
-    for label, path in requests:
-        say(f"  {args.repeat} x GET {path}")
+    for label, template, paths in requests:
+        say(f"  {args.repeat} x GET {template}")
         rows.append(
             {
                 "label": label,
-                "path": path,
-                "queries": queries[path],
-                **sequential(port, path, args.repeat, args.max_seconds),
+                "path": template,
+                "queries": queries[paths[1 % len(paths)]],
+                **sequential(port, paths, args.repeat, args.max_seconds),
             }
         )
     loaded = []

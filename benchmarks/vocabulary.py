@@ -208,3 +208,36 @@ TAGS = [
 ]
 
 LICENCES = ["MIT", "AGPL-3.0-or-later", "GPL-3.0-or-later", "EUPL-1.2", "Apache-2.0", "etalab-2.0", "ODbL-1.0", ""]
+
+# The words of the descriptions' "Thèmes" line, most frequent first: benchmarks/generate.py draws
+# each with a document frequency that follows a Zipf law (1/rank), as in real prose. The first
+# three are in about 60 % of the entries; the search words (SEARCH_WORDS, ranks 36 to 60) in 3 to
+# 5 % each; the long tail (made-up words) in a few entries each.
+COMMON_WORDS = ["public", "numérique", "données"]
+SEARCH_WORDS = [
+    "énergie",
+    "éducation",
+    "transport",
+    "santé",
+    "eau",
+    "déchets",
+    "agriculture",
+    "culture",
+    "sport",
+    "tourisme",
+    "logement",
+    "emploi",
+    "sécurité",
+    "climat",
+    "biodiversité",
+    "alimentation",
+    "jeunesse",
+    "solidarité",
+    "citoyenneté",
+    "urbanisme",
+    "patrimoine",
+    "bibliothèque",
+    "forêt",
+    "littoral",
+    "montagne",
+]
