@@ -17,7 +17,9 @@ What it does, all in throwaway places that it removes at the end (also on Ctrl-C
 4. measures requests per second with 16 concurrent keep-alive connections on the filtered API list
    and on the list page, then reads the memory (RSS) of each gunicorn process from /proc;
 5. on SQLite, installs Datasette in a temporary virtualenv, serves the same file read-only, asks it
-   the same question as `/api/v1/initiatives/?kind=software` and prints the ratio.
+   the same question as `/api/v1/initiatives/?kind=software` and prints the ratio;
+6. serves the page cache's answer to that question from a file with nginx (when installed), under the
+   same load, and prints the ratio of the cached directory's requests per second to nginx's.
 
 The load driver runs on the same machine as the server and takes some of its CPU; on a machine shared
 with other work the figures are noisy (the load average is printed with them). This is a benchmark,
@@ -220,6 +222,46 @@ def serve(env, log_path, processes):
     return server, port
 
 
+NGINX_CONF = """daemon off;
+{user}worker_processes {workers};
+pid {scratch}/nginx.pid;
+error_log {scratch}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {scratch}/nginx-tmp;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ root {scratch}/nginx-root; default_type application/json; try_files /answer.json =404; }}
+    }}
+}}
+"""
+
+
+def nginx_compare(scratch, processes, body, workers, connections, seconds):
+    """nginx (from PATH) serving `body` from a file on every path, loaded like the directory: the
+    ceiling of a cached answer on this machine. None when nginx is not installed."""
+    nginx = shutil.which("nginx") or (os.path.exists("/usr/sbin/nginx") and "/usr/sbin/nginx")
+    if not nginx:
+        return None
+    root = scratch / "nginx-root"
+    root.mkdir(exist_ok=True)
+    (scratch / "nginx-tmp").mkdir(exist_ok=True)
+    (root / "answer.json").write_bytes(body)
+    port = free_port()
+    conf = scratch / "nginx.conf"
+    # As root, nginx's workers would run as nobody, who cannot read the private scratch folder.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf.write_text(NGINX_CONF.format(user=user, workers=workers, scratch=scratch, port=port))
+    server = start([nginx, "-c", str(conf), "-p", str(scratch)], dict(os.environ), scratch / "nginx.log")
+    processes.append(server)
+    try:
+        wait_until_up(server, port, API_FILTERED)
+        return {"bytes": len(body), **load(port, API_FILTERED, connections, seconds)}
+    finally:
+        stop(server)
+
+
 def run(args, scratch, processes, cleanups):
     figures = {"n": args.n, "db": args.db, "machine": machine(), "workers": args.workers, "repeat": args.repeat}
     if args.db == "sqlite":
@@ -293,7 +335,15 @@ def run(args, scratch, processes, cleanups):
     for label, path in LOADED:
         say(f"  cached: {args.connections} connections x {args.seconds:g} s on GET {path}")
         figures["cached"].append({"label": label, "path": path, **load(port, path, args.connections, args.seconds)})
+    client = Client(port)
+    cached_body = client.get(API_FILTERED)[1]
+    client.close()
     stop(server)
+    say("nginx serving the same API answer from a file")
+    figures["nginx"] = nginx_compare(scratch, processes, cached_body, args.workers, args.connections, args.seconds)
+    if figures["nginx"]:
+        ours = next(row["req_s"] for row in figures["cached"] if row["path"] == API_FILTERED)
+        figures["nginx"]["ratio_req_s"] = ours / figures["nginx"]["req_s"]
     figures["machine"]["loadavg_after"] = os.getloadavg()
 
     if args.db == "sqlite" and not args.no_datasette:
@@ -350,6 +400,14 @@ def report(figures):
                 f"{row['path'][:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} "
                 f"{fmt(row['p95_ms'], 1):>8} {row['errors']:>7} {row['seconds']:>8g}"
             )
+    if figures.get("nginx"):
+        nginx = figures["nginx"]
+        lines += [
+            "",
+            f"nginx serving the same {nginx['bytes']:,} bytes from a file: {fmt(nginx['req_s'], 1)} req/s "
+            f"(p50 {fmt(nginx['p50_ms'], 1)} ms); the page cache / nginx: {nginx['ratio_req_s']:.3f} "
+            "(the Python load driver caps both)",
+        ]
     rss = figures["rss_mb"]
     lines += [
         "",
