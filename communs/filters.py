@@ -9,9 +9,10 @@ import datetime
 
 import django_filters
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Mod
+from django_filters.constants import EMPTY_VALUES
 
 from communs.search import search, searches_anything
 
@@ -122,9 +123,8 @@ class SearchOrderingMixin(django_filters.FilterSet):
         """
         statement = getattr(self, "_facet_statement", None)
         if statement and not self.narrows(name):
-            return self.queryset.model._base_manager.filter(pk__in=RawSQL("SELECT pk FROM facet_matches", [])).values(
-                "pk"
-            )
+            # The keys themselves, for `…__in=`: no join back to the entries' table in each facet.
+            return RawSQL("SELECT pk FROM facet_matches", [])
         queryset = self.queryset_without(name)
         if statement and statement["step"] > 1:
             queryset = sampled(queryset, statement["step"])
@@ -134,7 +134,13 @@ class SearchOrderingMixin(django_filters.FilterSet):
         """Whether the filter `name` is active: without it, the facet on `name` counts the entries
         of every filter."""
         self.errors  # noqa: B018 -- validates the form once, filling cleaned_data
-        return name is not None and self.form.cleaned_data.get(name) not in (None, "", [], ())
+        if name is None:
+            return False
+        value = self.form.cleaned_data.get(name)
+        # An empty multiple choice of entries (sectors, actors) is an empty queryset, not [].
+        if isinstance(value, QuerySet):
+            return not value.query.is_empty()
+        return value not in EMPTY_VALUES
 
     @contextlib.contextmanager
     def facet_statement(self, step=1):
