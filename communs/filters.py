@@ -146,8 +146,8 @@ class SearchOrderingMixin(django_filters.FilterSet):
     def facet_statement(self, step=1):
         """Facets described inside this block read the matches from CTEs (within): yields the CTEs
         [(name, sql, params)] that communs.listing.count_facets puts before its one statement,
-        `facet_search` the search's matches, `facet_matches` the entries of every filter, sampled
-        when `step` > 1 (the entries whose key is a multiple of it)."""
+        `facet_search` the search's matches, `facet_matches` the entries of every filter, about
+        one in `step` of them when `step` > 1 (sampled())."""
         self.errors  # noqa: B018
         ctes = []
         self._facet_statement = {"step": 1}
