@@ -71,6 +71,8 @@ FAMILIES = {
 PUBLIC_SECTOR_CATALOGUES = {
     "codegouvfr-repositories": "dépôt d'un organisme public français (code.gouv.fr)",
     "awesome-codegouvfr": "logiciel libre du secteur public français (code.gouv.fr)",
+    # The SILL's list of online services names the software French public bodies run for their users.
+    "sill-services": "logiciel d'un service en ligne de l'administration française (SILL)",
 }
 # How an official territory's name is written in an actor's name ("Département de Loire-Atlantique").
 NAME_PREFIXES = re.compile(
