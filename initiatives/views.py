@@ -38,6 +38,8 @@ from initiatives.models import (
     Involvement,
     Sector,
 )
+from territories import maps
+from territories.places import rolled_up_rows
 
 
 def initiative_list(request):
@@ -178,6 +180,7 @@ def initiative_detail(request, slug):
         "awards": awards,
         "deployments": deployment_rows(deployments),
         "user_count": len({deployment.actor_id for deployment in deployments if deployment.actor_id}),
+        "uses_map": uses_map(deployments),
         "criteria": criteria,
         "criteria_assessed": bool(assessed),
         "logics": [Initiative.Logic(code).label for code in initiative.logics],
@@ -198,6 +201,19 @@ def moved_to_deployment(slug):
         .first()
     )
     return redirect_row.deployment.get_absolute_url() if redirect_row else None
+
+
+def uses_map(deployments):
+    """The map of France of a commons' uses: each région and département with the number of uses in
+    it (two queries), or None when no use is placed in France."""
+    placed = [deployment.pk for deployment in deployments if deployment.territory_id]
+    if not placed:
+        return None
+    counts = dict(rolled_up_rows(Deployment.objects.all(), placed, "pk", "code"))
+    drawn = maps.france_map(counts, label=maps.uses_label)
+    if not any(area["count"] for area in drawn["regions"]):
+        return None  # used abroad or at the scale of France only: the table says it all
+    return drawn
 
 
 def deployment_rows(deployments):

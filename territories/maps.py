@@ -45,6 +45,10 @@ def commons_label(count):
     return f"{count} commun{'s' if count > 1 else ''}"
 
 
+def uses_label(count):
+    return f"{count} utilisation{'s' if count > 1 else ''}"
+
+
 _counters = []
 
 
@@ -54,12 +58,16 @@ def count_with(counter):
     _counters[:] = [counter]
 
 
-def france_map():
-    """The map's régions and départements with their counts, links and shapes (two queries)."""
+def france_map(counts=None, label=commons_label):
+    """The map's régions and départements with their counts, links and shapes (two queries).
+
+    `counts` ({place code: count}, each place counting what the places inside it hold) draws another
+    map than the commons' (a commons' uses, labelled by `label`); None counts the commons."""
     places = Territory.objects.filter(kind__in=[Territory.Kind.REGION, Territory.Kind.DEPARTEMENT]).values_list(
         "code", "name", "kind", "official_code", "parent__code"
     )
-    counts = dict(_counters[0]()) if _counters else {}
+    if counts is None:
+        counts = dict(_counters[0]()) if _counters else {}
     shapes = departement_shapes()
     regions, departements = {}, []
     for code, name, kind, official_code, parent_code in sorted(places, key=lambda place: place[1]):
@@ -68,7 +76,7 @@ def france_map():
             "code": code,
             "name": name,
             "count": count,
-            "label": f"{name} : {commons_label(count)}",
+            "label": f"{name} : {label(count)}",
             "url": reverse("territories:detail", args=[code]),
             "class": count_class(count),
             "shapes": [],
