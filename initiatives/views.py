@@ -122,12 +122,16 @@ def initiative_detail(request, slug):
         if moved:
             return redirect(moved, permanent=True)
         return gone_or_404(request, Initiative, slug, reverse("initiatives:list"), "Parcourir les communs")
-    # Actors grouped by role, in the order of the Role choices (carriers first).
+    # Actors grouped by role, in the order of the Role choices (carriers first). An organisation that
+    # uses the commons and whose use is listed below ("Utilisé par") is named there only, not twice.
+    deployments = list(initiative.deployments.all())
+    deployed_by = {deployment.actor_id for deployment in deployments if deployment.actor_id}
     role_order = {value: index for index, value in enumerate(Involvement.Role.values)}
     involvements = sorted(initiative.involvements.all(), key=lambda i: (role_order[i.role], i.actor.name))
+    shown = [i for i in involvements if not (i.role == Involvement.Role.USER and i.actor_id in deployed_by)]
     roles = [
         {"role": role, "label": Involvement.Role(role).label, "involvements": list(items)}
-        for role, items in groupby(involvements, key=lambda i: i.role)
+        for role, items in groupby(shown, key=lambda i: i.role)
     ]
     assessed = {criterion.criterion: criterion for criterion in initiative.criteria.all()}
     # The values a rule derived and no curator has confirmed yet are marked as such on the page.
@@ -166,7 +170,6 @@ def initiative_detail(request, slug):
         else Initiative.objects.none()
     )
     awards = list(initiative.awards.all())
-    deployments = list(initiative.deployments.all())
     context = {
         "initiative": initiative,
         "sectors": [(sector, derived.get((Fact.SECTOR, sector.slug))) for sector in initiative.sectors.all()],
@@ -179,7 +182,7 @@ def initiative_detail(request, slug):
         "roles": roles,
         "awards": awards,
         "deployments": deployment_rows(deployments),
-        "user_count": len({deployment.actor_id for deployment in deployments if deployment.actor_id}),
+        "user_count": len(deployed_by),
         "uses_map": uses_map(deployments),
         "criteria": criteria,
         "criteria_assessed": bool(assessed),

@@ -80,6 +80,17 @@ def test_the_commons_page_lists_who_uses_it_where_and_from_which_source(client, 
     assert "cache.example.fr" not in html and "brouillon.ac-rennes.fr" not in html
 
 
+def test_an_organisation_using_the_commons_is_named_once_under_its_uses(client, peertube):
+    commons, uses = peertube
+    commons.involvements.create(actor=uses["rennes"].actor, role="user")  # publiccode.yml's usedBy, say
+    lyon = make_actor("ville-de-lyon", "Ville de Lyon", publication_status=PUBLISHED)
+    commons.involvements.create(actor=lyon, role="user")  # a user whose use has no entry of its own
+    html = client.get("/initiatives/peertube/").content.decode()
+    assert html.count('href="/acteurs/academie-de-rennes/"') == 1
+    roles = html[: html.index('id="titre-utilisations"')]
+    assert 'href="/acteurs/ville-de-lyon/"' in roles and "academie-de-rennes" not in roles
+
+
 def test_the_commons_page_maps_its_uses_by_region_and_departement(client, peertube, places):
     places["finistere"].official_code = "29"  # the shipped map's shape of the Finistère
     places["finistere"].save()
