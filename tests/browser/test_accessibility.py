@@ -53,6 +53,14 @@ def test_main_pages_have_no_axe_violation(page, demo, mobile):
         "/initiatives/?q=zzzzzz",
         "/acteurs/?kind=agency&q=a",
         "/financements/?availability=open&ordering=deadline",
+        # The English interface: the same pages under /en/, the entered content marked lang="fr".
+        "/en/",
+        f"/en/initiatives/?sector={sector.slug}&kind=software&kind=data&q=commun",
+        f"/en{initiative.get_absolute_url()}",
+        f"/en{actor.get_absolute_url()}",
+        f"/en{scheme.get_absolute_url()}",
+        "/en/financements/",
+        "/en/acteurs/",
     ]:
         audit(page, path)
 
