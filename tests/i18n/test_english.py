@@ -310,3 +310,38 @@ def test_the_committed_compiled_catalogue_is_its_po_file_compiled(language, tmp_
     subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(po)], check=True)
     with open(po.with_suffix(".mo"), "rb") as committed, open(compiled, "rb") as fresh:
         assert gettext.GNUTranslations(committed)._catalog == gettext.GNUTranslations(fresh)._catalog
+
+
+def test_english_pages_show_the_sources_english_descriptions_and_mark_french_text(client, demo_data):
+    english, french_only = 0, 0
+    # The addresses first, in French: a request to an English page leaves English active here.
+    pages = [(initiative, initiative.get_absolute_url()) for initiative in Initiative.objects.published()]
+    for initiative, url in pages:
+        response = client.get(f"/en{url}")
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        if 'data-description-language="en"' in html:
+            english += 1
+            assert "Description in English as given by the source" in html, initiative.slug
+        elif initiative.description:
+            french_only += 1
+            assert (
+                '<p class="fr-badge fr-badge--sm fr-badge--info" data-testid="french-text">Text in French</p>' in html
+            ), initiative.slug
+            assert 'data-testid="description" lang="fr">' in html, initiative.slug
+
+    assert english >= 150
+    assert french_only > 0
+
+
+def test_the_sills_english_text_is_the_english_pages_description(client, demo_data):
+    sill = json.loads((settings.BASE_DIR / "data/sill/etalab-sill-data/sill.json").read_text(encoding="utf-8"))
+    row = next(row for row in sill if row.get("en-desc") and row.get("i") == "Asqatasun")
+    initiative = Initiative.objects.published().get(sill_id=row["id"])
+
+    url = initiative.get_absolute_url()
+    english = client.get(f"/en{url}").content.decode()
+    french = client.get(url).content.decode()
+
+    assert row["en-desc"].strip()[:60] in english and "Text in French" not in english
+    assert row["en-desc"].strip()[:60] not in french and "data-description-language" not in french
