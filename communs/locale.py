@@ -55,6 +55,28 @@ def _accepted_language(request):
     return settings.LANGUAGE_CODE
 
 
+# Feature apps that know an entry's text in another language than French (catalogues: what its
+# sources write in English) register here, so that this ground floor names none of them.
+_TRANSLATED_TEXT_PROVIDERS = []
+
+
+def register_translated_text(provider):
+    """provider(entry, field, language) -> the field's text in that language, or None."""
+    _TRANSLATED_TEXT_PROVIDERS.append(provider)
+
+
+def translated_text(entry, field):
+    """An entry's `field` in the active language, when it is not French and a provider has it."""
+    language = translation.get_language()
+    if not language or language == settings.LANGUAGE_CODE:
+        return None
+    for provider in _TRANSLATED_TEXT_PROVIDERS:
+        text = provider(entry, field, language)
+        if text:
+            return text
+    return None
+
+
 # What curators entered is in French, whatever the interface's language: on the English pages it is
 # marked lang="fr", so that a screen reader speaks it with a French voice (WCAG 3.1.2). The French
 # pages need no mark and get none, so that their markup stays as it was.

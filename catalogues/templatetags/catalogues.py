@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import get_language
 
+from catalogues.descriptions import description_in
 from catalogues.models import Record
 from catalogues.publiccode_entry import missing_labels, publiccode_export
 from initiatives.models import Initiative
@@ -50,23 +51,10 @@ def _import_order(record):
 
 @register.simple_tag
 def description_in_language(entry):
-    """The entry's description as one of its sources writes it in the page's language (the SILL's
-    `en-desc`, publiccode.yml's `description.en`, the DPG registry's English), with that source:
-    {"text", "source"}; None on a French page, whose description is the entry's own (one query)."""
+    """The entry's description as one of its sources writes it in the page's language, with that
+    source ({"text", "source"}: catalogues/descriptions.py); None on a French page, whose
+    description is the entry's own."""
     language = get_language()
     if not language or language == settings.LANGUAGE_CODE:
         return None
-    records = (
-        Record.objects.filter(content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk)
-        .select_related("source")
-        .order_by("source__pk", "pk")
-    )
-    for record in records:
-        extra = record.extra or {}
-        text = (extra.get("descriptions") or {}).get(language)
-        # A publiccode.yml file written in this language first: the description imported is its own.
-        if not text and extra.get("language") == language:
-            text = (record.imported or {}).get("description")
-        if isinstance(text, str) and text.strip():
-            return {"text": text.strip(), "source": record.source}
-    return None
+    return description_in(entry, language)

@@ -345,3 +345,14 @@ def test_the_sills_english_text_is_the_english_pages_description(client, demo_da
 
     assert row["en-desc"].strip()[:60] in english and "Text in French" not in english
     assert row["en-desc"].strip()[:60] not in french and "data-description-language" not in french
+
+
+def test_the_api_gives_a_sources_english_description_under_the_same_field(client, demo_data):
+    api = "/api/v1/initiatives/asqatasun/"
+
+    english = client.get(api, HTTP_ACCEPT_LANGUAGE="en").json()
+    french = client.get(api, HTTP_ACCEPT_LANGUAGE="fr").json()
+
+    assert english.keys() == french.keys()
+    assert english["description"].startswith("Opensource web site analyser for web accessibility")
+    assert french["description"] != english["description"]
