@@ -11,6 +11,7 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from actors.models import Actor
+from communs.locale import translated_text
 from communs.models import visible_q
 from communs.rest.serializers import (
     ApiModelSerializer,
@@ -265,6 +266,13 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Same field, the request's language: a source's English description under Accept-Language: en.
+        if "description" in data:
+            data["description"] = translated_text(instance, "description") or data["description"]
+        return data
 
     # The viewset prefetches only the involvements and awards the client may see (published actors
     # and schemes for anonymous clients), under these names.

@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, npgettext
+from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from actors.models import Actor
@@ -65,12 +67,16 @@ def _search_elsewhere(query):
         ),
     )
     found = [
-        ("acteur", "acteurs", reverse("actors:list"), actors),
-        ("dispositif de financement", "dispositifs de financement", reverse("funding:list"), schemes),
+        (npgettext("search elsewhere", "acteur", "acteurs", actors), reverse("actors:list"), actors),
+        (
+            npgettext("search elsewhere", "dispositif de financement", "dispositifs de financement", schemes),
+            reverse("funding:list"),
+            schemes,
+        ),
     ]
     return [
-        {"label": singular if count == 1 else plural, "count": count, "url": f"{url}?{urlencode({'q': query})}"}
-        for singular, plural, url, count in found
+        {"label": label, "count": count, "url": f"{url}?{urlencode({'q': query})}"}
+        for label, url, count in found
         if count
     ]
 
@@ -121,7 +127,7 @@ def initiative_detail(request, slug):
         moved = moved_to_deployment(slug)
         if moved:
             return redirect(moved, permanent=True)
-        return gone_or_404(request, Initiative, slug, reverse("initiatives:list"), "Parcourir les communs")
+        return gone_or_404(request, Initiative, slug, reverse("initiatives:list"), gettext("Parcourir les communs"))
     # Actors grouped by role, in the order of the Role choices (carriers first). An organisation that
     # uses the commons and whose use is listed below ("Utilisé par") is named there only, not twice.
     deployments = list(initiative.deployments.all())
@@ -259,28 +265,34 @@ def sector_detail(request, slug):
 # What a curator checks for each criterion of the grid, and what they link as its evidence.
 CRITERION_GUIDE = {
     CriterionAssessment.Criterion.OPEN_LICENCE: (
-        "La ressource est publiée sous une licence qui permet à chacun de l'utiliser, de l'étudier, de la "
-        "modifier et de la partager : une licence libre pour un logiciel (MIT, AGPL-3.0-or-later …), une "
-        "licence ouverte pour des données ou des contenus (etalab-2.0, ODbL-1.0, CC-BY-4.0 …).",
-        "le fichier de licence du dépôt, ou la page du site qui donne la licence.",
+        _(
+            "La ressource est publiée sous une licence qui permet à chacun de l'utiliser, de l'étudier, de la "
+            "modifier et de la partager : une licence libre pour un logiciel (MIT, AGPL-3.0-or-later …), une "
+            "licence ouverte pour des données ou des contenus (etalab-2.0, ODbL-1.0, CC-BY-4.0 …)."
+        ),
+        _("le fichier de licence du dépôt, ou la page du site qui donne la licence."),
     ),
     CriterionAssessment.Criterion.ACCESSIBLE_RESOURCE: (
-        "La ressource est effectivement accessible : code source publié, données téléchargeables, contenus "
-        "consultables, sans demande préalable.",
-        "le dépôt de code, la page de téléchargement ou le point d'accès aux données.",
+        _(
+            "La ressource est effectivement accessible : code source publié, données téléchargeables, contenus "
+            "consultables, sans demande préalable."
+        ),
+        _("le dépôt de code, la page de téléchargement ou le point d'accès aux données."),
     ),
     CriterionAssessment.Criterion.HETEROGENEOUS_COMMUNITY: (
-        "Des acteurs de natures différentes (administrations, collectivités, entreprises, associations, "
-        "personnes) y contribuent ou l'utilisent : le commun ne dépend pas d'un seul acteur.",
-        "une page des contributeurs ou des utilisateurs, un rapport d'activité.",
+        _(
+            "Des acteurs de natures différentes (administrations, collectivités, entreprises, associations, "
+            "personnes) y contribuent ou l'utilisent : le commun ne dépend pas d'un seul acteur."
+        ),
+        _("une page des contributeurs ou des utilisateurs, un rapport d'activité."),
     ),
     CriterionAssessment.Criterion.SHARED_GOVERNANCE: (
-        "Les décisions sont prises selon des règles écrites et publiques, auxquelles la communauté prend part.",
-        "la charte, les statuts ou la page de gouvernance.",
+        _("Les décisions sont prises selon des règles écrites et publiques, auxquelles la communauté prend part."),
+        _("la charte, les statuts ou la page de gouvernance."),
     ),
     CriterionAssessment.Criterion.CONTRIBUTION_RULES: (
-        "Un guide explique comment proposer une contribution et comment elle est examinée.",
-        "le guide de contribution (fichier CONTRIBUTING, page « contribuer »).",
+        _("Un guide explique comment proposer une contribution et comment elle est examinée."),
+        _("le guide de contribution (fichier CONTRIBUTING, page « contribuer »)."),
     ),
 }
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 
 from communs.cache import advance_content_version
 from tests.sharing import release_unless_used_by, shared_per_module
@@ -182,3 +183,11 @@ def _fresh_content_version(request):
     # second request with none. tests/test_cache.py counts what a cached answer costs.
     with override_settings(PAGE_CACHE_TIMEOUT=0, FACET_CACHE_TIMEOUT=0):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to an /en/ page activates English in this thread; the next test must start in
+    # French, the default, as a new request would.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
