@@ -10,7 +10,7 @@ class CataloguesConfig(AppConfig):
 
     def ready(self):
         # The API's English answers read the sources' English descriptions (communs.locale).
-        from catalogues.descriptions import description_text
+        from catalogues.descriptions import description_texts
         from communs.locale import register_translated_text
 
-        register_translated_text(description_text)
+        register_translated_text(description_texts)

@@ -61,20 +61,29 @@ _TRANSLATED_TEXT_PROVIDERS = []
 
 
 def register_translated_text(provider):
-    """provider(entry, field, language) -> the field's text in that language, or None."""
+    """provider(entries, field, language) -> {entry pk: the field's text in that language} for those
+    of `entries` it has a text for, in a constant number of queries (a list asks for a page at once)."""
     _TRANSLATED_TEXT_PROVIDERS.append(provider)
+
+
+def translated_texts(entries, field):
+    """{entry pk: text} of the entries' `field` in the active language, when it is not French and a
+    provider has it; {} on a French request (no query)."""
+    language = translation.get_language()
+    entries = list(entries)
+    if not entries or not language or language == settings.LANGUAGE_CODE:
+        return {}
+    found = {}
+    for provider in _TRANSLATED_TEXT_PROVIDERS:
+        for pk, text in provider(entries, field, language).items():
+            if text:
+                found.setdefault(pk, text)
+    return found
 
 
 def translated_text(entry, field):
     """An entry's `field` in the active language, when it is not French and a provider has it."""
-    language = translation.get_language()
-    if not language or language == settings.LANGUAGE_CODE:
-        return None
-    for provider in _TRANSLATED_TEXT_PROVIDERS:
-        text = provider(entry, field, language)
-        if text:
-            return text
-    return None
+    return translated_texts([entry], field).get(entry.pk)
 
 
 # What curators entered is in French, whatever the interface's language: on the English pages it is
