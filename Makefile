@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: help run serve test test-browser test-postgres test-clock test-all install lock demo-data demo-snapshot screenshots production-check clean
+.PHONY: help run serve test test-browser test-postgres test-clock test-all install lock demo-data demo-snapshot messages screenshots production-check clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -91,6 +91,10 @@ test-clock: install ## the tests that compare dates, at 23:30 UTC, under UTC+14 
 	TZ=Etc/GMT+12 $(PYTEST) -m "not browser" --clock 23:30 $(CLOCK_TESTS) $(PYTEST_ARGS)
 
 test-all: test test-browser test-postgres test-clock ## every suite that CI runs, but the production check
+
+# Needs GNU gettext (Debian's gettext package). French is the source language: see communs/translations.py.
+messages: install ## re-extract the interface's strings into locale/ (French filled in, English to translate) and compile them
+	$(BIN)/python manage.py translations
 
 screenshots: install ## refresh docs/screenshots from the demo data
 	SCREENSHOTS=1 DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} $(BIN)/python -m pytest tests/browser/test_screenshots.py -q

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin
@@ -35,18 +36,18 @@ class ActorFilter(TerritoryFilterMixin, SearchOrderingMixin):
     # The actors involved in the most commons first (then by name): those a visitor looks for. A
     # text search is ordered by relevance, as every list.
     ORDERINGS = {**SearchOrderingMixin.ORDERINGS, "-initiative_count": ("-initiative_count", "name")}
-    ORDERING_CHOICES = [("-initiative_count", "Nombre de communs"), *SearchOrderingMixin.ORDERING_CHOICES]
+    ORDERING_CHOICES = [("-initiative_count", _("Nombre de communs")), *SearchOrderingMixin.ORDERING_CHOICES]
     DEFAULT_ORDERING = "-initiative_count"
     ordering = django_filters.ChoiceFilter(
-        label="Trier par", choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
+        label=_("Trier par"), choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
     )
-    kind = django_filters.MultipleChoiceFilter(label="Type", choices=Actor.Kind.choices, distinct=False)
+    kind = django_filters.MultipleChoiceFilter(label=_("Type"), choices=Actor.Kind.choices, distinct=False)
     # A place stands for the places inside it, as for commons (territories/filters.py).
     territory, territory_level = territory_filters()
     sector = django_filters.ModelMultipleChoiceFilter(
-        label="Secteur", to_field_name="slug", queryset=Sector.objects.all(), method="filter_sector"
+        label=_("Secteur"), to_field_name="slug", queryset=Sector.objects.all(), method="filter_sector"
     )
-    role = django_filters.MultipleChoiceFilter(label="Rôle", choices=Involvement.Role.choices, method="filter_role")
+    role = django_filters.MultipleChoiceFilter(label=_("Rôle"), choices=Involvement.Role.choices, method="filter_role")
 
     class Meta:
         model = Actor

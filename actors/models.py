@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from communs.models import Publishable, markdown_field, rendered_markdown_field
@@ -38,36 +39,36 @@ class Actor(Publishable):
     """An organisation that carries, funds, uses or supports commons."""
 
     class Kind(models.TextChoices):
-        STATE = "state", "Administration de l'État"
-        AGENCY = "agency", "Agence ou opérateur public"
-        LOCAL_AUTHORITY = "local_authority", "Collectivité territoriale"
-        EU_INSTITUTION = "eu_institution", "Institution européenne"
-        INTERNATIONAL = "international", "Organisation internationale"
-        ASSOCIATION = "association", "Association"
-        COMMUNITY = "community", "Communauté"
-        COMPANY = "company", "Entreprise"
-        FOUNDATION = "foundation", "Fondation"
-        RESEARCH = "research", "Recherche et enseignement"
-        OTHER = "other", "Autre"
+        STATE = "state", _("Administration de l'État")
+        AGENCY = "agency", _("Agence ou opérateur public")
+        LOCAL_AUTHORITY = "local_authority", _("Collectivité territoriale")
+        EU_INSTITUTION = "eu_institution", _("Institution européenne")
+        INTERNATIONAL = "international", _("Organisation internationale")
+        ASSOCIATION = "association", _("Association")
+        COMMUNITY = "community", _("Communauté")
+        COMPANY = "company", _("Entreprise")
+        FOUNDATION = "foundation", _("Fondation")
+        RESEARCH = "research", _("Recherche et enseignement")
+        OTHER = "other", _("Autre")
 
-    name = models.CharField("nom", max_length=200)
-    slug = models.SlugField("identifiant", max_length=200, unique=True)
-    acronym = models.CharField("sigle", max_length=50, blank=True)
-    kind = models.CharField("type", max_length=30, choices=Kind.choices)
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=200, unique=True)
+    acronym = models.CharField(_("sigle"), max_length=50, blank=True)
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
-        verbose_name="organisation parente",
+        verbose_name=_("organisation parente"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="children",
     )
-    description = markdown_field("description")
+    description = markdown_field(_("description"))
     description_html = rendered_markdown_field()
-    website = models.URLField("site web", blank=True)
+    website = models.URLField(_("site web"), blank=True)
     territory = models.ForeignKey(
         "territories.Territory",
-        verbose_name="territoire",
+        verbose_name=_("territoire"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -81,7 +82,7 @@ class Actor(Publishable):
         max_length=36,
         blank=True,
         validators=[validate_annuaire_id],
-        help_text="L'UUID de l'organisme sur lannuaire.service-public.fr (le pso_id de code.gouv.fr).",
+        help_text=_("L'UUID de l'organisme sur lannuaire.service-public.fr (le pso_id de code.gouv.fr)."),
     )
     # The organisation's accounts on code forges (GitHub, GitLab …): a short list that nothing else
     # points to, hence a list field rather than a model.
@@ -90,11 +91,11 @@ class Actor(Publishable):
         default=list,
         blank=True,
         validators=[validate_forge_accounts],
-        help_text="Adresses des organisations sur GitHub, GitLab ou une autre forge.",
+        help_text=_("Adresses des organisations sur GitHub, GitLab ou une autre forge."),
     )
     # Other names the organisation goes by: the names of the entries merged into it, spellings the
     # sources use. Searched and matched by the importers like the name.
-    aliases = models.TextField("autres noms", blank=True, help_text="Un nom par ligne.")
+    aliases = models.TextField("autres noms", blank=True, help_text=_("Un nom par ligne."))
 
     # What search() matches (see Initiative.search_fields).
     search_fields = [("name", "A"), ("acronym", "A"), ("aliases", "A"), ("description", "C"), ("parent__name", "C")]
@@ -110,8 +111,8 @@ class Actor(Publishable):
     history = HistoricalRecords(excluded_fields=["description_html"])
 
     class Meta:
-        verbose_name = "acteur"
-        verbose_name_plural = "acteurs"
+        verbose_name = _("acteur")
+        verbose_name_plural = _("acteurs")
         ordering = ["name"]
         permissions = [("publish_actor", "Peut publier, archiver et renvoyer en brouillon un acteur")]
         constraints = [
@@ -179,11 +180,11 @@ class Actor(Publishable):
         from django.core.exceptions import ValidationError
 
         if self.siret and self.siren and not self.siret.startswith(self.siren):
-            raise ValidationError({"siret": "Le SIRET doit commencer par le SIREN de l'organisation."})
+            raise ValidationError({"siret": _("Le SIRET doit commencer par le SIREN de l'organisation.")})
         # Walk up the parents: a cycle would make the hierarchy pages loop.
         seen, node = {self.pk}, self.parent
         while node is not None:
             if node.pk in seen:
-                raise ValidationError({"parent": "Cette organisation parente créerait une boucle."})
+                raise ValidationError({"parent": _("Cette organisation parente créerait une boucle.")})
             seen.add(node.pk)
             node = node.parent

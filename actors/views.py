@@ -6,6 +6,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from actors.filters import ActorFilter
 from actors.linked_data import SIREN_PAGE, actor_jsonld
@@ -51,7 +53,7 @@ def actor_detail(request, slug):
             slug=slug,
         )
     except Http404:
-        return gone_or_404(request, Actor, slug, reverse("actors:list"), "Parcourir les acteurs")
+        return gone_or_404(request, Actor, slug, reverse("actors:list"), gettext("Parcourir les acteurs"))
     # A parent still in draft is not shown: its page would answer 404.
     parent = actor.parent if actor.parent and actor.parent.is_published else None
     role_order = {value: index for index, value in enumerate(Involvement.Role.values)}
@@ -79,12 +81,12 @@ def identifiers(actor):
     rows = [
         ("siren", "SIREN", actor.siren, f"{SIREN_PAGE}{actor.siren}"),
         ("siret", "SIRET", actor.siret, ""),
-        ("insee", "Code INSEE", actor.insee_code, ""),
-        ("annuaire", "Annuaire du service public", actor.annuaire_id, actor.annuaire_url),
+        ("insee", _("Code INSEE"), actor.insee_code, ""),
+        ("annuaire", _("Annuaire du service public"), actor.annuaire_id, actor.annuaire_url),
         ("wikidata", "Wikidata", actor.wikidata_qid, wikidata_url(actor.wikidata_qid)),
-        ("domain", "Domaine du site", actor.website_domain, ""),
+        ("domain", _("Domaine du site"), actor.website_domain, ""),
         *(
-            ("forge", "Compte sur une forge", account.removeprefix("https://"), account)
+            ("forge", _("Compte sur une forge"), account.removeprefix("https://"), account)
             for account in actor.forge_accounts
         ),
     ]

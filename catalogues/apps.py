@@ -7,3 +7,10 @@ class CataloguesConfig(AppConfig):
 
     name = "catalogues"
     verbose_name = "Catalogues importés"
+
+    def ready(self):
+        # The API's English answers read the sources' English descriptions (communs.locale).
+        from catalogues.descriptions import description_texts
+        from communs.locale import register_translated_text
+
+        register_translated_text(description_texts)

@@ -23,6 +23,7 @@ from django.db import router, transaction
 from django.db.models import Prefetch
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from actors.models import Actor
 from catalogues.models import Record
@@ -71,6 +72,8 @@ FAMILIES = {
 PUBLIC_SECTOR_CATALOGUES = {
     "codegouvfr-repositories": "dépôt d'un organisme public français (code.gouv.fr)",
     "awesome-codegouvfr": "logiciel libre du secteur public français (code.gouv.fr)",
+    # The SILL's list of online services names the software French public bodies run for their users.
+    "sill-services": "logiciel d'un service en ligne de l'administration française (SILL)",
 }
 # How an official territory's name is written in an actor's name ("Département de Loire-Atlantique").
 NAME_PREFIXES = re.compile(
@@ -377,7 +380,7 @@ def criterion_facts(initiative, involvements, context):
             "public-repository",
             "Code source dans un dépôt public",
             initiative.repository_url,
-            detail="dépôt de code",
+            detail=gettext_noop("dépôt de code"),
         )
     elif initiative.website:
         criterion(
@@ -386,7 +389,7 @@ def criterion_facts(initiative, involvements, context):
             "public-website",
             "Ressource en ligne à une adresse publique",
             initiative.website,
-            detail="site web",
+            detail=gettext_noop("site web"),
         )
     families = {FAMILIES[involvement.actor.kind] for involvement in involvements if involvement.actor.kind in FAMILIES}
     if len(families) >= 2:
@@ -397,7 +400,7 @@ def criterion_facts(initiative, involvements, context):
             "actor-kinds",
             f"Acteurs de plusieurs familles ({', '.join(sorted(families))}) : {', '.join(names)}",
             "",
-            detail="les acteurs impliqués",
+            detail=gettext_noop("les acteurs impliqués"),
         )
     for record in records:
         if ((record.extra or {}).get("maintenance") or {}).get("type") == "community":
@@ -419,7 +422,7 @@ def criterion_facts(initiative, involvements, context):
             "governance-address",
             "Gouvernance documentée",
             initiative.governance_url,
-            detail="adresse de la gouvernance",
+            detail=gettext_noop("adresse de la gouvernance"),
         )
     if initiative.contributing_url:
         criterion(
@@ -428,7 +431,7 @@ def criterion_facts(initiative, involvements, context):
             "contribution-address",
             "Guide de contribution publié",
             initiative.contributing_url,
-            detail="guide de contribution",
+            detail=gettext_noop("guide de contribution"),
         )
     return facts
 

@@ -186,6 +186,10 @@ def initiative_values(document):
             for org in document["organizations"]
         ],
     }
+    # The registry writes in English only: its text is the entry's English description too (the
+    # description itself is what a curator may translate into French).
+    if values["description"]:
+        extra["descriptions"] = {"en": values["description"]}
     if licence_as_given:
         extra["licence_as_given"] = licence_as_given
     return values, aliases, extra

@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Record(models.Model):
@@ -14,20 +15,20 @@ class Record(models.Model):
     """
 
     source = models.ForeignKey(
-        "communs.Source", verbose_name="source", on_delete=models.PROTECT, related_name="records"
+        "communs.Source", verbose_name=_("source"), on_delete=models.PROTECT, related_name="records"
     )
-    external_id = models.CharField("identifiant dans la source", max_length=300)
+    external_id = models.CharField(_("identifiant dans la source"), max_length=300)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     entry = GenericForeignKey("content_type", "object_id")
-    imported = models.JSONField("valeurs importées", default=dict, blank=True)
-    extra = models.JSONField("autres données de la source", default=dict, blank=True)
-    first_imported_at = models.DateTimeField("importé le", auto_now_add=True)
-    last_imported_at = models.DateTimeField("dernier import le")
+    imported = models.JSONField(_("valeurs importées"), default=dict, blank=True)
+    extra = models.JSONField(_("autres données de la source"), default=dict, blank=True)
+    first_imported_at = models.DateTimeField(_("importé le"), auto_now_add=True)
+    last_imported_at = models.DateTimeField(_("dernier import le"))
 
     class Meta:
-        verbose_name = "fiche importée"
-        verbose_name_plural = "fiches importées"
+        verbose_name = _("fiche importée")
+        verbose_name_plural = _("fiches importées")
         ordering = ["source", "external_id"]
         constraints = [
             models.UniqueConstraint(

@@ -11,6 +11,7 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Actor
 from catalogues.models import Record
@@ -20,22 +21,22 @@ from initiatives.models import Initiative, Involvement
 
 # The names missing_for_publiccode() gives, as a curator reads them on the page.
 MISSING_LABELS = {
-    "name": "nom",
-    "repository_url": "dépôt de code",
-    "licence": "licence SPDX",
-    "description": "description d'au moins 150 caractères",
-    "summary": "résumé de 150 caractères au plus",
-    "language": "langue de la description",
-    "development_status": "état",
-    "software_type": "type de logiciel",
-    "platforms": "plateformes",
-    "features": "fonctionnalités",
-    "maintenance.type": "type de maintenance",
-    "maintenance.contractors": "prestataires de maintenance",
-    "maintenance.contractors.until": "fin des contrats de maintenance",
-    "maintenance.contacts": "organisation qui maintient le logiciel",
-    "localisation.languages": "langues disponibles",
-    "localisation.availableLanguages": "langues disponibles en étiquettes BCP 47",
+    "name": _("nom"),
+    "repository_url": _("dépôt de code"),
+    "licence": _("licence SPDX"),
+    "description": _("description d'au moins 150 caractères"),
+    "summary": _("résumé de 150 caractères au plus"),
+    "language": _("langue de la description"),
+    "development_status": _("état"),
+    "software_type": _("type de logiciel"),
+    "platforms": _("plateformes"),
+    "features": _("fonctionnalités"),
+    "maintenance.type": _("type de maintenance"),
+    "maintenance.contractors": _("prestataires de maintenance"),
+    "maintenance.contractors.until": _("fin des contrats de maintenance"),
+    "maintenance.contacts": _("organisation qui maintient le logiciel"),
+    "localisation.languages": _("langues disponibles"),
+    "localisation.availableLanguages": _("langues disponibles en étiquettes BCP 47"),
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
@@ -127,4 +128,4 @@ def publiccode_export(initiative, records):
 
 
 def missing_labels(missing):
-    return [MISSING_LABELS.get(name, name) for name in missing]
+    return [str(MISSING_LABELS.get(name, name)) for name in missing]

@@ -144,6 +144,7 @@ def _software_values(layout, row):
             "component": _text(row, "c"),
             "parent": _text(row, "p"),
             "description": _text(row, "fr-desc"),
+            "description_en": _text(row, "en-desc"),
             "website": _text(row, "website"),
             "repository_url": _text(row, "sources"),
             "documentation_url": _text(row, "doc"),
@@ -214,6 +215,10 @@ def initiative_values(software):
         "parent": software.get("parent", ""),
         "exports": software.get("exports", []),
     }
+    # The SILL's own English text: the entry's description stays French, the English page shows this
+    # one, from the SILL (the record is its provenance), as publiccode.yml's other languages are kept.
+    if software.get("description_en"):
+        extra["descriptions"] = {"en": software["description_en"]}
     if licence_as_given:
         extra["licence_as_given"] = licence_as_given
     return values, extra

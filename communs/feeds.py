@@ -10,12 +10,14 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from communs.listing import active_filters
 from communs.text import clean_text
 
 FEED_SIZE = 50
-SITE_NAME = "Annuaire des communs numériques"
+SITE_NAME = _("Annuaire des communs numériques")
 
 
 class ListFeed(Feed):
@@ -38,7 +40,10 @@ class ListFeed(Feed):
         if not filterset.is_valid():
             # A feed reader shows no form errors: refuse the address rather than give another list.
             errors = "; ".join(f"{name} : {' '.join(messages)}" for name, messages in filterset.errors.items())
-            return HttpResponseBadRequest(f"Filtre refusé : {errors}\n", content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                gettext("Filtre refusé : %(errors)s") % {"errors": errors} + "\n",
+                content_type="text/plain; charset=utf-8",
+            )
         request.feed_filterset = filterset
         return super().__call__(request, *args, **kwargs)
 
@@ -58,7 +63,7 @@ class ListFeed(Feed):
         return reverse(self.list_url_name) + (f"?{query}" if query else "")
 
     def description(self, request):
-        return self.subtitle
+        return str(self.subtitle)
 
     def items(self, request):
         return request.feed_filterset.qs[:FEED_SIZE]

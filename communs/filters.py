@@ -12,6 +12,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Mod
+from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from communs.search import search, searches_anything
@@ -64,19 +65,21 @@ class SearchOrderingMixin(django_filters.FilterSet):
 
     # A listing's order when nothing is searched nor chosen.
     DEFAULT_ORDERING = "name"
-    q = django_filters.CharFilter(label="Recherche", method="filter_q", max_length=10_000)
+    q = django_filters.CharFilter(label=_("Recherche"), method="filter_q", max_length=10_000)
     ORDERING_CHOICES = [
-        ("relevance", "Pertinence"),
-        ("name", "Nom (A → Z)"),
-        ("-name", "Nom (Z → A)"),
-        ("-updated_at", "Dernière mise à jour"),
-        ("updated_at", "Plus ancienne mise à jour"),
+        ("relevance", _("Pertinence")),
+        ("name", _("Nom (A → Z)")),
+        ("-name", _("Nom (Z → A)")),
+        ("-updated_at", _("Dernière mise à jour")),
+        ("updated_at", _("Plus ancienne mise à jour")),
     ]
 
     ordering = django_filters.ChoiceFilter(
-        label="Trier par", choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
+        label=_("Trier par"), choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
     )
-    updated_since = UtcIsoDateTimeFilter(label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(
+        label=_("Modifié depuis (ISO 8601)"), field_name="updated_at", lookup_expr="gte"
+    )
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value)
@@ -198,5 +201,5 @@ class ArchivedFilter(django_filters.FilterSet):
     """Archived entries for the API's `…/archived/` lists: what a synced copy must remove."""
 
     updated_since = UtcIsoDateTimeFilter(
-        label="Archivé depuis (ISO 8601)", field_name="status_changed_at", lookup_expr="gte"
+        label=_("Archivé depuis (ISO 8601)"), field_name="status_changed_at", lookup_expr="gte"
     )

@@ -21,8 +21,12 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from communs.cache import content_version
+from communs.locale import as_content
 from communs.search import SearchPaginator, is_approximate
 
 PAGE_SIZE = 20
@@ -55,10 +59,15 @@ def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
         page = paginator.page(raw)
     except PageNotAnInteger:
         page = paginator.page(1)
-        notice = f"Le numéro de page « {raw[:20]} » n'est pas valide : voici la première page."
+        notice = gettext("Le numéro de page « %(page)s » n'est pas valide : voici la première page.") % {
+            "page": raw[:20]
+        }
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
-        notice = f"La page {raw[:20]} n'existe pas : voici la dernière page ({paginator.num_pages})."
+        notice = gettext("La page %(page)s n'existe pas : voici la dernière page (%(last)s).") % {
+            "page": raw[:20],
+            "last": paginator.num_pages,
+        }
     page.page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page, notice
 
@@ -288,10 +297,12 @@ def build_facet(filterset, name, counts, labels, keep_all=False, estimated=False
     folded = len(options) > FACET_VISIBLE_OPTIONS + 2  # folding away one or two options helps nobody
     return {
         "name": name,
-        "label": filterset.form.fields[name].label,
+        "label": str(filterset.form.fields[name].label),
         "options": options[:FACET_VISIBLE_OPTIONS] if folded else options,
         "more": options[FACET_VISIBLE_OPTIONS:] if folded else [],
         "hidden": hidden,
+        # An entries facet's labels are names as entered (French), a choices facet's are the interface's.
+        "content": not isinstance(labels, list),
     }
 
 
@@ -306,7 +317,9 @@ def active_filters(request, filterset):
         params = request.GET.copy()
         params.pop("q", None)
         params.pop("page", None)
-        chips.append({"label": f"Recherche : « {query[:60]} »", "url": "?" + params.urlencode()})
+        chips.append(
+            {"label": gettext("Recherche : « %(query)s »") % {"query": query[:60]}, "url": "?" + params.urlencode()}
+        )
     for facet in filterset.facets:
         name = facet.name
         field_label = filterset.form.fields[name].label
@@ -316,7 +329,19 @@ def active_filters(request, filterset):
             params = request.GET.copy()
             params.setlist(name, [v for v in params.getlist(name) if v != key])
             params.pop("page", None)
-            chips.append({"label": f"{field_label} : {value_label(value, choices)}", "url": "?" + params.urlencode()})
+            text = value_label(value, choices)
+            pattern = gettext("%(filter)s : %(value)s")
+            # "label" is plain text (the feeds' titles use it); "html" marks an entry's name as French.
+            shown = text if choices is not None else as_content(text)
+            chips.append(
+                {
+                    "label": pattern % {"filter": field_label, "value": text},
+                    "html": mark_safe(
+                        pattern % {"filter": conditional_escape(field_label), "value": conditional_escape(shown)}
+                    ),
+                    "url": "?" + params.urlencode(),
+                }
+            )
     return chips
 
 
@@ -332,7 +357,7 @@ def form_errors(filterset):
     for name, errors in filterset.form.errors.items():
         label = filterset.form.fields[name].label if name in filterset.form.fields else name
         for error in errors:
-            messages.append(f"{label} : {error}")
+            messages.append(gettext("%(filter)s : %(error)s") % {"filter": label, "error": error})
     return messages
 
 

@@ -16,6 +16,7 @@ milliseconds on a long description, and Python-Markdown, used before, is quadrat
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
 MARKDOWN_MAX_LENGTH = 10_000
@@ -43,8 +44,10 @@ _renderer.validateLink = lambda url: True
 def validate_markdown(value) -> None:
     if value and len(value) > MARKDOWN_MAX_LENGTH:
         raise ValidationError(
-            "Ce texte compte %(length)s caractères : %(limit)s au plus. Raccourcissez-le ou renvoyez vers "
-            "une page du site du projet.",
+            _(
+                "Ce texte compte %(length)s caractères : %(limit)s au plus. Raccourcissez-le ou renvoyez vers "
+                "une page du site du projet."
+            ),
             code="markdown_too_long",
             params={"length": f"{len(value):,}".replace(",", "\u202f"), "limit": "10\u202f000"},
         )

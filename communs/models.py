@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from communs.markdown import render_markdown, validate_markdown
 from communs.text import CleanText
@@ -22,27 +23,27 @@ class Source(models.Model):
     and the API give a reader its title, publisher and link rather than an internal name."""
 
     class Kind(models.TextChoices):
-        DOCUMENT = "document", "Document (article, rapport)"
-        CATALOGUE = "catalogue", "Catalogue public"
-        DIRECTORY = "directory", "Autre instance de l'annuaire"
+        DOCUMENT = "document", _("Document (article, rapport)")
+        CATALOGUE = "catalogue", _("Catalogue public")
+        DIRECTORY = "directory", _("Autre instance de l'annuaire")
 
-    key = models.SlugField("clé", max_length=100, unique=True)
-    kind = models.CharField("type", max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
-    title = models.CharField("titre", max_length=300)
-    publisher = models.CharField("éditeur", max_length=200, blank=True)
+    key = models.SlugField(_("clé"), max_length=100, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
+    title = models.CharField(_("titre"), max_length=300)
+    publisher = models.CharField(_("éditeur"), max_length=200, blank=True)
     # As precise as the document says: "2025", "2024-07" or "2024-07-19".
-    date = models.CharField("date", max_length=10, blank=True, help_text="AAAA, AAAA-MM ou AAAA-MM-JJ.")
-    url = models.URLField("adresse", max_length=500, blank=True)
-    licence = models.CharField("licence", max_length=100, blank=True)
-    note = models.TextField("précision", blank=True)
+    date = models.CharField(_("date"), max_length=10, blank=True, help_text=_("AAAA, AAAA-MM ou AAAA-MM-JJ."))
+    url = models.URLField(_("adresse"), max_length=500, blank=True)
+    licence = models.CharField(_("licence"), max_length=100, blank=True)
+    note = models.TextField(_("précision"), blank=True)
     # When an importer last read it: a harvest asks the other instance for what changed since then.
-    retrieved_at = models.DateTimeField("lu le", null=True, blank=True, editable=False)
+    retrieved_at = models.DateTimeField(_("lu le"), null=True, blank=True, editable=False)
 
     objects = SourceManager()
 
     class Meta:
-        verbose_name = "source"
-        verbose_name_plural = "sources"
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["title"]
 
     # Meta cannot see the nested choices, so their constraint is added from the class body.
@@ -74,11 +75,11 @@ class Source(models.Model):
 def sources_field():
     """Where each fact comes from: a list of {"source" (a Source's key) or "document", "url", "note"}."""
     return models.JSONField(
-        "sources",
+        _("sources"),
         default=list,
         blank=True,
         validators=[validate_sources],
-        help_text='Liste de sources : [{"source": "clé d\'une source", "url": "…", "note": "faits appuyés"}].',
+        help_text=_('Liste de sources : [{"source": "clé d\'une source", "url": "…", "note": "faits appuyés"}].'),
     )
 
 
@@ -94,7 +95,7 @@ def rendered_markdown_field():
 
 def choices_constraint(field, choices, name, allow_blank=False):
     """A CheckConstraint keeping `field` within its nested choices (and "" when allow_blank)."""
-    condition = Q(**{f"{field}__in": [value for value, _ in choices]})
+    condition = Q(**{f"{field}__in": [value for value, _label in choices]})
     if allow_blank:
         condition |= Q(**{field: ""})
     return models.CheckConstraint(condition=condition, name=name)
@@ -157,31 +158,31 @@ class Publishable(CleanText):
     """An entry that curators review before the public sees it."""
 
     class PublicationStatus(models.TextChoices):
-        DRAFT = "draft", "Brouillon"
-        IN_REVIEW = "in_review", "En relecture"
-        PUBLISHED = "published", "Publié"
-        ARCHIVED = "archived", "Archivé"
+        DRAFT = "draft", _("Brouillon")
+        IN_REVIEW = "in_review", _("En relecture")
+        PUBLISHED = "published", _("Publié")
+        ARCHIVED = "archived", _("Archivé")
 
     publication_status = models.CharField(
-        "statut de publication",
+        _("statut de publication"),
         max_length=20,
         choices=PublicationStatus.choices,
         default=PublicationStatus.DRAFT,
         db_index=True,
     )
     sources = sources_field()
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("mis à jour le", auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True, db_index=True)
 
     # Optimistic locking: every save bumps the counter (see save()), so an editor
     # (admin form, API If-Match) can tell that the entry changed since it was read.
-    version = models.PositiveIntegerField("version", default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # Who moved the entry through the review workflow last, and when
     # (curation/services.py is the only writer; the history keeps every step).
-    status_changed_at = models.DateTimeField("statut modifié le", null=True, blank=True, editable=False)
+    status_changed_at = models.DateTimeField(_("statut modifié le"), null=True, blank=True, editable=False)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="statut modifié par",
+        verbose_name=_("statut modifié par"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -190,17 +191,17 @@ class Publishable(CleanText):
     )
     # Last editorial review (publication or an explicit "relu"): the data-quality
     # page lists published entries not reviewed for a year.
-    reviewed_at = models.DateTimeField("relu le", null=True, blank=True, editable=False)
+    reviewed_at = models.DateTimeField(_("relu le"), null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="relu par",
+        verbose_name=_("relu par"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
     )
-    archived_reason = models.TextField("motif d'archivage", blank=True, editable=False)
+    archived_reason = models.TextField(_("motif d'archivage"), blank=True, editable=False)
     # The entry's row in the search index (communs/search_index.py writes it, search() joins it).
     search_documents = GenericRelation("communs.SearchDocument")
 

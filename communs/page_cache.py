@@ -40,7 +40,8 @@ logger = logging.getLogger(__name__)
 EXCLUDED_PREFIXES = ("/admin/", "/comptes/", "/accounts/")
 API_PREFIX = "/api/"
 # Part of every key, whatever the response's Vary says: the API answers JSON or CSV by Accept.
-ALWAYS_VARY = ("Accept", "Accept-Language")
+# (A page's language is in its URL; the API's answers say Vary: Accept-Language: communs/locale.py.)
+ALWAYS_VARY = ("Accept",)
 
 
 def _store():

@@ -90,11 +90,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache: a first visit asking for English goes to the English page (communs/locale.py).
+    "communs.locale.FirstVisitLanguageMiddleware",
     # Before the session, CSRF and messages middleware: it must see the cookies they set (communs/page_cache.py).
     "communs.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "communs.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -190,7 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français")]
+LANGUAGES = [("fr", "Français"), ("en", "English")]
 # One catalogue for the whole project (templates and Python alike): the interface's strings are
 # written in French, the source language, and translated in locale/en/LC_MESSAGES/django.po.
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -8,13 +8,22 @@ Each feature app lists its pages in its own sitemaps.py (`SITEMAPS["initiatives"
 start-up as the API's endpoints are, so that the ground floor imports no feature app.
 """
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 SITEMAPS = {}
+
+
+class Sitemap(DjangoSitemap):
+    """Every page in each language of the interface (French unprefixed, English under /en/), each
+    entry naming the other with hreflang alternates, French the default (x-default)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
 
 class PagesSitemap(Sitemap):
@@ -65,6 +74,7 @@ def robots_txt(request):
         # not for search engines; every public page is in the sitemap.
         "Disallow: /admin/",
         "Disallow: /proposer/",
+        "Disallow: /en/proposer/",
         "Disallow: /api/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

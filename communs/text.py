@@ -12,6 +12,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # C0 controls but tab (U+0009) and newline (U+000A), DEL, and the C1 controls (U+0080–U+009F).
 # A carriage return is folded into a newline first (\r\n from a textarea, \r from old files).
@@ -51,7 +52,7 @@ class CleanText(models.Model):
             value = clean_text(value)
             if is_one_line(field) and "\n" in value:
                 errors[field.name] = [
-                    ValidationError("Ce champ tient sur une ligne : retour à la ligne refusé.", code="one_line")
+                    ValidationError(_("Ce champ tient sur une ligne : retour à la ligne refusé."), code="one_line")
                 ]
             setattr(self, field.attname, value)
         try:

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
@@ -25,6 +26,10 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("api/v1/", include("communs.api")),
+]
+
+# The site's pages in each language: French unprefixed, English under /en/ (communs/locale.py).
+urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("a-propos/", views.about, name="about"),
     path("acteurs/", include("actors.urls")),
@@ -34,7 +39,8 @@ urlpatterns = [
     path("", include("catalogues.urls")),
     path("", include("initiatives.urls")),
     path("territoires/", include("territories.urls")),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "communs.views.page_not_found"
 handler500 = "communs.outage.server_error"

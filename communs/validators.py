@@ -11,19 +11,20 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 from stdnum.fr import siren, siret
 
 
 def validate_siren(value: str) -> None:
     if not re.fullmatch(r"\d{9}", value or ""):
         raise ValidationError(
-            "Un SIREN compte exactement 9 chiffres (reçu « %(value)s »).",
+            _("Un SIREN compte exactement 9 chiffres (reçu « %(value)s »)."),
             code="siren_format",
             params={"value": value},
         )
     if not siren.is_valid(value):
         raise ValidationError(
-            "Le SIREN « %(value)s » est invalide : sa clé de contrôle (Luhn) ne correspond pas.",
+            _("Le SIREN « %(value)s » est invalide : sa clé de contrôle (Luhn) ne correspond pas."),
             code="siren_checksum",
             params={"value": value},
         )
@@ -32,7 +33,7 @@ def validate_siren(value: str) -> None:
 def validate_siret(value: str) -> None:
     if not re.fullmatch(r"\d{14}", value or ""):
         raise ValidationError(
-            "Un SIRET compte exactement 14 chiffres (reçu « %(value)s »).",
+            _("Un SIRET compte exactement 14 chiffres (reçu « %(value)s »)."),
             code="siret_format",
             params={"value": value},
         )
@@ -41,7 +42,7 @@ def validate_siret(value: str) -> None:
     # other than the head office have a digit sum that is a multiple of 5 instead of a Luhn key.
     if not siret.is_valid(value):
         raise ValidationError(
-            "Le SIRET « %(value)s » est invalide : sa clé de contrôle ne correspond pas.",
+            _("Le SIRET « %(value)s » est invalide : sa clé de contrôle ne correspond pas."),
             code="siret_checksum",
             params={"value": value},
         )
@@ -58,14 +59,14 @@ def validate_no_script_url(value: str) -> None:
     compact = _SCHEME_NOISE.sub(lambda match: ":" if match.group().startswith("&") else "", value or "")
     if _SCRIPT_SCHEME.match(compact):
         raise ValidationError(
-            "Une adresse javascript:, data:, vbscript:, file: ou blob: n'est pas un point de contact.",
+            _("Une adresse javascript:, data:, vbscript:, file: ou blob: n'est pas un point de contact."),
             code="script_url",
         )
 
 
 validate_wikidata_qid = RegexValidator(
     r"^Q[1-9]\d*$",
-    "Un identifiant Wikidata s'écrit Q suivi de chiffres, par exemple Q90.",
+    _("Un identifiant Wikidata s'écrit Q suivi de chiffres, par exemple Q90."),
     code="wikidata_qid",
 )
 
@@ -97,8 +98,10 @@ def normalize_spdx(value: str) -> str:
     ]
     if errors or info is None:
         raise ValidationError(
-            "« %(value)s » n'est pas une expression de licence SPDX valide (%(reason)s). "
-            "Exemples : MIT, AGPL-3.0-or-later, MIT OR Apache-2.0, etalab-2.0.",
+            _(
+                "« %(value)s » n'est pas une expression de licence SPDX valide (%(reason)s). "
+                "Exemples : MIT, AGPL-3.0-or-later, MIT OR Apache-2.0, etalab-2.0."
+            ),
             code="spdx",
             params={"value": value, "reason": "; ".join(errors)},
         )
@@ -133,11 +136,11 @@ def validate_sources(value) -> None:
     "source" is the key of a Source record (checked to exist); "document" names a document that has
     no record; one of source, document or url is given."""
     if not isinstance(value, list):
-        raise ValidationError("Les sources doivent être une liste.", code="sources")
+        raise ValidationError(_("Les sources doivent être une liste."), code="sources")
     for index, item in enumerate(value, start=1):
         if not isinstance(item, dict) or not (item.get("source") or item.get("document") or item.get("url")):
             raise ValidationError(
-                "Source n° %(index)s : indiquez au moins une source, un document ou une URL.",
+                _("Source n° %(index)s : indiquez au moins une source, un document ou une URL."),
                 code="sources",
                 params={"index": index},
             )
@@ -145,20 +148,20 @@ def validate_sources(value) -> None:
         if url and not _is_web_url(url):
             # Shown as a link on the pages: only web addresses, never javascript: or data:.
             raise ValidationError(
-                "Source n° %(index)s : l'URL doit être une adresse web complète en http:// ou https://.",
+                _("Source n° %(index)s : l'URL doit être une adresse web complète en http:// ou https://."),
                 code="sources",
                 params={"index": index},
             )
         unknown = set(item) - {"source", "document", "url", "note"}
         if unknown:
             raise ValidationError(
-                "Source n° %(index)s : clés inconnues %(keys)s (attendues : source, document, url, note).",
+                _("Source n° %(index)s : clés inconnues %(keys)s (attendues : source, document, url, note)."),
                 code="sources",
                 params={"index": index, "keys": ", ".join(sorted(unknown))},
             )
         if "source" in item and not _is_known_source(item["source"]):
             raise ValidationError(
-                "Source n° %(index)s : aucune source n'a la clé « %(key)s ».",
+                _("Source n° %(index)s : aucune source n'a la clé « %(key)s »."),
                 code="sources",
                 params={"index": index, "key": str(item["source"])[:100]},
             )
@@ -181,7 +184,7 @@ def validate_tag_name(value) -> None:
     # A tag of punctuation only ("!!!") has an empty slug: no URL, no filter value, no API link.
     if not tag_slug(value):
         raise ValidationError(
-            "Le mot-clé « %(value)s » doit contenir au moins une lettre ou un chiffre.",
+            _("Le mot-clé « %(value)s » doit contenir au moins une lettre ou un chiffre."),
             code="tag_without_letters",
             params={"value": value},
         )

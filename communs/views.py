@@ -55,7 +55,9 @@ def about(request):
 
 
 def page_not_found(request, exception):
-    return render(request, "404.html", {}, status=404)
+    # The language selector leads to the home page in the other language: the address asked for
+    # exists in neither, and may name a draft.
+    return render(request, "404.html", {"language_home": True}, status=404)
 
 
 def gone_or_404(request, model, slug, list_url, list_label):

@@ -2,11 +2,13 @@
 diffs and revert, the lost-update guard, duplicate warnings, import/export."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -238,26 +240,49 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
         if refused:
             self.message_user(request, f"{len(refused)} refus : " + " ".join(refused), messages.WARNING)
 
-    @admin.action(
-        description="Fusionner les fiches sélectionnées (la plus ancienne est gardée)", permissions=["delete"]
-    )
+    @admin.action(description="Fusionner les fiches sélectionnées…", permissions=["delete"])
     def action_merge(self, request, queryset):
-        # The oldest entry is kept (the one the others duplicated, usually the curated one); each
-        # other one is merged into it and its address answers 301 to it (curation/merge.py).
+        # A merge deletes entries: the curator first sees what each merge would move (a dry run,
+        # curation/merge.py) and chooses the entry kept (the oldest by default, usually the one the
+        # others duplicated); only the confirmed form merges. Each other entry's address then
+        # answers 301 to the kept one.
         from curation.merge import MergeError, merge
 
         entries = list(queryset.order_by("pk"))
         if not hasattr(self.model, "aliases") or len(entries) < 2:
             self.message_user(request, "Sélectionnez au moins deux fiches à fusionner.", messages.WARNING)
-            return
-        kept = entries[0]
-        for other in entries[1:]:
+            return None
+        chosen = next((entry for entry in entries if str(entry.pk) == request.POST.get("kept")), None)
+        kept = chosen or entries[0]
+        others = [entry for entry in entries if entry.pk != kept.pk]
+        # Merged only once its plan was shown for this very choice of the kept entry.
+        confirmed = request.POST.get("confirm") == "yes" and request.POST.get("shown") == str(kept.pk)
+        if chosen is None or not confirmed:
+            plans = []
+            for other in others:
+                try:
+                    plans.append({"other": other, "lines": list(merge(kept, other, dry_run=True).lines())[1:]})
+                except MergeError as error:
+                    plans.append({"other": other, "error": str(error)})
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Fusionner des fiches",
+                "entries": entries,
+                "kept": kept,
+                "plans": plans,
+                "action": "action_merge",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/curation/merge_confirmation.html", context)
+        for other in others:
             try:
                 report = merge(kept, other, user=request.user)
             except MergeError as error:
                 self.message_user(request, f"{other} : {error}", messages.ERROR)
                 continue
             self.message_user(request, " ".join(report.lines()), messages.SUCCESS)
+        return None
 
     @admin.action(description="Soumettre à relecture", permissions=["change"])
     def action_submit(self, request, queryset):
@@ -324,6 +349,6 @@ class CuratedAdmin(ImportExportMixin, VersionedAdmin):
             "queryset": queryset,
             "form": form,
             "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return render(request, "admin/curation/action_form.html", context)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class SuggestionQuerySet(models.QuerySet):
@@ -17,20 +18,20 @@ class Suggestion(models.Model):
     """
 
     class Kind(models.TextChoices):
-        NEW = "new", "Nouvelle initiative"
-        CORRECTION = "correction", "Correction"
+        NEW = "new", _("Nouvelle initiative")
+        CORRECTION = "correction", _("Correction")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "À traiter"
-        ACCEPTED = "accepted", "Acceptée"
-        REJECTED = "rejected", "Refusée"
+        PENDING = "pending", _("À traiter")
+        ACCEPTED = "accepted", _("Acceptée")
+        REJECTED = "rejected", _("Refusée")
 
-    kind = models.CharField("type", max_length=20, choices=Kind.choices)
-    status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     # For a correction: the entry concerned; for an accepted proposal: the draft it became.
     initiative = models.ForeignKey(
         "initiatives.Initiative",
-        verbose_name="initiative",
+        verbose_name=_("initiative"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -38,35 +39,35 @@ class Suggestion(models.Model):
     )
 
     # What was proposed. A correction fills only the fields it wants changed.
-    name = models.CharField("nom", max_length=200, blank=True)
-    acronym = models.CharField("sigle", max_length=50, blank=True)
-    kind_of_initiative = models.CharField("type d'initiative", max_length=20, blank=True)
-    summary = models.CharField("résumé", max_length=200, blank=True)
-    website = models.URLField("site web", blank=True)
-    repository_url = models.URLField("dépôt de code", blank=True)
-    message = models.TextField("message", blank=True)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    acronym = models.CharField(_("sigle"), max_length=50, blank=True)
+    kind_of_initiative = models.CharField(_("type d'initiative"), max_length=20, blank=True)
+    summary = models.CharField(_("résumé"), max_length=200, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    repository_url = models.URLField(_("dépôt de code"), blank=True)
+    message = models.TextField(_("message"), blank=True)
 
     # Private: shown to curators only, never published.
-    submitter_name = models.CharField("nom de la personne", max_length=200, blank=True)
-    submitter_email = models.EmailField("courriel de la personne", blank=True)
+    submitter_name = models.CharField(_("nom de la personne"), max_length=200, blank=True)
+    submitter_email = models.EmailField(_("courriel de la personne"), blank=True)
 
-    created_at = models.DateTimeField("reçue le", auto_now_add=True, db_index=True)
-    handled_at = models.DateTimeField("traitée le", null=True, blank=True)
+    created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="traitée par",
+        verbose_name=_("traitée par"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    curator_note = models.TextField("note de l'équipe", blank=True)
+    curator_note = models.TextField(_("note de l'équipe"), blank=True)
 
     objects = SuggestionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "suggestion"
-        verbose_name_plural = "suggestions"
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["new", "correction"]), name="curation_suggestion_kind_valid"),

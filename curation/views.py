@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from actors.models import Actor
@@ -73,7 +74,8 @@ def _guard(request, template, context):
             request,
             template,
             context,
-            f"Envoi refusé : il est trop volumineux (plus de {max_bytes // 1000} ko). Raccourcissez votre message.",
+            gettext("Envoi refusé : il est trop volumineux (plus de %(size)s ko). Raccourcissez votre message.")
+            % {"size": max_bytes // 1000},
             413,
         )
     if _rate_limited(request):
@@ -81,7 +83,7 @@ def _guard(request, template, context):
             request,
             template,
             context,
-            "Envoi refusé : trop de propositions envoyées depuis votre adresse. Réessayez dans une heure.",
+            gettext("Envoi refusé : trop de propositions envoyées depuis votre adresse. Réessayez dans une heure."),
             429,
         )
     return None
@@ -174,7 +176,8 @@ def report_correction(request, slug):
 
 # The history pages of the three public kinds of entry; each shows the changes of the entry's own
 # public fields, and an initiative's page those of its involvements and awards too.
-def _history_page(request, entry, changes, scope="de la fiche", correction_url=None):
+def _history_page(request, entry, changes, scope=None, correction_url=None):
+    scope = scope or gettext("de la fiche")
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
     context = {"entry": entry, "page": page, "scope": scope, "correction_url": correction_url}
     return render(request, "curation/history.html", context)
@@ -186,7 +189,7 @@ def initiative_history(request, slug):
         request,
         initiative,
         public_history(initiative),
-        scope="de la fiche, de ses acteurs et de ses financements",
+        scope=gettext("de la fiche, de ses acteurs et de ses financements"),
         correction_url=reverse("curation:correction", args=[initiative.slug]),
     )
 

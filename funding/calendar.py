@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from communs.text import clean_text
@@ -31,7 +32,10 @@ def edition_events(request, edition):
     """One all-day event per date the edition has: its deadline, and its opening when known."""
     scheme = edition.scheme
     page = request.build_absolute_uri(scheme.get_absolute_url())
-    moments = [("closes_on", "Date limite", edition.closes_on), ("opens_on", "Ouverture", edition.opens_on)]
+    moments = [
+        ("closes_on", gettext("Date limite"), edition.closes_on),
+        ("opens_on", gettext("Ouverture"), edition.opens_on),
+    ]
     for field, label, day in moments:
         if day is None:
             continue
@@ -44,11 +48,12 @@ def edition_events(request, edition):
         event.add("dtstart", day)
         event.add("dtend", day + datetime.timedelta(days=1))
         # iCalendar's TEXT carries no control character, and a summary is one line (communs/text.py).
-        event.add("summary", clean_text(f"{label} : {scheme.name} — {edition.label}", one_line=True))
-        description = [f"{label} de l'édition « {edition.label} » du dispositif « {scheme.name} »."]
+        names = {"moment": label, "scheme": scheme.name, "edition": edition.label}
+        event.add("summary", clean_text(gettext("%(moment)s : %(scheme)s — %(edition)s") % names, one_line=True))
+        description = [gettext("%(moment)s de l'édition « %(edition)s » du dispositif « %(scheme)s ».") % names]
         if edition.url:
-            description.append(f"Page de l'édition : {edition.url}")
-        description.append(f"Fiche dans l'annuaire : {page}")
+            description.append(gettext("Page de l'édition : %(url)s") % {"url": edition.url})
+        description.append(gettext("Fiche dans l'annuaire : %(url)s") % {"url": page})
         event.add("description", clean_text("\n".join(description)))
         event.add("url", page)
         event.add("transp", "TRANSPARENT")  # a deadline is a reminder, not a busy slot
@@ -71,9 +76,11 @@ def calendar_response(request, editions, name):
 
 def calendar_feed(request):
     schemes = FundingScheme.objects.published()
-    return calendar_response(request, dated_editions(schemes), "Financements des communs numériques")
+    return calendar_response(request, dated_editions(schemes), gettext("Financements des communs numériques"))
 
 
 def scheme_calendar(request, slug):
     scheme = get_object_or_404(FundingScheme.objects.published(), slug=slug)
-    return calendar_response(request, dated_editions([scheme]), f"Financements : {scheme.name}")
+    return calendar_response(
+        request, dated_editions([scheme]), gettext("Financements : %(scheme)s") % {"scheme": scheme.name}
+    )

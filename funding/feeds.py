@@ -7,6 +7,8 @@ without coming back to the page: each edition a curator enters updates its schem
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from communs.feeds import ListFeed, atom_and_rss
 from funding.availability import with_availability
@@ -17,8 +19,8 @@ from funding.models import FundingScheme
 class FundingSchemeFeed(ListFeed):
     filterset_class = FundingSchemeFilter
     list_url_name = "funding:list"
-    title_prefix = "Financements nouveaux ou mis à jour"
-    subtitle = (
+    title_prefix = _("Financements nouveaux ou mis à jour")
+    subtitle = _(
         "Les dispositifs de financement des communs numériques ajoutés ou mis à jour dans l'annuaire "
         "(nouvel appel, nouvelle édition, nouvelle date limite), les plus récents d'abord."
     )
@@ -39,13 +41,15 @@ class FundingSchemeFeed(ListFeed):
     def item_description(self, item):
         parts = [item.summary] if item.summary else []
         if item.availability:
-            parts.append(FundingScheme.Availability(item.availability).label + ".")
+            parts.append(str(FundingScheme.Availability(item.availability).label) + ".")
         if item.next_closes_on:
-            parts.append(f"Prochaine date limite : {date_format(item.next_closes_on, 'j F Y')}.")
+            parts.append(
+                gettext("Prochaine date limite : %(date)s.") % {"date": date_format(item.next_closes_on, "j F Y")}
+            )
         return " ".join(parts)
 
     def item_categories(self, item):
-        return [FundingScheme.Kind(item.kind).label]
+        return [str(FundingScheme.Kind(item.kind).label)]
 
 
 atom, rss = atom_and_rss(FundingSchemeFeed)

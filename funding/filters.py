@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Actor
 from communs.filters import SearchOrderingMixin
@@ -66,39 +67,39 @@ class FundingSchemeFilter(SearchOrderingMixin):
     }
 
     ordering = django_filters.ChoiceFilter(
-        label="Trier par",
+        label=_("Trier par"),
         choices=[
             SearchOrderingMixin.ORDERING_CHOICES[0],
-            ("deadline", "Date limite la plus proche"),
+            ("deadline", _("Date limite la plus proche")),
             *SearchOrderingMixin.ORDERING_CHOICES[1:],
         ],
         method="filter_ordering",
         empty_label=None,
     )
     availability = django_filters.MultipleChoiceFilter(
-        label="Disponibilité", choices=Availability.choices, method="filter_availability"
+        label=_("Disponibilité"), choices=Availability.choices, method="filter_availability"
     )
     beneficiary = django_filters.MultipleChoiceFilter(
-        label="Bénéficiaire", choices=FundingScheme.Beneficiary.choices, method="filter_beneficiary"
+        label=_("Bénéficiaire"), choices=FundingScheme.Beneficiary.choices, method="filter_beneficiary"
     )
     kind = django_filters.MultipleChoiceFilter(
-        label="Type de soutien", choices=FundingScheme.Kind.choices, distinct=False
+        label=_("Type de soutien"), choices=FundingScheme.Kind.choices, distinct=False
     )
     operator = django_filters.ModelMultipleChoiceFilter(
-        label="Opérateur", field_name="operators__slug", to_field_name="slug", queryset=Actor.objects.published()
+        label=_("Opérateur"), field_name="operators__slug", to_field_name="slug", queryset=Actor.objects.published()
     )
     sector = django_filters.ModelMultipleChoiceFilter(
-        label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
+        label=_("Secteur"), field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
     # The applicant's place: schemes open to it, those of the places that contain it included.
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Ouvert au territoire",
+        label=_("Ouvert au territoire"),
         to_field_name="code",
         queryset=Territory.objects.select_related(ANCESTRY),
         method="filter_territory",
     )
 
-    proposed = ProposalsFilter(label="Propositions (pas encore ouvertes aux candidatures)")
+    proposed = ProposalsFilter(label=_("Propositions (pas encore ouvertes aux candidatures)"))
 
     class Meta:
         model = FundingScheme

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from communs.models import Publishable, choices_constraint, markdown_field, rendered_markdown_field, sources_field
@@ -26,71 +27,71 @@ class FundingScheme(Publishable):
     """A programme through which an actor supports commons (call, fund, prize, incubation …)."""
 
     class Kind(models.TextChoices):
-        CALL_FOR_PROJECTS = "call_for_projects", "Appel à projets"
-        CALL_FOR_COMMONS = "call_for_commons", "Appel à communs"
-        FUND = "fund", "Fonds"
-        GRANT = "grant", "Subvention"
-        PRIZE = "prize", "Prix ou défi"
-        INCUBATION = "incubation", "Incubation ou accompagnement"
-        IN_KIND = "in_kind", "Soutien en nature"
+        CALL_FOR_PROJECTS = "call_for_projects", _("Appel à projets")
+        CALL_FOR_COMMONS = "call_for_commons", _("Appel à communs")
+        FUND = "fund", _("Fonds")
+        GRANT = "grant", _("Subvention")
+        PRIZE = "prize", _("Prix ou défi")
+        INCUBATION = "incubation", _("Incubation ou accompagnement")
+        IN_KIND = "in_kind", _("Soutien en nature")
 
     class Status(models.TextChoices):
         """The state a curator or an import states; the editions' dates win over it (availability.py),
         except for PROPOSED: an idea from a report or a plan, which no date makes open to applications."""
 
-        OPEN = "open", "Ouvert"
-        CLOSED = "closed", "Clos"
-        RECURRING = "recurring", "Récurrent"
-        PROPOSED = "proposed", "Proposé"
+        OPEN = "open", _("Ouvert")
+        CLOSED = "closed", _("Clos")
+        RECURRING = "recurring", _("Récurrent")
+        PROPOSED = "proposed", _("Proposé")
 
     class Availability(models.TextChoices):
         """Computed from the editions' dates, never stored (see funding/availability.py)."""
 
-        OPEN = "open", "Ouvert maintenant"
-        CLOSING_SOON = "closing_soon", "Clôture dans les 30 jours"
+        OPEN = "open", _("Ouvert maintenant")
+        CLOSING_SOON = "closing_soon", _("Clôture dans les 30 jours")
         # A recurring scheme whose next deadline is not dated yet: calls come back, none is open.
-        RECURRING = "recurring", "Appels réguliers"
-        CLOSED = "closed", "Clos"
+        RECURRING = "recurring", _("Appels réguliers")
+        CLOSED = "closed", _("Clos")
 
     class Beneficiary(models.TextChoices):
-        ASSOCIATION = "association", "Associations"
-        LOCAL_AUTHORITY = "local_authority", "Collectivités"
-        COMPANY = "company", "Entreprises"
-        PUBLIC_BODY = "public_body", "Organismes publics"
-        INDIVIDUAL = "individual", "Particuliers"
+        ASSOCIATION = "association", _("Associations")
+        LOCAL_AUTHORITY = "local_authority", _("Collectivités")
+        COMPANY = "company", _("Entreprises")
+        PUBLIC_BODY = "public_body", _("Organismes publics")
+        INDIVIDUAL = "individual", _("Particuliers")
 
-    name = models.CharField("nom", max_length=200)
-    slug = models.SlugField("identifiant", max_length=200, unique=True)
-    kind = models.CharField("type de soutien", max_length=30, choices=Kind.choices)
-    status = models.CharField("état", max_length=20, choices=Status.choices, blank=True)
-    summary = models.CharField("résumé", max_length=200, blank=True)
-    description = markdown_field("description")
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=200, unique=True)
+    kind = models.CharField(_("type de soutien"), max_length=30, choices=Kind.choices)
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices, blank=True)
+    summary = models.CharField(_("résumé"), max_length=200, blank=True)
+    description = markdown_field(_("description"))
     description_html = rendered_markdown_field()
     operators = models.ManyToManyField(
-        "actors.Actor", verbose_name="opérateurs", blank=True, related_name="operated_schemes"
+        "actors.Actor", verbose_name=_("opérateurs"), blank=True, related_name="operated_schemes"
     )
     funders = models.ManyToManyField(
-        "actors.Actor", verbose_name="financeurs", blank=True, related_name="funded_schemes"
+        "actors.Actor", verbose_name=_("financeurs"), blank=True, related_name="funded_schemes"
     )
-    eligible_association = models.BooleanField("éligible : associations", default=False)
-    eligible_local_authority = models.BooleanField("éligible : collectivités", default=False)
-    eligible_company = models.BooleanField("éligible : entreprises", default=False)
-    eligible_public_body = models.BooleanField("éligible : organismes publics", default=False)
-    eligible_individual = models.BooleanField("éligible : particuliers", default=False)
-    competitive = models.BooleanField("sélectif", null=True, blank=True)
-    amount_min = models.DecimalField("montant minimum (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    amount_max = models.DecimalField("montant maximum (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    total_budget = models.DecimalField("budget total (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    sectors = models.ManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="funding_schemes")
+    eligible_association = models.BooleanField(_("éligible : associations"), default=False)
+    eligible_local_authority = models.BooleanField(_("éligible : collectivités"), default=False)
+    eligible_company = models.BooleanField(_("éligible : entreprises"), default=False)
+    eligible_public_body = models.BooleanField(_("éligible : organismes publics"), default=False)
+    eligible_individual = models.BooleanField(_("éligible : particuliers"), default=False)
+    competitive = models.BooleanField(_("sélectif"), null=True, blank=True)
+    amount_min = models.DecimalField(_("montant minimum (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount_max = models.DecimalField(_("montant maximum (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    total_budget = models.DecimalField(_("budget total (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("secteurs"), blank=True, related_name="funding_schemes")
     territory = models.ForeignKey(
         Territory,
-        verbose_name="territoire",
+        verbose_name=_("territoire"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="funding_schemes",
     )
-    url = models.URLField("page officielle", blank=True)
+    url = models.URLField(_("page officielle"), blank=True)
 
     # What search() matches (see Initiative.search_fields).
     search_fields = [
@@ -112,8 +113,8 @@ class FundingScheme(Publishable):
     history = HistoricalRecords(m2m_fields=[operators, funders, sectors], excluded_fields=["description_html"])
 
     class Meta:
-        verbose_name = "dispositif de financement"
-        verbose_name_plural = "dispositifs de financement"
+        verbose_name = _("dispositif de financement")
+        verbose_name_plural = _("dispositifs de financement")
         ordering = ["name"]
         permissions = [("publish_fundingscheme", "Peut publier, archiver et renvoyer en brouillon un dispositif")]
         constraints = [
@@ -168,9 +169,9 @@ class FundingScheme(Publishable):
         for field in ("amount_min", "amount_max", "total_budget"):
             value = getattr(self, field)
             if value is not None and value < 0:
-                errors[field] = "Un montant ne peut pas être négatif."
+                errors[field] = _("Un montant ne peut pas être négatif.")
         if self.amount_min is not None and self.amount_max is not None and self.amount_max < self.amount_min:
-            errors["amount_max"] = "Le montant maximum doit être supérieur ou égal au montant minimum."
+            errors["amount_max"] = _("Le montant maximum doit être supérieur ou égal au montant minimum.")
         if errors:
             raise ValidationError(errors)
 
@@ -179,17 +180,17 @@ class FundingEdition(CleanText):
     """One round of a scheme, with its figures."""
 
     scheme = models.ForeignKey(FundingScheme, on_delete=models.CASCADE, related_name="editions")
-    label = models.CharField("édition", max_length=100, help_text="Par exemple « 2024 » ou « 2e édition ».")
-    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
-    opens_on = models.DateField("ouverture", null=True, blank=True)
-    closes_on = models.DateField("clôture", null=True, blank=True)
-    budget = models.DecimalField("budget (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    laureates_count = models.PositiveIntegerField("nombre de lauréats", null=True, blank=True)
-    applicants_count = models.PositiveIntegerField("nombre de candidats", null=True, blank=True)
+    label = models.CharField(_("édition"), max_length=100, help_text=_("Par exemple « 2024 » ou « 2e édition »."))
+    year = models.PositiveSmallIntegerField(_("année"), null=True, blank=True)
+    opens_on = models.DateField(_("ouverture"), null=True, blank=True)
+    closes_on = models.DateField(_("clôture"), null=True, blank=True)
+    budget = models.DecimalField(_("budget (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    laureates_count = models.PositiveIntegerField(_("nombre de lauréats"), null=True, blank=True)
+    applicants_count = models.PositiveIntegerField(_("nombre de candidats"), null=True, blank=True)
     applicants_count_is_minimum = models.BooleanField(
-        "au moins ce nombre de candidats",
+        _("au moins ce nombre de candidats"),
         default=False,
-        help_text="Cochez quand la source dit « plus de N candidats ».",
+        help_text=_("Cochez quand la source dit « plus de N candidats »."),
     )
     url = models.URLField("page de l'édition", blank=True)
     note = models.TextField("précision", blank=True)
@@ -198,7 +199,9 @@ class FundingEdition(CleanText):
     laureate_names = models.TextField(
         "lauréats sans fiche",
         blank=True,
-        help_text="Un par ligne, tels que la source les nomme ; un lauréat qui a une fiche est un « lauréat » (award).",
+        help_text=_(
+            "Un par ligne, tels que la source les nomme ; un lauréat qui a une fiche est un « lauréat » (award)."
+        ),
     )
     sources = sources_field()
 
@@ -206,8 +209,8 @@ class FundingEdition(CleanText):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "édition"
-        verbose_name_plural = "éditions"
+        verbose_name = _("édition")
+        verbose_name_plural = _("éditions")
         ordering = ["scheme", "year", "label"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "label"], name="funding_fundingedition_unique_label"),
@@ -236,9 +239,9 @@ class FundingEdition(CleanText):
     def clean(self):
         errors = {}
         if self.budget is not None and self.budget < 0:
-            errors["budget"] = "Un montant ne peut pas être négatif."
+            errors["budget"] = _("Un montant ne peut pas être négatif.")
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            errors["closes_on"] = "La date de clôture doit être postérieure ou égale à la date d'ouverture."
+            errors["closes_on"] = _("La date de clôture doit être postérieure ou égale à la date d'ouverture.")
         if errors:
             raise ValidationError(errors)
 
@@ -248,8 +251,8 @@ class Award(CleanText):
 
     edition = models.ForeignKey(FundingEdition, on_delete=models.CASCADE, related_name="awards")
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="awards")
-    amount = models.DecimalField("montant (€)", max_digits=14, decimal_places=2, null=True, blank=True)
-    note = models.TextField("précision", blank=True)
+    amount = models.DecimalField(_("montant (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("précision"), blank=True)
     sources = sources_field()
 
     objects = AwardManager()
@@ -258,8 +261,8 @@ class Award(CleanText):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "lauréat"
-        verbose_name_plural = "lauréats"
+        verbose_name = _("lauréat")
+        verbose_name_plural = _("lauréats")
         ordering = ["edition", "initiative"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "initiative"], name="funding_award_unique"),
@@ -278,4 +281,4 @@ class Award(CleanText):
 
     def clean(self):
         if self.amount is not None and self.amount < 0:
-            raise ValidationError({"amount": "Un montant ne peut pas être négatif."})
+            raise ValidationError({"amount": _("Un montant ne peut pas être négatif.")})

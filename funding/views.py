@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from actors.models import Actor
 from communs.feeds import feed_query
@@ -129,7 +130,7 @@ def scheme_detail(request, slug):
             slug=slug,
         )
     except Http404:
-        return gone_or_404(request, FundingScheme, slug, reverse("funding:list"), "Parcourir les financements")
+        return gone_or_404(request, FundingScheme, slug, reverse("funding:list"), gettext("Parcourir les financements"))
     today = timezone.localdate()
     editions = list(scheme.editions.all())
     # A proposal has no call to apply to, whatever date a report gave it.

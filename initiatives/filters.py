@@ -6,6 +6,8 @@ The query-string names defined here are the public contract of both.
 import django_filters
 from django import forms
 from django.db.models import Count, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from actors.models import Actor
@@ -29,7 +31,7 @@ from territories.models import Territory
 
 # `?licence=open`: any licence that lets anyone use, study, modify and share (communs.validators).
 OPEN_LICENCE = "open"
-OPEN_LICENCE_LABEL = "Toute licence ouverte"
+OPEN_LICENCE_LABEL = _("Toute licence ouverte")
 
 
 class LicenceField(forms.MultipleChoiceField):
@@ -46,7 +48,10 @@ class LicenceField(forms.MultipleChoiceField):
         for value in values:
             # As long as the stored column at most: the SPDX parser is not given a page of text.
             if len(value) > longest:
-                raise forms.ValidationError(f"Une licence s'écrit en {longest} caractères au plus.", code="max_length")
+                raise forms.ValidationError(
+                    gettext("Une licence s'écrit en %(count)s caractères au plus.") % {"count": longest},
+                    code="max_length",
+                )
         return [value if value == OPEN_LICENCE else normalize_spdx(value) for value in values]
 
 
@@ -68,7 +73,7 @@ class LicenceFacet(Facet):
     def counts_of(self, rows):
         """The counts of aggregate rows (licence, count), for a caller that also reads the rows
         (/statistiques/ counts the entries without a licence from the same rows)."""
-        counts, _ = tally(rows)
+        counts, _labels = tally(rows)
         open_count = sum(count for licence, count in counts.items() if is_open_licence(licence))
         return {OPEN_LICENCE: open_count, **counts}, {OPEN_LICENCE: OPEN_LICENCE_LABEL}
 
@@ -105,74 +110,76 @@ def launch_year_rows(filterset):
 
 class InitiativeFilter(TerritoryFilterMixin, SearchOrderingMixin):
     sector = django_filters.ModelMultipleChoiceFilter(
-        label="Secteur", field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
+        label=_("Secteur"), field_name="sectors__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
     # What it is for: publiccode.yml's categories, by the standard's codes (?category=office).
     category = django_filters.ModelMultipleChoiceFilter(
-        label="Catégorie", field_name="categories__slug", to_field_name="slug", queryset=Category.objects.all()
+        label=_("Catégorie"), field_name="categories__slug", to_field_name="slug", queryset=Category.objects.all()
     )
     # A choice on one of the entry's own columns cannot repeat rows: no DISTINCT (django-filter's
     # default), which would compare every column of every matching row to count a page.
-    kind = django_filters.MultipleChoiceFilter(label="Type", choices=Initiative.Kind.choices, distinct=False)
+    kind = django_filters.MultipleChoiceFilter(label=_("Type"), choices=Initiative.Kind.choices, distinct=False)
     actor = django_filters.ModelMultipleChoiceFilter(
-        label="Acteur", to_field_name="slug", queryset=Actor.objects.published(), method="filter_involvement"
+        label=_("Acteur"), to_field_name="slug", queryset=Actor.objects.published(), method="filter_involvement"
     )
     role = django_filters.MultipleChoiceFilter(
-        label="Rôle", choices=Involvement.Role.choices, method="filter_involvement"
+        label=_("Rôle"), choices=Involvement.Role.choices, method="filter_involvement"
     )
     # A place stands for the places inside it (Bretagne for Brest): see territories/filters.py.
     territory, territory_level = territory_filters()
     # Its uses (initiatives.Deployment): the organisations that run it, and where, with the roll-up
     # of `territory` (a commons used in Brest is used in Finistère, Bretagne and France).
     used_by = django_filters.ModelMultipleChoiceFilter(
-        label="Utilisé par",
+        label=_("Utilisé par"),
         to_field_name="slug",
         queryset=Actor.objects.published(),
         method="filter_used_by",
-        help_text="Organisation qui l'utilise (une instance qu'elle met en œuvre)",
+        help_text=_("Organisation qui l'utilise (une instance qu'elle met en œuvre)"),
     )
     used_in = django_filters.ModelMultipleChoiceFilter(
-        label="Utilisé à",
+        label=_("Utilisé à"),
         to_field_name="code",
         queryset=Territory.objects.all(),
         method="filter_used_in",
-        help_text="Territoire où il est utilisé, avec les territoires qu'il contient",
+        help_text=_("Territoire où il est utilisé, avec les territoires qu'il contient"),
     )
     development_status = django_filters.MultipleChoiceFilter(
-        label="État", choices=Initiative.DevelopmentStatus.choices, distinct=False
+        label=_("État"), choices=Initiative.DevelopmentStatus.choices, distinct=False
     )
     funding_scheme = django_filters.ModelMultipleChoiceFilter(
-        label="Financement",
+        label=_("Financement"),
         to_field_name="slug",
         queryset=FundingScheme.objects.published(),
         field_name="awards__edition__scheme__slug",
     )
     tag = django_filters.ModelMultipleChoiceFilter(
-        label="Mot-clé", field_name="tags__slug", to_field_name="slug", queryset=Tag.objects.all()
+        label=_("Mot-clé"), field_name="tags__slug", to_field_name="slug", queryset=Tag.objects.all()
     )
     scope = django_filters.MultipleChoiceFilter(
-        label="Échelle", field_name="territorial_scope", choices=Initiative.Scope.choices, distinct=False
+        label=_("Échelle"), field_name="territorial_scope", choices=Initiative.Scope.choices, distinct=False
     )
     # The commons label (/label/): criteria met, public-interest logics, licence.
     criterion = django_filters.MultipleChoiceFilter(
-        label="Critère du commun rempli",
+        label=_("Critère du commun rempli"),
         choices=CriterionAssessment.Criterion.choices,
         method="filter_criterion",
         conjoined=True,  # filter_criterion applies it; the OpenAPI schema says so
         distinct=False,
     )
     logic = django_filters.MultipleChoiceFilter(
-        label="Logique d'intérêt général", choices=Initiative.Logic.choices, method="filter_logic", distinct=False
+        label=_("Logique d'intérêt général"), choices=Initiative.Logic.choices, method="filter_logic", distinct=False
     )
     licence = LicenceFilter(
-        label="Licence",
+        label=_("Licence"),
         choices=[(OPEN_LICENCE, OPEN_LICENCE_LABEL)],
         method="filter_licence",
         distinct=False,
     )
     # The years the database accepts (initiatives_initiative_launch_year_range), latest first: a
     # year outside them is refused like any unknown choice, and the facet lists the latest first.
-    launch_year = django_filters.MultipleChoiceFilter(label="Année de lancement", choices=LAUNCH_YEARS, distinct=False)
+    launch_year = django_filters.MultipleChoiceFilter(
+        label=_("Année de lancement"), choices=LAUNCH_YEARS, distinct=False
+    )
 
     class Meta:
         model = Initiative
@@ -316,7 +323,9 @@ class InvolvementFilter(django_filters.FilterSet):
     """/api/v1/involvements/: what a synced copy must fetch again. A deleted involvement bumps its
     initiative's updated_at instead (communs/search_index.py), the initiative embedding its involvements."""
 
-    updated_since = UtcIsoDateTimeFilter(label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(
+        label=_("Modifié depuis (ISO 8601)"), field_name="updated_at", lookup_expr="gte"
+    )
 
     class Meta:
         model = Involvement
@@ -328,13 +337,15 @@ class DeploymentFilter(TerritoryFilterMixin, django_filters.FilterSet):
     roll-up: a région's uses include those of its départements and communes)."""
 
     commons = django_filters.ModelMultipleChoiceFilter(
-        label="Commun", field_name="initiative__slug", to_field_name="slug", queryset=Initiative.objects.published()
+        label=_("Commun"), field_name="initiative__slug", to_field_name="slug", queryset=Initiative.objects.published()
     )
     actor = django_filters.ModelMultipleChoiceFilter(
-        label="Organisation", field_name="actor__slug", to_field_name="slug", queryset=Actor.objects.published()
+        label=_("Organisation"), field_name="actor__slug", to_field_name="slug", queryset=Actor.objects.published()
     )
     territory, territory_level = territory_filters()
-    updated_since = UtcIsoDateTimeFilter(label="Modifié depuis (ISO 8601)", field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(
+        label=_("Modifié depuis (ISO 8601)"), field_name="updated_at", lookup_expr="gte"
+    )
 
     class Meta:
         model = Deployment

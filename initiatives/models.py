@@ -6,6 +6,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
@@ -52,30 +54,30 @@ class Sector(models.Model):
     class Scope(models.TextChoices):
         """publiccode.yml's scope list (catalogues/publiccode/vocab.py holds it for the parser)."""
 
-        AGRICULTURE = "agriculture", "Agriculture"
-        CULTURE = "culture", "Culture"
-        DEFENCE = "defence", "Défense"
-        EDUCATION = "education", "Éducation"
-        EMERGENCY_SERVICES = "emergency-services", "Secours et urgences"
-        EMPLOYMENT = "employment", "Emploi"
-        ENERGY = "energy", "Énergie"
-        ENVIRONMENT = "environment", "Environnement"
-        FINANCE = "finance-and-economic-development", "Finances et développement économique"
-        FOREIGN_AFFAIRS = "foreign-affairs", "Affaires étrangères"
-        GOVERNMENT = "government", "Administration publique"
-        HEALTHCARE = "healthcare", "Santé"
-        INFRASTRUCTURES = "infrastructures", "Infrastructures"
-        JUSTICE = "justice", "Justice"
-        LOCAL_AUTHORITIES = "local-authorities", "Collectivités territoriales"
-        MANUFACTURING = "manufacturing", "Industrie"
-        RESEARCH = "research", "Recherche"
-        SCIENCE = "science-and-technology", "Sciences et technologies"
-        SECURITY = "security", "Sécurité"
-        SOCIETY = "society", "Société"
-        SPORT = "sport", "Sport"
-        TOURISM = "tourism", "Tourisme"
-        TRANSPORTATION = "transportation", "Transports"
-        WELFARE = "welfare", "Solidarités et protection sociale"
+        AGRICULTURE = "agriculture", _("Agriculture")
+        CULTURE = "culture", _("Culture")
+        DEFENCE = "defence", _("Défense")
+        EDUCATION = "education", _("Éducation")
+        EMERGENCY_SERVICES = "emergency-services", _("Secours et urgences")
+        EMPLOYMENT = "employment", _("Emploi")
+        ENERGY = "energy", _("Énergie")
+        ENVIRONMENT = "environment", _("Environnement")
+        FINANCE = "finance-and-economic-development", _("Finances et développement économique")
+        FOREIGN_AFFAIRS = "foreign-affairs", _("Affaires étrangères")
+        GOVERNMENT = "government", _("Administration publique")
+        HEALTHCARE = "healthcare", _("Santé")
+        INFRASTRUCTURES = "infrastructures", _("Infrastructures")
+        JUSTICE = "justice", _("Justice")
+        LOCAL_AUTHORITIES = "local-authorities", _("Collectivités territoriales")
+        MANUFACTURING = "manufacturing", _("Industrie")
+        RESEARCH = "research", _("Recherche")
+        SCIENCE = "science-and-technology", _("Sciences et technologies")
+        SECURITY = "security", _("Sécurité")
+        SOCIETY = "society", _("Société")
+        SPORT = "sport", _("Sport")
+        TOURISM = "tourism", _("Tourisme")
+        TRANSPORTATION = "transportation", _("Transports")
+        WELFARE = "welfare", _("Solidarités et protection sociale")
 
     name = models.CharField("nom", max_length=100, unique=True)
     slug = models.SlugField("identifiant", max_length=100, unique=True)
@@ -85,15 +87,15 @@ class Sector(models.Model):
         max_length=40,
         choices=Scope.choices,
         blank=True,
-        help_text="La valeur de intendedAudience.scope qui correspond à ce secteur, s'il y en a une.",
+        help_text=_("La valeur de intendedAudience.scope qui correspond à ce secteur, s'il y en a une."),
     )
 
     objects = SlugManager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "secteur"
-        verbose_name_plural = "secteurs"
+        verbose_name = _("secteur")
+        verbose_name_plural = _("secteurs")
         ordering = ["name"]
         constraints = [
             # One sector per scope of the standard, so that a scope read in a file names one sector.
@@ -158,57 +160,57 @@ class Initiative(Publishable):
     """A digital commons or a programme that supports commons."""
 
     class Kind(models.TextChoices):
-        SOFTWARE = "software", "Logiciel"
-        DATA = "data", "Données"
-        PLATFORM = "platform", "Plateforme ou service"
-        CONTENT = "content", "Contenus et connaissances"
-        STANDARD = "standard", "Standard ou référentiel"
-        AI_MODEL = "ai_model", "Modèle d'IA"
-        INFRASTRUCTURE = "infrastructure", "Infrastructure"
-        PROGRAMME = "programme", "Programme de soutien"
-        NETWORK = "network", "Réseau ou communauté"
+        SOFTWARE = "software", _("Logiciel")
+        DATA = "data", _("Données")
+        PLATFORM = "platform", _("Plateforme ou service")
+        CONTENT = "content", _("Contenus et connaissances")
+        STANDARD = "standard", _("Standard ou référentiel")
+        AI_MODEL = "ai_model", _("Modèle d'IA")
+        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+        PROGRAMME = "programme", _("Programme de soutien")
+        NETWORK = "network", _("Réseau ou communauté")
 
     class DevelopmentStatus(models.TextChoices):
-        CONCEPT = "concept", "Idée"
-        DEVELOPMENT = "development", "En développement"
-        BETA = "beta", "Bêta"
-        STABLE = "stable", "En service"
-        MATURE = "mature", "Mature"
-        ARCHIVED = "archived", "Arrêté"
+        CONCEPT = "concept", _("Idée")
+        DEVELOPMENT = "development", _("En développement")
+        BETA = "beta", _("Bêta")
+        STABLE = "stable", _("En service")
+        MATURE = "mature", _("Mature")
+        ARCHIVED = "archived", _("Arrêté")
 
     class Scope(models.TextChoices):
-        LOCAL = "local", "Local"
-        REGIONAL = "regional", "Régional"
-        NATIONAL = "national", "National"
-        EUROPEAN = "european", "Européen"
-        INTERNATIONAL = "international", "International"
+        LOCAL = "local", _("Local")
+        REGIONAL = "regional", _("Régional")
+        NATIONAL = "national", _("National")
+        EUROPEAN = "european", _("Européen")
+        INTERNATIONAL = "international", _("International")
 
     class Logic(models.TextChoices):
         """Why public actors engage (La Fabrique des Mobilités, 2024)."""
 
-        FREE_SOFTWARE = "free_software", "Adopter et soutenir le logiciel libre"
-        SOVEREIGNTY = "sovereignty", "Souveraineté numérique"
-        PUBLIC_ACTION = "public_action", "Transformer l'action publique"
-        RESILIENCE = "resilience", "Résilience des territoires et transition écologique"
+        FREE_SOFTWARE = "free_software", _("Adopter et soutenir le logiciel libre")
+        SOVEREIGNTY = "sovereignty", _("Souveraineté numérique")
+        PUBLIC_ACTION = "public_action", _("Transformer l'action publique")
+        RESILIENCE = "resilience", _("Résilience des territoires et transition écologique")
 
-    name = models.CharField("nom", max_length=200)
-    slug = models.SlugField("identifiant", max_length=200, unique=True)
-    acronym = models.CharField("sigle", max_length=50, blank=True)
-    aliases = models.TextField("autres noms", blank=True, help_text="Un nom par ligne.")
-    summary = models.CharField("résumé", max_length=200, blank=True)
-    description = markdown_field("description", help_text="Markdown ; le HTML est nettoyé à l'affichage.")
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=200, unique=True)
+    acronym = models.CharField(_("sigle"), max_length=50, blank=True)
+    aliases = models.TextField(_("autres noms"), blank=True, help_text=_("Un nom par ligne."))
+    summary = models.CharField(_("résumé"), max_length=200, blank=True)
+    description = markdown_field(_("description"), help_text=_("Markdown ; le HTML est nettoyé à l'affichage."))
     description_html = rendered_markdown_field()
-    kind = models.CharField("type", max_length=20, choices=Kind.choices)
-    development_status = models.CharField("état", max_length=20, choices=DevelopmentStatus.choices, blank=True)
-    website = models.URLField("site web", blank=True)
-    repository_url = models.URLField("dépôt de code", blank=True)
-    documentation_url = models.URLField("documentation", blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    development_status = models.CharField(_("état"), max_length=20, choices=DevelopmentStatus.choices, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    repository_url = models.URLField(_("dépôt de code"), blank=True)
+    documentation_url = models.URLField(_("documentation"), blank=True)
     licence = models.CharField(
-        "licence (SPDX)",
+        _("licence (SPDX)"),
         max_length=200,
         blank=True,
         validators=[validate_spdx_expression],
-        help_text="Expression SPDX : MIT, AGPL-3.0-or-later, MIT OR Apache-2.0, etalab-2.0 …",
+        help_text=_("Expression SPDX : MIT, AGPL-3.0-or-later, MIT OR Apache-2.0, etalab-2.0 …"),
     )
     sectors = models.ManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="initiatives")
     categories = models.ManyToManyField(Category, verbose_name="catégories", blank=True, related_name="initiatives")
@@ -218,14 +220,14 @@ class Initiative(Publishable):
     launch_year = models.PositiveSmallIntegerField("année de lancement", null=True, blank=True)
     logo_url = models.URLField("logo", blank=True)
     wikidata_qid = models.CharField("Wikidata", max_length=20, blank=True, validators=[validate_wikidata_qid])
-    sill_id = models.PositiveIntegerField("identifiant SILL", null=True, blank=True)
+    sill_id = models.PositiveIntegerField(_("identifiant SILL"), null=True, blank=True)
     software_heritage_url = models.URLField("Software Heritage", blank=True)
 
     # How to get involved.
-    contact_point = models.CharField("point de contact", max_length=300, blank=True)
-    governance_url = models.URLField("gouvernance", blank=True)
-    contributing_url = models.URLField("guide de contribution", blank=True)
-    how_to_contribute = markdown_field("comment participer")
+    contact_point = models.CharField(_("point de contact"), max_length=300, blank=True)
+    governance_url = models.URLField(_("gouvernance"), blank=True)
+    contributing_url = models.URLField(_("guide de contribution"), blank=True)
+    how_to_contribute = markdown_field(_("comment participer"))
     how_to_contribute_html = rendered_markdown_field()
 
     # The public-interest logics (several may apply).
@@ -302,8 +304,8 @@ class Initiative(Publishable):
     )
 
     class Meta:
-        verbose_name = "initiative"
-        verbose_name_plural = "initiatives"
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
         ordering = ["name"]
         permissions = [("publish_initiative", "Peut publier, archiver et renvoyer en brouillon une initiative")]
         # The public list's order: its first page read from the index, not sorted at each request.
@@ -380,7 +382,7 @@ class Initiative(Publishable):
             url = row.url
             if not url and action == Derivation.Action.CONTACT_MAINTAINER and actor_slug:
                 url = reverse("actors:detail", args=[actor_slug])
-            add(action, row.label, url, row.is_derived, row.source if row.source_id else None)
+            add(action, _way_label(action, row.label), url, row.is_derived, row.source if row.source_id else None)
         return ways
 
     @property
@@ -402,30 +404,30 @@ class CriterionAssessment(CleanText):
     """One of the five commons criteria, as assessed for one initiative, with its evidence."""
 
     class Criterion(models.TextChoices):
-        OPEN_LICENCE = "open_licence", "Licence ouverte"
-        ACCESSIBLE_RESOURCE = "accessible_resource", "Ressource accessible"
-        HETEROGENEOUS_COMMUNITY = "heterogeneous_community", "Communauté d'acteurs hétérogènes"
-        SHARED_GOVERNANCE = "shared_governance", "Gouvernance partagée et documentée"
-        CONTRIBUTION_RULES = "contribution_rules", "Règles de contribution documentées"
+        OPEN_LICENCE = "open_licence", _("Licence ouverte")
+        ACCESSIBLE_RESOURCE = "accessible_resource", _("Ressource accessible")
+        HETEROGENEOUS_COMMUNITY = "heterogeneous_community", _("Communauté d'acteurs hétérogènes")
+        SHARED_GOVERNANCE = "shared_governance", _("Gouvernance partagée et documentée")
+        CONTRIBUTION_RULES = "contribution_rules", _("Règles de contribution documentées")
 
     class Status(models.TextChoices):
-        MET = "met", "Rempli"
-        PARTIAL = "partial", "En partie"
-        NOT_MET = "not_met", "Non rempli"
-        UNKNOWN = "unknown", "Non évalué"
+        MET = "met", _("Rempli")
+        PARTIAL = "partial", _("En partie")
+        NOT_MET = "not_met", _("Non rempli")
+        UNKNOWN = "unknown", _("Non évalué")
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="criteria")
-    criterion = models.CharField("critère", max_length=30, choices=Criterion.choices)
-    status = models.CharField("évaluation", max_length=10, choices=Status.choices, default=Status.UNKNOWN)
-    evidence_url = models.URLField("preuve (lien)", blank=True)
-    note = models.TextField("commentaire", blank=True)
+    criterion = models.CharField(_("critère"), max_length=30, choices=Criterion.choices)
+    status = models.CharField(_("évaluation"), max_length=10, choices=Status.choices, default=Status.UNKNOWN)
+    evidence_url = models.URLField(_("preuve (lien)"), blank=True)
+    note = models.TextField(_("commentaire"), blank=True)
 
     objects = CriterionManager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "critère du commun"
-        verbose_name_plural = "critères du commun"
+        verbose_name = _("critère du commun")
+        verbose_name_plural = _("critères du commun")
         ordering = ["initiative", "criterion"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "criterion"], name="initiatives_criterion_unique"),
@@ -451,23 +453,23 @@ class Involvement(CleanText):
     """One actor's role in one initiative; an actor with two roles has two rows."""
 
     class Role(models.TextChoices):
-        CARRIER = "carrier", "Porteur"
-        MAINTAINER = "maintainer", "Mainteneur"
-        FUNDER = "funder", "Financeur"
-        CONTRIBUTOR = "contributor", "Contributeur"
-        USER = "user", "Utilisateur"
-        INCUBATOR = "incubator", "Incubateur ou accompagnateur"
-        GOVERNANCE_PARTNER = "governance_partner", "Partenaire de gouvernance"
-        PROMOTER = "promoter", "Promoteur"
+        CARRIER = "carrier", _("Porteur")
+        MAINTAINER = "maintainer", _("Mainteneur")
+        FUNDER = "funder", _("Financeur")
+        CONTRIBUTOR = "contributor", _("Contributeur")
+        USER = "user", _("Utilisateur")
+        INCUBATOR = "incubator", _("Incubateur ou accompagnateur")
+        GOVERNANCE_PARTNER = "governance_partner", _("Partenaire de gouvernance")
+        PROMOTER = "promoter", _("Promoteur")
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="involvements")
     actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="involvements")
-    role = models.CharField("rôle", max_length=30, choices=Role.choices)
-    since = models.PositiveSmallIntegerField("depuis (année)", null=True, blank=True)
-    until = models.PositiveSmallIntegerField("jusqu'à (année)", null=True, blank=True)
-    note = models.TextField("précision", blank=True)
+    role = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
+    since = models.PositiveSmallIntegerField(_("depuis (année)"), null=True, blank=True)
+    until = models.PositiveSmallIntegerField(_("jusqu'à (année)"), null=True, blank=True)
+    note = models.TextField(_("précision"), blank=True)
     sources = sources_field()
-    updated_at = models.DateTimeField("mis à jour le", auto_now=True, db_index=True)  # API: updated_since
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True, db_index=True)  # API: updated_since
 
     objects = InvolvementManager()
     # What the public history may show of it (curation/history.py).
@@ -475,8 +477,8 @@ class Involvement(CleanText):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "implication"
-        verbose_name_plural = "implications"
+        verbose_name = _("implication")
+        verbose_name_plural = _("implications")
         ordering = ["initiative", "role", "actor"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "actor", "role"], name="initiatives_involvement_unique_role"),
@@ -502,7 +504,7 @@ class Involvement(CleanText):
 
     def clean(self):
         if self.since and self.until and self.until < self.since:
-            raise ValidationError({"until": "L'année de fin doit être postérieure ou égale à l'année de début."})
+            raise ValidationError({"until": _("L'année de fin doit être postérieure ou égale à l'année de début.")})
 
 
 class DeploymentQuerySet(models.QuerySet):
@@ -549,7 +551,7 @@ class Deployment(CleanText):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deployments",
-        help_text="L'organisation qui le met en œuvre, si la source la nomme.",
+        help_text=_("L'organisation qui le met en œuvre, si la source la nomme."),
     )
     name = models.CharField("nom du service", max_length=200, blank=True)
     url = models.URLField("adresse de l'instance", max_length=500, blank=True)
@@ -561,7 +563,7 @@ class Deployment(CleanText):
         on_delete=models.SET_NULL,
         related_name="deployments",
     )
-    since = models.CharField("depuis", max_length=10, blank=True, help_text="AAAA, AAAA-MM ou AAAA-MM-JJ.")
+    since = models.CharField("depuis", max_length=10, blank=True, help_text=_("AAAA, AAAA-MM ou AAAA-MM-JJ."))
     # What the source says of the service in a sentence or two: bounded, a source's page of text is refused.
     note = models.TextField("précision", blank=True, validators=[MaxLengthValidator(1000)])
     publication_status = models.CharField(
@@ -659,39 +661,39 @@ class Derivation(models.Model):
     """
 
     class Fact(models.TextChoices):
-        CATEGORY = "category", "Catégorie"
-        SECTOR = "sector", "Secteur"
-        TERRITORY = "territory", "Territoire"
-        SCOPE = "scope", "Échelle"
-        CRITERION = "criterion", "Critère du commun"
-        PARTICIPATION = "participation", "Comment participer"
+        CATEGORY = "category", _("Catégorie")
+        SECTOR = "sector", _("Secteur")
+        TERRITORY = "territory", _("Territoire")
+        SCOPE = "scope", _("Échelle")
+        CRITERION = "criterion", _("Critère du commun")
+        PARTICIPATION = "participation", _("Comment participer")
 
     class Status(models.TextChoices):
-        DERIVED = "derived", "Déduit, à confirmer"
-        CONFIRMED = "confirmed", "Confirmé par un curateur"
-        REJECTED = "rejected", "Rejeté par un curateur"
+        DERIVED = "derived", _("Déduit, à confirmer")
+        CONFIRMED = "confirmed", _("Confirmé par un curateur")
+        REJECTED = "rejected", _("Rejeté par un curateur")
 
     class Action(models.TextChoices):
         """The ways to take part (the value of a participation fact)."""
 
-        REPORT_ISSUE = "report_issue", "Signaler un problème ou proposer une amélioration"
-        CONTRIBUTE = "contribute", "Lire le guide de contribution"
-        READ_DOCUMENTATION = "read_documentation", "Lire la documentation"
-        JOIN_USERS = "join_users", "Rejoindre les utilisateurs"
-        CONTACT_MAINTAINER = "contact_maintainer", "Contacter l'organisation qui le porte"
-        APPLY_FUNDING = "apply_funding", "Demander un financement"
+        REPORT_ISSUE = "report_issue", _("Signaler un problème ou proposer une amélioration")
+        CONTRIBUTE = "contribute", _("Lire le guide de contribution")
+        READ_DOCUMENTATION = "read_documentation", _("Lire la documentation")
+        JOIN_USERS = "join_users", _("Rejoindre les utilisateurs")
+        CONTACT_MAINTAINER = "contact_maintainer", _("Contacter l'organisation qui le porte")
+        APPLY_FUNDING = "apply_funding", _("Demander un financement")
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="derivations")
     fact = models.CharField("fait", max_length=20, choices=Fact.choices)
     # A category or sector slug, a territory code, a scale, "<criterion>:<status>", "<action>:<n>".
     value = models.CharField("valeur", max_length=200)
     label = models.CharField("libellé", max_length=300, blank=True)
-    url = models.URLField("adresse", max_length=500, blank=True, help_text="La preuve, ou l'adresse où agir.")
-    rule = models.CharField("règle", max_length=100, help_text="La règle qui l'a déduit (catalogues/derive.py).")
+    url = models.URLField("adresse", max_length=500, blank=True, help_text=_("La preuve, ou l'adresse où agir."))
+    rule = models.CharField("règle", max_length=100, help_text=_("La règle qui l'a déduit (catalogues/derive.py)."))
     source = models.ForeignKey(
         "communs.Source", verbose_name="source", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    source_detail = models.CharField("lu dans", max_length=300, blank=True, help_text="Le champ et la valeur lus.")
+    source_detail = models.CharField("lu dans", max_length=300, blank=True, help_text=_("Le champ et la valeur lus."))
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DERIVED)
     # Whether the value was written on the entry: a value applied then gone was removed by a curator.
     applied = models.BooleanField("appliqué", default=False)
@@ -749,3 +751,20 @@ def ensure_tag_slug(sender, instance, raw=False, **kwargs):
     """
     if not instance.slug:
         instance.slug = fallback_tag_slug(instance.name)
+
+
+def _way_label(action, stored):
+    """A way to take part in the page's language. catalogues/derive.py stores its label in French,
+    the same text as these msgids (with a name after "Contacter " or "Demander un financement : ")."""
+    Action = Derivation.Action
+    if action in (Action.REPORT_ISSUE, Action.CONTRIBUTE, Action.READ_DOCUMENTATION):
+        return Action(action).label
+    if action == Action.JOIN_USERS and stored == "Rejoindre ses utilisateurs et référents dans l'administration (SILL)":
+        return gettext("Rejoindre ses utilisateurs et référents dans l'administration (SILL)")
+    if action == Action.CONTACT_MAINTAINER and stored.startswith("Contacter "):
+        return gettext("Contacter %(name)s") % {"name": stored.removeprefix("Contacter ")}
+    if action == Action.APPLY_FUNDING and stored.startswith("Demander un financement : "):
+        return gettext("Demander un financement : %(name)s") % {
+            "name": stored.removeprefix("Demander un financement : ")
+        }
+    return stored

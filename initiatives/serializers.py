@@ -11,6 +11,7 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from actors.models import Actor
+from communs.locale import translated_text, translated_texts
 from communs.models import visible_q
 from communs.rest.serializers import (
     ApiModelSerializer,
@@ -217,6 +218,20 @@ class DeploymentCSVSerializer(DeploymentSerializer):
         return {column: data.get(column) for column in self.columns}
 
 
+# Where a list puts its page's descriptions in the request's language, for each entry to read.
+TRANSLATED_DESCRIPTIONS = "translated_descriptions"
+
+
+class InitiativeList(serializers.ListSerializer):
+    """A page of initiatives: their descriptions in the request's language read in one query, not one
+    per entry (communs.locale.translated_texts)."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.context[TRANSLATED_DESCRIPTIONS] = translated_texts(items, "description")
+        return super().to_representation(items)
+
+
 class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
     url = api_url("initiative-detail")
     html_url = HtmlUrlField()
@@ -250,6 +265,7 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
 
     class Meta:
         model = Initiative
+        list_serializer_class = InitiativeList
         fields = [
             "url",
             "html_url",
@@ -265,6 +281,16 @@ class InitiativeSerializer(HtmlUrlMixin, ApiModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Same field, the request's language: a source's English description under Accept-Language: en.
+        # A list reads the texts of its whole page at once (InitiativeList); one entry, its own.
+        if "description" in data:
+            texts = self.context.get(TRANSLATED_DESCRIPTIONS)
+            text = texts.get(instance.pk) if texts is not None else translated_text(instance, "description")
+            data["description"] = text or data["description"]
+        return data
 
     def nested(self, serializer_class, rows):
         """What `serializer_class(rows, many=True).data` gives, from one serializer per list: a list

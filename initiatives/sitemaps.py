@@ -1,6 +1,4 @@
-from django.contrib.sitemaps import Sitemap
-
-from communs.sitemaps import SITEMAPS, EntrySitemap
+from communs.sitemaps import SITEMAPS, EntrySitemap, Sitemap
 from initiatives.models import Initiative, Sector
 
 

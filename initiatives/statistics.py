@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from communs.models import visible_q
 from communs.rest.formats import csv_text
@@ -23,8 +25,8 @@ from initiatives.filters import OPEN_LICENCE, InitiativeFilter
 from initiatives.models import Initiative
 from territories.models import Territory
 
-COUNT_COLUMN = "Nombre de communs"
-NO_LICENCE = "Non renseignée"
+COUNT_COLUMN = _("Nombre de communs")
+NO_LICENCE = _("Non renseignée")
 
 
 def _facet_counts(filterset, name):
@@ -56,6 +58,8 @@ def _entry_rows(filterset, name):
     """One row per counted entry (sector, scheme …), most counted first."""
     counts, labels = _facet_counts(filterset, name)
     rows = [_row(labels.get(value, value), count, name, value) for value, count in counts.items() if count]
+    for row in rows:
+        row["content"] = True  # a name as entered (in French), which the English page marks as such
     return sorted(rows, key=lambda row: (-row["count"], row["label"].casefold()))
 
 
@@ -108,8 +112,8 @@ def criteria_met(filterset):
     return _choice_rows(filterset, "criterion")
 
 
-FUNDING_AWARDS = "Nombre de soutiens"
-FUNDING_AMOUNT = "Montant connu (€)"
+FUNDING_AWARDS = _("Nombre de soutiens")
+FUNDING_AMOUNT = _("Montant connu (€)")
 
 
 def funding_years(filterset):
@@ -127,7 +131,11 @@ def funding_years(filterset):
         .annotate(count=Count("pk"), amount=Sum("amount"))
     )
     rows = [
-        _row(year or "Année non renseignée", count, **{FUNDING_AMOUNT: None if amount is None else round(amount)})
+        _row(
+            year or gettext("Année non renseignée"),
+            count,
+            **{str(FUNDING_AMOUNT): None if amount is None else round(amount)},
+        )
         for year, count, amount in awards
     ]
     return sorted(rows, key=lambda row: (not row["label"].isdigit(), row["label"]))
@@ -135,51 +143,53 @@ def funding_years(filterset):
 
 # slug (the CSV's address), title, the first column's header, the count's header, rows, extra columns, note.
 CHARTS = [
-    ("secteurs", "Communs par secteur", "Secteur", COUNT_COLUMN, sectors, [], ""),
-    ("types", "Communs par type", "Type", COUNT_COLUMN, kinds, [], ""),
+    ("secteurs", _("Communs par secteur"), _("Secteur"), COUNT_COLUMN, sectors, [], ""),
+    ("types", _("Communs par type"), _("Type"), COUNT_COLUMN, kinds, [], ""),
     (
         "regions",
-        "Communs par région",
-        "Région",
+        _("Communs par région"),
+        _("Région"),
         COUNT_COLUMN,
         regions,
         [],
-        "Un commun compte pour une région quand sa fiche cite cette région parmi ses territoires.",
+        _("Un commun compte pour une région quand sa fiche cite cette région parmi ses territoires."),
     ),
     (
         "annees-de-lancement",
-        "Communs par année de lancement",
-        "Année de lancement",
+        _("Communs par année de lancement"),
+        _("Année de lancement"),
         COUNT_COLUMN,
         launch_years,
         [],
-        "Seuls les communs dont l'année de lancement est connue sont comptés.",
+        _("Seuls les communs dont l'année de lancement est connue sont comptés."),
     ),
-    ("etats", "Communs par état", "État", COUNT_COLUMN, development_statuses, [], ""),
-    ("licences", "Communs par licence", "Licence (SPDX)", COUNT_COLUMN, licences, [], ""),
+    ("etats", _("Communs par état"), _("État"), COUNT_COLUMN, development_statuses, [], ""),
+    ("licences", _("Communs par licence"), _("Licence (SPDX)"), COUNT_COLUMN, licences, [], ""),
     (
         "criteres-remplis",
-        "Critères du commun remplis",
-        "Critère",
+        _("Critères du commun remplis"),
+        _("Critère"),
         COUNT_COLUMN,
         criteria_met,
         [],
-        "Nombre de communs dont l'équipe éditoriale a évalué le critère comme rempli, preuve à l'appui.",
+        _("Nombre de communs dont l'équipe éditoriale a évalué le critère comme rempli, preuve à l'appui."),
     ),
-    ("dispositifs", "Communs soutenus par dispositif", "Dispositif", COUNT_COLUMN, funding_schemes, [], ""),
+    ("dispositifs", _("Communs soutenus par dispositif"), _("Dispositif"), COUNT_COLUMN, funding_schemes, [], ""),
     (
         "financements-par-annee",
-        "Soutiens par année d'édition",
-        "Année",
+        _("Soutiens par année d'édition"),
+        _("Année"),
         FUNDING_AWARDS,
         funding_years,
         [FUNDING_AMOUNT],
-        "Lauréats des éditions des dispositifs de financement ; le montant additionne les montants publiés.",
+        _("Lauréats des éditions des dispositifs de financement ; le montant additionne les montants publiés."),
     ),
 ]
 
 
 def build_chart(filterset, slug, title, column, count_column, rows, extra_columns, note):
+    # The headers as the CSV writes them and the cells are keyed: strings in the request's language.
+    column, count_column, extra_columns = str(column), str(count_column), [str(name) for name in extra_columns]
     rows = rows(filterset)
     highest = max((row["count"] for row in rows), default=0)
     for row in rows:
@@ -188,12 +198,12 @@ def build_chart(filterset, slug, title, column, count_column, rows, extra_column
         row["extra"] = [row["cells"].get(name, "") for name in extra_columns]
     return {
         "slug": slug,
-        "title": title,
+        "title": str(title),
         "column": column,
         "count_column": count_column,
         "extra_columns": extra_columns,
         "rows": rows,
-        "note": note,
+        "note": str(note),
         "csv_url": reverse("initiatives:statistics-csv", args=[slug]),
     }
 

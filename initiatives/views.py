@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, npgettext
+from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from actors.models import Actor
@@ -38,6 +40,8 @@ from initiatives.models import (
     Involvement,
     Sector,
 )
+from territories import maps
+from territories.places import rolled_up_rows
 
 
 def initiative_list(request):
@@ -63,12 +67,16 @@ def _search_elsewhere(query):
         ),
     )
     found = [
-        ("acteur", "acteurs", reverse("actors:list"), actors),
-        ("dispositif de financement", "dispositifs de financement", reverse("funding:list"), schemes),
+        (npgettext("search elsewhere", "acteur", "acteurs", actors), reverse("actors:list"), actors),
+        (
+            npgettext("search elsewhere", "dispositif de financement", "dispositifs de financement", schemes),
+            reverse("funding:list"),
+            schemes,
+        ),
     ]
     return [
-        {"label": singular if count == 1 else plural, "count": count, "url": f"{url}?{urlencode({'q': query})}"}
-        for singular, plural, url, count in found
+        {"label": label, "count": count, "url": f"{url}?{urlencode({'q': query})}"}
+        for label, url, count in found
         if count
     ]
 
@@ -119,13 +127,17 @@ def initiative_detail(request, slug):
         moved = moved_to_deployment(slug)
         if moved:
             return redirect(moved, permanent=True)
-        return gone_or_404(request, Initiative, slug, reverse("initiatives:list"), "Parcourir les communs")
-    # Actors grouped by role, in the order of the Role choices (carriers first).
+        return gone_or_404(request, Initiative, slug, reverse("initiatives:list"), gettext("Parcourir les communs"))
+    # Actors grouped by role, in the order of the Role choices (carriers first). An organisation that
+    # uses the commons and whose use is listed below ("Utilisé par") is named there only, not twice.
+    deployments = list(initiative.deployments.all())
+    deployed_by = {deployment.actor_id for deployment in deployments if deployment.actor_id}
     role_order = {value: index for index, value in enumerate(Involvement.Role.values)}
     involvements = sorted(initiative.involvements.all(), key=lambda i: (role_order[i.role], i.actor.name))
+    shown = [i for i in involvements if not (i.role == Involvement.Role.USER and i.actor_id in deployed_by)]
     roles = [
         {"role": role, "label": Involvement.Role(role).label, "involvements": list(items)}
-        for role, items in groupby(involvements, key=lambda i: i.role)
+        for role, items in groupby(shown, key=lambda i: i.role)
     ]
     assessed = {criterion.criterion: criterion for criterion in initiative.criteria.all()}
     # The values a rule derived and no curator has confirmed yet are marked as such on the page.
@@ -164,7 +176,6 @@ def initiative_detail(request, slug):
         else Initiative.objects.none()
     )
     awards = list(initiative.awards.all())
-    deployments = list(initiative.deployments.all())
     context = {
         "initiative": initiative,
         "sectors": [(sector, derived.get((Fact.SECTOR, sector.slug))) for sector in initiative.sectors.all()],
@@ -177,7 +188,8 @@ def initiative_detail(request, slug):
         "roles": roles,
         "awards": awards,
         "deployments": deployment_rows(deployments),
-        "user_count": len({deployment.actor_id for deployment in deployments if deployment.actor_id}),
+        "user_count": len(deployed_by),
+        "uses_map": uses_map(deployments),
         "criteria": criteria,
         "criteria_assessed": bool(assessed),
         "logics": [Initiative.Logic(code).label for code in initiative.logics],
@@ -198,6 +210,19 @@ def moved_to_deployment(slug):
         .first()
     )
     return redirect_row.deployment.get_absolute_url() if redirect_row else None
+
+
+def uses_map(deployments):
+    """The map of France of a commons' uses: each région and département with the number of uses in
+    it (two queries), or None when no use is placed in France."""
+    placed = [deployment.pk for deployment in deployments if deployment.territory_id]
+    if not placed:
+        return None
+    counts = dict(rolled_up_rows(Deployment.objects.all(), placed, "pk", "code"))
+    drawn = maps.france_map(counts, label=maps.uses_label)
+    if not any(area["count"] for area in drawn["regions"]):
+        return None  # used abroad or at the scale of France only: the table says it all
+    return drawn
 
 
 def deployment_rows(deployments):
@@ -240,28 +265,34 @@ def sector_detail(request, slug):
 # What a curator checks for each criterion of the grid, and what they link as its evidence.
 CRITERION_GUIDE = {
     CriterionAssessment.Criterion.OPEN_LICENCE: (
-        "La ressource est publiée sous une licence qui permet à chacun de l'utiliser, de l'étudier, de la "
-        "modifier et de la partager : une licence libre pour un logiciel (MIT, AGPL-3.0-or-later …), une "
-        "licence ouverte pour des données ou des contenus (etalab-2.0, ODbL-1.0, CC-BY-4.0 …).",
-        "le fichier de licence du dépôt, ou la page du site qui donne la licence.",
+        _(
+            "La ressource est publiée sous une licence qui permet à chacun de l'utiliser, de l'étudier, de la "
+            "modifier et de la partager : une licence libre pour un logiciel (MIT, AGPL-3.0-or-later …), une "
+            "licence ouverte pour des données ou des contenus (etalab-2.0, ODbL-1.0, CC-BY-4.0 …)."
+        ),
+        _("le fichier de licence du dépôt, ou la page du site qui donne la licence."),
     ),
     CriterionAssessment.Criterion.ACCESSIBLE_RESOURCE: (
-        "La ressource est effectivement accessible : code source publié, données téléchargeables, contenus "
-        "consultables, sans demande préalable.",
-        "le dépôt de code, la page de téléchargement ou le point d'accès aux données.",
+        _(
+            "La ressource est effectivement accessible : code source publié, données téléchargeables, contenus "
+            "consultables, sans demande préalable."
+        ),
+        _("le dépôt de code, la page de téléchargement ou le point d'accès aux données."),
     ),
     CriterionAssessment.Criterion.HETEROGENEOUS_COMMUNITY: (
-        "Des acteurs de natures différentes (administrations, collectivités, entreprises, associations, "
-        "personnes) y contribuent ou l'utilisent : le commun ne dépend pas d'un seul acteur.",
-        "une page des contributeurs ou des utilisateurs, un rapport d'activité.",
+        _(
+            "Des acteurs de natures différentes (administrations, collectivités, entreprises, associations, "
+            "personnes) y contribuent ou l'utilisent : le commun ne dépend pas d'un seul acteur."
+        ),
+        _("une page des contributeurs ou des utilisateurs, un rapport d'activité."),
     ),
     CriterionAssessment.Criterion.SHARED_GOVERNANCE: (
-        "Les décisions sont prises selon des règles écrites et publiques, auxquelles la communauté prend part.",
-        "la charte, les statuts ou la page de gouvernance.",
+        _("Les décisions sont prises selon des règles écrites et publiques, auxquelles la communauté prend part."),
+        _("la charte, les statuts ou la page de gouvernance."),
     ),
     CriterionAssessment.Criterion.CONTRIBUTION_RULES: (
-        "Un guide explique comment proposer une contribution et comment elle est examinée.",
-        "le guide de contribution (fichier CONTRIBUTING, page « contribuer »).",
+        _("Un guide explique comment proposer une contribution et comment elle est examinée."),
+        _("le guide de contribution (fichier CONTRIBUTING, page « contribuer »)."),
     ),
 }
 

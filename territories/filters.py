@@ -13,6 +13,7 @@ method and the facet's counts; the FilterSet says how its entries reach their pl
 """
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from communs.listing import count_through
 from territories import places
@@ -22,17 +23,17 @@ from territories.models import Territory
 def territory_filters():
     """New `territory` and `territory_level` filters, for one FilterSet's body."""
     territory = django_filters.ModelMultipleChoiceFilter(
-        label="Territoire",
+        label=_("Territoire"),
         to_field_name="code",
         queryset=Territory.objects.all(),
         method="filter_territory",
-        help_text="Territoire, avec les territoires qu'il contient (Bretagne : ses départements, leurs communes…)",
+        help_text=_("Territoire, avec les territoires qu'il contient (Bretagne : ses départements, leurs communes…)"),
     )
     territory_level = django_filters.ChoiceFilter(
-        label="Niveau du territoire",
+        label=_("Niveau du territoire"),
         choices=places.LEVEL_CHOICES,
         method="filter_territory",
-        help_text="`only` : les seuls territoires demandés, sans ceux qu'ils contiennent",
+        help_text=_("`only` : les seuls territoires demandés, sans ceux qu'ils contiennent"),
     )
     return territory, territory_level
 

@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from territories.models import Territory
 
@@ -27,7 +29,7 @@ OVERSEAS_X, OVERSEAS_TOP, OVERSEAS_STEP, OVERSEAS_SIZE = -145, 250, 64, 40
 
 # Count classes: (lowest count, label); the fill of each is in static/css/annuaire.css
 # (`.annuaire-carte-N`), colours of the DSFR's blue-france scale, darker for more commons.
-CLASSES = [(0, "aucun"), (1, "1 ou 2"), (3, "de 3 à 9"), (10, "de 10 à 29"), (30, "30 ou plus")]
+CLASSES = [(0, _("aucun")), (1, _("1 ou 2")), (3, _("de 3 à 9")), (10, _("de 10 à 29")), (30, _("30 ou plus"))]
 
 
 @functools.cache
@@ -38,11 +40,15 @@ def departement_shapes():
 
 
 def count_class(count):
-    return max(index for index, (lowest, _) in enumerate(CLASSES) if count >= lowest)
+    return max(index for index, (lowest, _label) in enumerate(CLASSES) if count >= lowest)
 
 
 def commons_label(count):
-    return f"{count} commun{'s' if count > 1 else ''}"
+    return ngettext("%(count)s commun", "%(count)s communs", count) % {"count": count}
+
+
+def uses_label(count):
+    return ngettext("%(count)s utilisation", "%(count)s utilisations", count) % {"count": count}
 
 
 _counters = []
@@ -54,12 +60,16 @@ def count_with(counter):
     _counters[:] = [counter]
 
 
-def france_map():
-    """The map's régions and départements with their counts, links and shapes (two queries)."""
+def france_map(counts=None, label=commons_label):
+    """The map's régions and départements with their counts, links and shapes (two queries).
+
+    `counts` ({place code: count}, each place counting what the places inside it hold) draws another
+    map than the commons' (a commons' uses, labelled by `label`); None counts the commons."""
     places = Territory.objects.filter(kind__in=[Territory.Kind.REGION, Territory.Kind.DEPARTEMENT]).values_list(
         "code", "name", "kind", "official_code", "parent__code"
     )
-    counts = dict(_counters[0]()) if _counters else {}
+    if counts is None:
+        counts = dict(_counters[0]()) if _counters else {}
     shapes = departement_shapes()
     regions, departements = {}, []
     for code, name, kind, official_code, parent_code in sorted(places, key=lambda place: place[1]):
@@ -68,7 +78,7 @@ def france_map():
             "code": code,
             "name": name,
             "count": count,
-            "label": f"{name} : {commons_label(count)}",
+            "label": gettext("%(place)s : %(commons)s") % {"place": name, "commons": label(count)},
             "url": reverse("territories:detail", args=[code]),
             "class": count_class(count),
             "shapes": [],
@@ -97,5 +107,5 @@ def france_map():
         "departements": [departement for departement in departements if departement["shapes"]],
         "region_rows": list(regions.values()),
         "departement_rows": departements,
-        "legend": [{"class": index, "label": label} for index, (_, label) in enumerate(CLASSES)],
+        "legend": [{"class": index, "label": str(label)} for index, (_lowest, label) in enumerate(CLASSES)],
     }

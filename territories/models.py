@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from communs.models import choices_constraint
 
@@ -19,14 +20,14 @@ class Territory(models.Model):
     """A place with its official code; `code` is unique across kinds (``dep-29``, ``com-29019``)."""
 
     class Kind(models.TextChoices):
-        WORLD = "world", "International"
-        EUROPE = "europe", "Europe"
-        COUNTRY = "country", "Pays"
-        REGION = "region", "Région"
-        DEPARTEMENT = "departement", "Département"
-        EPCI = "epci", "Intercommunalité (EPCI)"
-        COMMUNE = "commune", "Commune"
-        OTHER = "other", "Autre groupement"
+        WORLD = "world", _("International")
+        EUROPE = "europe", _("Europe")
+        COUNTRY = "country", _("Pays")
+        REGION = "region", _("Région")
+        DEPARTEMENT = "departement", _("Département")
+        EPCI = "epci", _("Intercommunalité (EPCI)")
+        COMMUNE = "commune", _("Commune")
+        OTHER = "other", _("Autre groupement")
 
     # INSEE codes repeat across kinds (region 84 and département 84), so the
     # public identifier carries the kind as a prefix.
@@ -34,7 +35,7 @@ class Territory(models.Model):
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     name = models.CharField("nom", max_length=200)
     official_code = models.CharField(
-        "code officiel", max_length=20, blank=True, help_text="Code INSEE (COG) ou SIREN pour un EPCI."
+        "code officiel", max_length=20, blank=True, help_text=_("Code INSEE (COG) ou SIREN pour un EPCI.")
     )
     siren = models.CharField("SIREN", max_length=9, blank=True)
     parent = models.ForeignKey(
@@ -56,7 +57,7 @@ class Territory(models.Model):
         on_delete=models.SET_NULL,
         related_name="member_communes",
         limit_choices_to={"kind": "epci"},
-        help_text="Pour une commune : l'EPCI à fiscalité propre dont elle est membre.",
+        help_text=_("Pour une commune : l'EPCI à fiscalité propre dont elle est membre."),
     )
 
     objects = TerritoryManager()

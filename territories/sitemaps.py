@@ -1,6 +1,4 @@
-from django.contrib.sitemaps import Sitemap
-
-from communs.sitemaps import SITEMAPS
+from communs.sitemaps import SITEMAPS, Sitemap
 from territories.models import Territory
 
 

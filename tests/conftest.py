@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 
 from communs.cache import advance_content_version
 from tests.sharing import release_unless_used_by, shared_per_module
@@ -159,8 +160,12 @@ def _shared_cache_of_this_run(tmp_path_factory):
         configured = {alias: {**conf, "LOCATION": folder / alias} for alias, conf in settings.CACHES.items()}
     with override_settings(CACHES=configured, PAGE_CACHE_TIMEOUT=600):
         yield
-        for alias in configured:
-            caches[alias].clear()
+        # Redis keeps the keys after the run: remove this run's. The files are in pytest's temporary
+        # folder, which pytest removes with its old runs; deleting them one by one here took seconds
+        # at the end of each worker, when the whole suite waits for its last worker.
+        if settings.REDIS_URL:
+            for alias in configured:
+                caches[alias].clear()
 
 
 QUERY_BUDGET_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries"}
@@ -178,3 +183,11 @@ def _fresh_content_version(request):
     # second request with none. tests/test_cache.py counts what a cached answer costs.
     with override_settings(PAGE_CACHE_TIMEOUT=0, FACET_CACHE_TIMEOUT=0):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to an /en/ page activates English in this thread; the next test must start in
+    # French, the default, as a new request would.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

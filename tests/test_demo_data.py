@@ -188,6 +188,28 @@ def cites_a_seed(sources):
     return any(source.get("source") in SEED_SOURCES for source in sources)
 
 
+# A curator may add an entry that no seed document names when the catalogue files the project ships
+# state it (Panoramax: a laureate in the funding file, a forge account of IGN on code.gouv.fr's
+# list). Its sources are then pages those files cite, and its links what they list.
+FUNDING_FILE = Path(settings.DATA_DIR) / "funding" / "schemes.yaml"
+FORGE_ACCOUNTS_FILE = Path(settings.DATA_DIR) / "codegouvfr" / "codegouvfr-data" / "comptes-organismes-publics.yml"
+
+
+def shipped_catalogue_text():
+    return FUNDING_FILE.read_text(encoding="utf-8") + FORGE_ACCOUNTS_FILE.read_text(encoding="utf-8")
+
+
+def listed_forge_accounts():
+    import yaml
+
+    forges = yaml.safe_load(FORGE_ACCOUNTS_FILE.read_text(encoding="utf-8"))
+    return {f"https://{host}/{owner}" for host, forge in forges.items() for owner in (forge or {}).get("owners") or {}}
+
+
+def cites_a_shipped_catalogue(sources, catalogue_text):
+    return bool(sources) and all(source.get("url") and source["url"] in catalogue_text for source in sources)
+
+
 def test_fixture_files_are_pretty_printed_utf8_json_without_primary_keys():
     files = fixture_files()
     assert [Path(f).name for f in files][:4] == [
@@ -216,16 +238,23 @@ def test_the_demo_data_has_the_promised_size_and_entries(loaded):
 
 
 def test_every_entry_cites_a_seed_document(loaded):
+    catalogues = shipped_catalogue_text()
+    curated_from_catalogues = []
     for model in (Initiative, Actor, FundingScheme, Involvement, FundingEdition):
         for obj in model.objects.all():
-            assert cites_a_seed(obj.sources), f"{model.__name__} {obj} cites no seed document"
+            if not cites_a_seed(obj.sources):
+                assert cites_a_shipped_catalogue(obj.sources, catalogues), f"{model.__name__} {obj} cites no source"
+                curated_from_catalogues.append(str(obj))
+    # The exception stays one: the demo's entries come from the seed documents.
+    assert len(curated_from_catalogues) <= 2, curated_from_catalogues
     for criterion in CriterionAssessment.objects.all():
         assert any(label in criterion.note for label in SEED_LABELS), criterion
 
 
 def test_every_url_comes_from_the_seed_documents(loaded):
     """No invented link: each URL is in a document, or is the bare domain the document names (data.gouv.fr)."""
-    corpus = CITED_ADDRESSES.read_text(encoding="utf-8")
+    corpus = CITED_ADDRESSES.read_text(encoding="utf-8") + shipped_catalogue_text()
+    accounts = listed_forge_accounts()
     urls = []
     for initiative in Initiative.objects.all():
         urls += [initiative.website, initiative.documentation_url, initiative.repository_url, initiative.governance_url]
@@ -238,7 +267,8 @@ def test_every_url_comes_from_the_seed_documents(loaded):
     for url in filter(None, urls):
         parts = urlsplit(url)
         bare_domain = parts.path in ("", "/") and not parts.query
-        assert url in corpus or (bare_domain and parts.netloc.removeprefix("www.") in corpus), url
+        listed = url in corpus or url in accounts
+        assert listed or (bare_domain and parts.netloc.removeprefix("www.") in corpus), url
 
 
 def test_appel_a_communs_has_both_editions_with_their_figures(loaded):
@@ -450,3 +480,17 @@ def test_every_software_entry_of_the_demo_round_trips_through_publiccode_or_says
     report = import_publiccode(tmp_path, "--source", "publiccode")
     assert (report["errors"], report["conflicts"], report["created"], report["updated"]) == ([], [], [], [])
     assert {entry.slug: snapshot(entry) for entry in software if entry.slug in files} == before
+
+
+def test_panoramax_is_in_the_demo_with_its_award_from_the_fabrique_des_geocommuns(client, demo):
+    # The funding file names it as a laureate; a curator's entry (fixtures/04_initiatives.json) gives it a
+    # page, so the import makes the laureate an award on it rather than a name without a page.
+    html = client.get("/initiatives/panoramax/").content.decode()
+    received = html[html.index("Financements reçus") :]
+    assert "La Fabrique des géocommuns (IGN)" in received and "1er appel à intrapreneurs" in received
+    assert "https://github.com/panoramax-project" in html
+    edition = FundingEdition.objects.get(
+        scheme__name__startswith="La Fabrique des géocommuns", label="1er appel à intrapreneurs"
+    )
+    assert [award.initiative.slug for award in edition.awards.all()] == ["panoramax"]
+    assert not any("Panoramax" in name for name in edition.laureate_name_list)

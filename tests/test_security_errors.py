@@ -5,8 +5,9 @@ import logging
 
 import pytest
 from django.core import mail
-from django.urls import include, path
+from django.urls import path
 
+from communs import urls as site_urls
 from communs.log import JSONFormatter
 
 
@@ -14,8 +15,9 @@ def broken_view(request):
     raise ZeroDivisionError("division par zéro dans une vue")
 
 
-# This module is also the URLconf of its tests: the site's URLs plus one view that fails.
-urlpatterns = [path("boum/", broken_view), path("", include("communs.urls"))]
+# This module is also the URLconf of its tests: one view that fails plus the site's URLs (copied,
+# not included: Django refuses i18n_patterns in an included URLconf).
+urlpatterns = [path("boum/", broken_view), *site_urls.urlpatterns]
 
 pytestmark = pytest.mark.urls(__name__)
 

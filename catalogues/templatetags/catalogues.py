@@ -1,8 +1,11 @@
 """What the public catalogues say about an entry, on its page (one query)."""
 
 from django import template
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import get_language
 
+from catalogues.descriptions import description_in
 from catalogues.models import Record
 from catalogues.publiccode_entry import missing_labels, publiccode_export
 from initiatives.models import Initiative
@@ -44,3 +47,14 @@ def catalogue_records(entry):
 
 def _import_order(record):
     return record.last_imported_at, record.pk
+
+
+@register.simple_tag
+def description_in_language(entry):
+    """The entry's description as one of its sources writes it in the page's language, with that
+    source ({"text", "source"}: catalogues/descriptions.py); None on a French page, whose
+    description is the entry's own."""
+    language = get_language()
+    if not language or language == settings.LANGUAGE_CODE:
+        return None
+    return description_in(entry, language)

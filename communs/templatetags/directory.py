@@ -4,8 +4,13 @@ Markdown, amounts, safe links, canonical addresses, the sources an entry cites."
 import re
 
 from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info, ngettext, override
 
+from communs.locale import as_content as mark_safe_content
+from communs.locale import content_lang_attribute
 from communs.markdown import render_markdown
 from communs.sources import cite, cited_keys, source_catalogue
 
@@ -94,7 +99,59 @@ def canonical_url(context):
 @register.filter
 def criteria_summary_text(summary):
     """ "4 critères sur 5 remplis, 3 avec preuve" from Initiative.criteria_summary (French: 0 and 1
-    take the singular)."""
-    met, total, evidence = summary["met"], summary["total"], summary["with_evidence"]
-    plural = "s" if met > 1 else ""
-    return f"{met} critère{plural} sur {total} rempli{plural}, {evidence} avec preuve"
+    take the singular, as locale/fr's plural rule says)."""
+    met = summary["met"]
+    text = ngettext(
+        "%(met)s critère sur %(total)s rempli, %(evidence)s avec preuve",
+        "%(met)s critères sur %(total)s remplis, %(evidence)s avec preuve",
+        met,
+    )
+    return text % {"met": met, "total": summary["total"], "evidence": summary["with_evidence"]}
+
+
+@register.filter
+def unprefixed(path):
+    """A page's path without its language prefix ("/en/acteurs/" -> "/acteurs/"): what the menu
+    compares to know which section is open."""
+    for code, _name in settings.LANGUAGES:
+        if path == f"/{code}/" or path.startswith(f"/{code}/"):
+            return path[len(code) + 1 :]
+    return path
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """This page in each language of the interface: code, name in that language, absolute URL
+    (the query string kept), and whether it is the current one. For the language selector and the
+    hreflang links."""
+    request = context["request"]
+    current = get_language()
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        if context.get("language_home"):
+            with override(code):
+                path = reverse("home")
+        else:
+            path = translate_url(request.get_full_path(), code)
+        versions.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": path,
+                "absolute_url": request.build_absolute_uri(path),
+                "current": code == current,
+            }
+        )
+    return versions
+
+
+@register.simple_tag
+def content_lang():
+    """' lang="fr"' on an element holding entered content, on a page not in French (see communs.locale)."""
+    return mark_safe(content_lang_attribute())
+
+
+@register.filter(is_safe=True)
+def as_content(text):
+    """Entered text inline within interface text: in <span lang="fr"> on a page not in French."""
+    return mark_safe_content(text)

@@ -155,10 +155,28 @@ def test_merging_moves_the_uses_and_keeps_one_use_of_an_instance_both_listed(cli
     assert "Académie de Lyon" in client.get(kept.get_absolute_url()).content.decode()
 
 
-def test_the_admin_action_keeps_the_oldest(client, ademe_twice):
+def test_the_admin_action_shows_what_it_would_do_then_merges_into_the_entry_chosen(client, ademe_twice):
     client.force_login(make_user("admin", is_staff=True, is_superuser=True))
-    pks = list(Actor.objects.filter(slug__in=["ademe", "ademe-2"]).values_list("pk", flat=True))
-    response = client.post("/admin/actors/actor/", {"action": "action_merge", "_selected_action": pks}, follow=True)
+    ademe, ademe_2 = (Actor.objects.get(slug=slug) for slug in ["ademe", "ademe-2"])
+    selected = {"action": "action_merge", "_selected_action": [ademe.pk, ademe_2.pk]}
+
+    # First the plan, the oldest entry offered as the one kept, and nothing merged yet.
+    page = client.post("/admin/actors/actor/", selected)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Ce que ferait la fusion dans « ADEME »" in html
+    assert f'value="{ademe.pk}" checked' in html and 'data-merge-plan="ademe-2"' in html
+    assert "redirige désormais vers /ademe/" in html
+    assert Actor.objects.filter(slug="ademe-2").exists()
+
+    # Choosing the other entry shows that plan before merging: a confirmation of another plan does not merge.
+    page = client.post("/admin/actors/actor/", {**selected, "kept": ademe_2.pk, "shown": ademe.pk, "confirm": "yes"})
+    assert 'data-merge-plan="ademe"' in page.content.decode()
+    assert Actor.objects.filter(slug="ademe").exists() and Actor.objects.filter(slug="ademe-2").exists()
+
+    # Confirmed for the plan shown: merged.
+    response = client.post(
+        "/admin/actors/actor/", {**selected, "kept": ademe.pk, "shown": ademe.pk, "confirm": "yes"}, follow=True
+    )
     assert "ademe-2 fusionné dans ademe" in " ".join(str(m) for m in response.context["messages"])
     assert not Actor.objects.filter(slug="ademe-2").exists()
 

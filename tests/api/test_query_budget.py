@@ -121,3 +121,44 @@ def test_the_initiative_list_budget_is_pinned(api, db, django_assert_num_queries
     # and the table's last change (Last-Modified).
     with django_assert_num_queries(12):
         api.get("/api/v1/initiatives/")
+
+
+def english_descriptions(start, stop):
+    """A source's English description for entries start … stop-1 (as the SILL's en-desc is kept)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from catalogues.models import Record
+    from communs.models import Source
+
+    source, _ = Source.objects.get_or_create(
+        key="sill", defaults={"title": "SILL", "url": "https://code.gouv.fr/sill/"}
+    )
+    content_type = ContentType.objects.get_for_model(Initiative)
+    for initiative in Initiative.objects.filter(slug__in=[f"commun-{n}" for n in range(start, stop)]):
+        Record.objects.create(
+            source=source,
+            external_id=f"sill:{initiative.slug}",
+            content_type=content_type,
+            object_id=initiative.pk,
+            extra={"descriptions": {"en": f"{initiative.name} in English"}},
+            last_imported_at=timezone.now(),
+        )
+
+
+def test_the_english_list_reads_its_pages_descriptions_at_once(api, db, django_assert_num_queries):
+    # Accept-Language: en gives each entry its source's English description: one query for the page,
+    # not one per entry.
+    build(0, 3)
+    english_descriptions(0, 3)
+    url = page_of_100("/api/v1/initiatives/")
+    api.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    with CaptureQueriesContext(connection) as few:
+        api.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    build(3, 100)
+    english_descriptions(3, 100)
+    with django_assert_num_queries(len(few)):
+        response = api.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    descriptions = {row["slug"]: row["description"] for row in response.json()["results"]}
+    assert len(descriptions) == 100 and descriptions["commun-42"] == "Commun 42 in English"
+    french = api.get(url).json()["results"]
+    assert all("in English" not in (row["description"] or "") for row in french)

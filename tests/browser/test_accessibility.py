@@ -57,6 +57,27 @@ def test_main_pages_have_no_axe_violation(page, demo, mobile):
         audit(page, path)
 
 
+@pytest.mark.parametrize("mobile", [False, True], ids=["desktop", "mobile"])
+def test_english_pages_have_no_axe_violation(page, demo, mobile):
+    # The same pages under /en/: the language switch open or not, the entered content marked
+    # lang="fr", an English description from a source and a French one marked as such.
+    if mobile:
+        page.set_viewport_size({"width": 375, "height": 800})
+    sector = Sector.objects.filter(initiatives__publication_status="published").order_by("name").first()
+    geocommuns = Initiative.objects.published().get(slug="fabrique-des-geocommuns")
+    from_sill = Initiative.objects.published().get(slug="asqatasun")
+    actor = first_published(Actor, slug="ign")
+    scheme = first_published(FundingScheme)
+    territory = Territory.objects.get(code="reg-53")
+    paths = [geocommuns.get_absolute_url(), from_sill.get_absolute_url(), actor.get_absolute_url()]
+    paths += [scheme.get_absolute_url(), sector.get_absolute_url(), territory.get_absolute_url()]
+    paths += [f"/initiatives/?sector={sector.slug}&kind=software&kind=data&q=commun", "/initiatives/?q=zzzzzz"]
+    paths += ["/", "/acteurs/", "/financements/", "/territoires/", "/statistiques/", "/label/", "/a-propos/"]
+    paths += ["/proposer/", f"/initiatives/{geocommuns.slug}/historique/", "/initiatives/nexiste-pas/"]
+    for path in paths:
+        audit(page, f"/en{path}")
+
+
 def test_paginated_list_has_no_axe_violation(page, transactional_db):
     for index in range(45):
         Initiative.objects.create(

@@ -309,3 +309,21 @@ def test_a_places_page_lists_its_commons_and_apart_the_national_ones_usable_ther
     assert "1 commun utilisable partout en France" in usable
     assert "Outil national" in usable and "Outil brestois" not in usable and "Outil d&#x27;ailleurs" not in usable
     assert client.get("/territoires/reg-53/?territory_level=only").content.decode().count("usable-here") == 0
+
+
+def test_the_software_of_a_sill_service_is_national_as_the_catalogue_says(sectors):
+    # The SILL's services are run by French public bodies: their software is used by the public sector
+    # at the national scale, as code.gouv.fr's lists say of theirs; a curator's value still wins.
+    entry = make_initiative("etherpad", "Etherpad", publication_status="published")
+    record(entry, "sill-services", software_name="Etherpad", service_name="Pad de l'État")
+    curated = make_initiative("pad-local", "Pad local", publication_status="published", territorial_scope="local")
+    record(curated, "sill-services", software_name="Pad local")
+
+    derive_facts()
+
+    api = APIClient()
+    data = api.get("/api/v1/initiatives/etherpad/").json()
+    assert data["territorial_scope"] == "national"
+    rules = {(item["fact"], item["value"]): (item["rule"], item["source"]) for item in data["derived_from"]}
+    assert rules["scope", "national"][0] == "french-public-sector"
+    assert api.get("/api/v1/initiatives/pad-local/").json()["territorial_scope"] == "local"

@@ -80,6 +80,40 @@ def test_the_commons_page_lists_who_uses_it_where_and_from_which_source(client, 
     assert "cache.example.fr" not in html and "brouillon.ac-rennes.fr" not in html
 
 
+def test_an_organisation_using_the_commons_is_named_once_under_its_uses(client, peertube):
+    commons, uses = peertube
+    commons.involvements.create(actor=uses["rennes"].actor, role="user")  # publiccode.yml's usedBy, say
+    lyon = make_actor("ville-de-lyon", "Ville de Lyon", publication_status=PUBLISHED)
+    commons.involvements.create(actor=lyon, role="user")  # a user whose use has no entry of its own
+    html = client.get("/initiatives/peertube/").content.decode()
+    assert html.count('href="/acteurs/academie-de-rennes/"') == 1
+    roles = html[: html.index('id="titre-utilisations"')]
+    assert 'href="/acteurs/ville-de-lyon/"' in roles and "academie-de-rennes" not in roles
+
+
+def test_the_commons_page_maps_its_uses_by_region_and_departement(client, peertube, places):
+    places["finistere"].official_code = "29"  # the shipped map's shape of the Finistère
+    places["finistere"].save()
+    html = client.get("/initiatives/peertube/").content.decode()
+    uses = html[html.index('data-map="uses"') :]
+    # Rennes's académie in the Bretagne, Brest's city in the Finistère: 2 in the région, 1 in the
+    # département; the draft use in Île-de-France is not counted, and that région is drawn empty.
+    assert 'aria-label="Bretagne : 2 utilisations"' in uses
+    assert 'aria-label="Finistère : 1 utilisation"' in uses
+    table = uses[uses.index("<caption>Utilisations par région</caption>") :]
+    assert '<td data-code="reg-53">2</td>' in table and "reg-11" not in table.split("</table>")[0]
+
+
+def test_a_commons_used_nowhere_in_france_has_no_map(client, places):
+    commons = make_initiative("outil", "Outil", publication_status=PUBLISHED)
+    Deployment.objects.create(
+        initiative=commons, url="https://outil.example.org", publication_status=PUBLISHED, sources=[]
+    )
+    html = client.get("/initiatives/outil/").content.decode()
+    assert 'href="https://outil.example.org"' in html  # the use is listed, with no place to draw
+    assert 'data-map="uses"' not in html
+
+
 def test_the_commons_page_costs_the_same_with_2_or_30_uses(client, peertube, places):
     commons, _ = peertube
     client.get("/initiatives/peertube/")

@@ -94,8 +94,9 @@ def sitemap_urls(client):
 
 def test_the_sitemap_index_splits_a_large_section_into_pages(client, monkeypatch):
     entries = [make_initiative(f"commun-{number}", publication_status="published") for number in range(5)]
-    # A sitemap holds 50,000 addresses; two here, so that five entries need three pages.
-    monkeypatch.setattr(EntrySitemap, "limit", 2)
+    # A sitemap holds 50,000 addresses; four here, so that five entries, each in French and in
+    # English, need three pages.
+    monkeypatch.setattr(EntrySitemap, "limit", 4)
     index = ET.fromstring(client.get("/sitemap.xml").content)
     sections = {
         section.find(f"{SITEMAP}loc").text.removeprefix("http://testserver"): section.findtext(f"{SITEMAP}lastmod")

@@ -87,8 +87,8 @@ def test_the_page_shows_every_chart_with_a_french_heading_a_table_and_a_csv_link
         assert f"<caption>{title}</caption>" in html.replace("&#x27;", "'")
     assert html.count("Télécharger les données (CSV)") == len(TITLES)
     assert html.count('<th scope="row">') == sum(len(chart["rows"]) for chart in response.context["charts"])
-    # The site's menu and footer lead here; so does the sitemap.
-    assert html.count('href="/statistiques/"') == 2
+    # The site's menu and footer lead here (and the language selector's French version); so does the sitemap.
+    assert html.count('href="/statistiques/"') == 3
     assert "/statistiques/" in client.get("/sitemap-pages.xml").content.decode()
 
 
