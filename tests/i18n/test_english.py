@@ -126,11 +126,15 @@ def french_left(html):
         if where == "title" or where.startswith("meta"):
             for content in marked:
                 text = text.replace(content, " ")
-        found += [
-            f"{where}: {match.group().strip(' :;,.!?()«»—–-…/·0123456789')!r} in {text[:120]!r}"
-            for match in _french_pattern().finditer(text)
-        ]
+        found += [f"{where}: {match!r} in {text[:120]!r}" for match in _french_in(text)]
     return found
+
+
+@cache
+def _french_in(text):
+    # The header, the footer, the filters and the facets repeat on every page: each distinct text is
+    # matched once against the catalogue's thousands of alternatives, not once per page.
+    return tuple(match.group().strip(" :;,.!?()«»—–-…/·0123456789") for match in _french_pattern().finditer(text))
 
 
 def public_pages():
