@@ -156,13 +156,26 @@ def public_pages():
     return urls
 
 
+# The English pages of the demo as this module's first test rendered them: the demo is built once
+# per module (tests/sharing.py) and no test of the module changes it, so a later test that reads
+# the same pages reads them here instead of rendering the 300 commons' pages again.
+_english_pages = {}
+
+
+def english_page(client, url):
+    """(status, html) of the English page of `url`."""
+    if url not in _english_pages:
+        response = client.get(f"/en{url}")
+        _english_pages[url] = (response.status_code, response.content.decode())
+    return _english_pages[url]
+
+
 def test_every_public_page_in_english_has_no_french_interface_string_left(client, demo_data):
     left = {}
     pages = public_pages()
     for url in pages:
-        response = client.get(f"/en{url}")
-        assert response.status_code in (200, 404), url
-        html = response.content.decode()
+        status, html = english_page(client, url)
+        assert status in (200, 404), url
         assert '<html lang="en"' in html, url
         found = french_left(html)
         if found:
@@ -335,9 +348,8 @@ def test_english_pages_show_the_sources_english_descriptions_and_mark_french_tex
     # The addresses first, in French: a request to an English page leaves English active here.
     pages = [(initiative, initiative.get_absolute_url()) for initiative in Initiative.objects.published()]
     for initiative, url in pages:
-        response = client.get(f"/en{url}")
-        assert response.status_code == 200, url
-        html = response.content.decode()
+        status, html = english_page(client, url)
+        assert status == 200, url
         if 'data-description-language="en"' in html:
             english += 1
             assert "Description in English as given by the source" in html, initiative.slug
