@@ -648,9 +648,12 @@ def _already_said(fact, initiative, on_entry, criteria):
     if fact.fact == Derivation.Fact.SCOPE:
         return bool(initiative.territorial_scope)
     if fact.fact == Derivation.Fact.CRITERION:
-        code = fact.value.split(":")[0]
+        code, status = fact.value.split(":")
         assessment = criteria.get(code)
-        return assessment is not None and assessment.status != CriterionAssessment.Status.UNKNOWN
+        if assessment is None or assessment.status == CriterionAssessment.Status.UNKNOWN:
+            return False
+        # The same verdict without its evidence: the rule's address is still to add (see _apply).
+        return not (assessment.status == status and not assessment.evidence_url and fact.url)
     return False
 
 
@@ -691,6 +694,15 @@ def _apply(row, initiative, on_entry, criteria, additions, report, now, user):
             assessment._change_reason = "Fait déduit des sources"
             assessment.save()
             criteria[code] = assessment
+            report.applied.append(label)
+            row.applied = True
+        elif not row.applied and assessment.status == status and not assessment.evidence_url and row.url:
+            # A curator's verdict without its evidence, which the rule finds agreeing: the verdict
+            # and its note stay the curator's; the address that shows it is added.
+            assessment.evidence_url = row.url
+            assessment._history_user = user
+            assessment._change_reason = "Preuve déduite des sources"
+            assessment.save()
             report.applied.append(label)
             row.applied = True
         return True

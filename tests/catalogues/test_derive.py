@@ -186,6 +186,25 @@ def test_a_non_open_licence_fails_the_criterion_and_a_curators_value_wins(sector
     assert api.get("/api/v1/initiatives/etatique/").json()["territorial_scope"] == "regional"
 
 
+def test_a_curators_verdict_without_evidence_gets_the_address_of_the_rule_that_agrees(sectors):
+    from initiatives.models import CriterionAssessment
+
+    gimp = make_initiative("gimp", "GIMP", publication_status="published", licence="GPL-3.0-only")
+    CriterionAssessment.objects.create(initiative=gimp, criterion="open_licence", status="met", note="Selon la source.")
+    closed = make_initiative("outil", "Outil", publication_status="published", licence="LicenseRef-proprietaire")
+    CriterionAssessment.objects.create(initiative=closed, criterion="open_licence", status="met", note="Selon X.")
+
+    derive_facts()
+
+    criteria = {c["criterion"]: c for c in APIClient().get("/api/v1/initiatives/gimp/").json()["criteria"]}
+    assert criteria["open_licence"]["status"] == "met"
+    assert criteria["open_licence"]["evidence_url"] == "https://spdx.org/licenses/GPL-3.0-only.html"
+    assert criteria["open_licence"]["note"] == "Selon la source."  # the curator's words stay
+    # A rule that disagrees with the curator adds nothing: the verdict and its (missing) evidence stay.
+    other = {c["criterion"]: c for c in APIClient().get("/api/v1/initiatives/outil/").json()["criteria"]}
+    assert (other["open_licence"]["status"], other["open_licence"]["evidence_url"]) == ("met", "")
+
+
 def test_a_rejected_value_stays_rejected_after_every_run_and_every_import(client, curator, sectors):
     # One export of the SILL is enough, and twice faster to import twice than the whole folder.
     import_sill(SILL / "etalab-sill-data" / "sill.json")
