@@ -23,6 +23,7 @@ from communs.rest.viewsets import (
 from curation.api import WorkflowMixin, workflow_docs
 from funding.models import Award, FundingScheme
 from initiatives import serializers
+from initiatives.api_list import InitiativeRows, csv_lines, list_prefetches
 from initiatives.filters import DeploymentFilter, InitiativeFilter, InvolvementFilter
 from initiatives.linked_data import initiative_jsonld
 from initiatives.models import Deployment, DeploymentRedirect, Derivation, Initiative, Involvement, Sector
@@ -96,8 +97,42 @@ class InitiativeViewSet(LinkedDataMixin, ExportMixin, WorkflowMixin, CuratedView
     write_serializer_class = serializers.InitiativeWriteSerializer
     filterset_class = InitiativeFilter
 
+    # The actions that read many entries: built by initiatives.api_list, not by a serializer per entry.
+    list_actions = ("list", "export_csv", "export_json")
+
     def get_base_queryset(self):
+        if self.action in self.list_actions:
+            return Initiative.objects.prefetch_related(*list_prefetches(self.request))
         return Initiative.objects.prefetch_related(*initiative_prefetches(self.request))
+
+    def represent_list(self, entries):
+        rows = InitiativeRows(self.get_serializer_context()).represent(entries)
+        if self.get_serializer_class() is self.csv_serializer_class:
+            return csv_lines(rows)
+        return rows
+
+    def export_rows(self, serializer_class):
+        """The dump chunk by chunk (memory stays flat), each chunk read and built as a page of the list."""
+        queryset = self.filter_queryset(self.get_queryset())
+        build = InitiativeRows(self.get_serializer_context())
+        as_csv = serializer_class is self.csv_serializer_class
+
+        def rows():
+            chunk = []
+            # iterator() prefetches each chunk of export_chunk_size entries as it reads it.
+            for instance in queryset.iterator(chunk_size=self.export_chunk_size):
+                chunk.append(instance)
+                if len(chunk) == self.export_chunk_size:
+                    yield from self._built(build, chunk, as_csv)
+                    chunk = []
+            yield from self._built(build, chunk, as_csv)
+
+        return rows()
+
+    @staticmethod
+    def _built(build, chunk, as_csv):
+        rows = build.represent(chunk)
+        return csv_lines(rows) if as_csv else rows
 
     def retrieve(self, request, *args, **kwargs):
         try:

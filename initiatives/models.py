@@ -359,12 +359,13 @@ class Initiative(Publishable):
         """The codes of the public-interest logics that apply."""
         return [code for code in self.Logic.values if getattr(self, f"logic_{code}")]
 
-    def standing_derivations(self):
+    def standing_derivations(self, derivations=None):
         """The derived values that stand (not rejected by a curator). Reads `derivations.all()`: a list
-        prefetches "derivations" with their source."""
-        return [row for row in self.derivations.all() if row.status != Derivation.Status.REJECTED]
+        prefetches "derivations" with their source (or passes them, prefetched into a plain list)."""
+        rows = self.derivations.all() if derivations is None else derivations
+        return [row for row in rows if row.status != Derivation.Status.REJECTED]
 
-    def ways_to_take_part(self):
+    def ways_to_take_part(self, derivations=None):
         """How to take part, as actions with their addresses: what a curator entered first, then what
         the sources say (catalogues/derive.py), each address once."""
         ways, seen = [], set()
@@ -376,7 +377,9 @@ class Initiative(Publishable):
 
         add(Derivation.Action.CONTRIBUTE, Derivation.Action.CONTRIBUTE.label, self.contributing_url, False)
         order = {action: index for index, action in enumerate(Derivation.Action.values)}
-        participation = [row for row in self.standing_derivations() if row.fact == Derivation.Fact.PARTICIPATION]
+        participation = [
+            row for row in self.standing_derivations(derivations) if row.fact == Derivation.Fact.PARTICIPATION
+        ]
         for row in sorted(participation, key=lambda row: (order.get(row.value.partition(":")[0], 99), row.value)):
             action, _, actor_slug = row.value.partition(":")
             url = row.url
@@ -390,7 +393,11 @@ class Initiative(Publishable):
         """How the entry stands on the grid of the commons label (/label/): criteria met out of all,
         those of them backed by evidence, and those assessed at all (a criterion not yet assessed is
         not a failed one). Reads `criteria.all()`: a list prefetches "criteria" (one query in all)."""
-        criteria = self.criteria.all()
+        return self.summarise_criteria(self.criteria.all())
+
+    @staticmethod
+    def summarise_criteria(criteria):
+        """criteria_summary of these assessments (a list's prefetched rows)."""
         met = [criterion for criterion in criteria if criterion.status == CriterionAssessment.Status.MET]
         return {
             "met": len(met),

@@ -367,19 +367,24 @@ class InitiativeCSVSerializer(InitiativeSerializer):
     ]
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["aliases"] = "|".join(data["aliases"])
-        data["sectors"] = joined(data["sectors"], "slug")
-        data["categories"] = joined(data["categories"], "slug")
-        data["tags"] = joined(data["tags"], "name")
-        data["territories"] = joined(data["territories"], "code")
-        data["logics"] = "|".join(data["logics"])
-        data["actors"] = "|".join(f"{row['actor']['slug']}:{row['role']}" for row in data.pop("involvements"))
-        data["criteria"] = "|".join(f"{row['criterion']}:{row['status']}" for row in data["criteria"])
-        data["funding_schemes"] = "|".join(sorted({row["scheme"]["slug"] for row in data.pop("awards")}))
-        # The organisations that use it (their uses in full: /api/v1/deployments/export.csv).
-        data["used_by"] = "|".join(sorted({row["actor"]["slug"] for row in data.pop("deployments") if row["actor"]}))
-        return {column: data.get(column) for column in self.columns}
+        return csv_line(super().to_representation(instance))
+
+
+def csv_line(data):
+    """An initiative's CSV line from its JSON representation (the list's light path has the JSON too)."""
+    data = dict(data)
+    data["aliases"] = "|".join(data["aliases"])
+    data["sectors"] = joined(data["sectors"], "slug")
+    data["categories"] = joined(data["categories"], "slug")
+    data["tags"] = joined(data["tags"], "name")
+    data["territories"] = joined(data["territories"], "code")
+    data["logics"] = "|".join(data["logics"])
+    data["actors"] = "|".join(f"{row['actor']['slug']}:{row['role']}" for row in data.pop("involvements"))
+    data["criteria"] = "|".join(f"{row['criterion']}:{row['status']}" for row in data["criteria"])
+    data["funding_schemes"] = "|".join(sorted({row["scheme"]["slug"] for row in data.pop("awards")}))
+    # The organisations that use it (their uses in full: /api/v1/deployments/export.csv).
+    data["used_by"] = "|".join(sorted({row["actor"]["slug"] for row in data.pop("deployments") if row["actor"]}))
+    return {column: data.get(column) for column in InitiativeCSVSerializer.columns}
 
 
 class CriterionWriteSerializer(ApiModelSerializer):

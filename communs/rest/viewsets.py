@@ -100,8 +100,18 @@ class ReadOnlyApiViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
             self._search_approximate = is_approximate(queryset)
         return queryset
 
+    def represent_list(self, entries):
+        """A page of entries as the list shows them (an endpoint may build them more cheaply)."""
+        return self.get_serializer(entries, many=True).data
+
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
+        # DRF's ListModelMixin.list, with the page's representation from represent_list().
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            response = self.get_paginated_response(self.represent_list(page))
+        else:
+            response = Response(self.represent_list(queryset))
         if hasattr(self, "_search_approximate"):  # documented by communs.rest.schema.DirectorySchema
             response["Search-Approximate"] = "true" if self._search_approximate else "false"
         if self._has_updated_at():
