@@ -30,6 +30,7 @@ from actors.models import Actor
 from communs.locale import translated_texts
 from communs.models import visible_q
 from communs.rest.backends import LOOKUP_REGEX
+from communs.sources import cite, cited_keys, source_catalogue
 from funding.models import Award, FundingScheme
 from initiatives.models import Deployment, Derivation, Initiative, Involvement
 from initiatives.serializers import (
@@ -143,22 +144,42 @@ COLUMNS = [
 ]
 
 
+def _column_fields():
+    """The serializer's fields of COLUMNS, built once per process: their to_representation() reads
+    neither the context nor the request, and building them (a deep copy of the declared fields)
+    cost a list as much as building 20 entries."""
+    fields = InitiativeSerializer().fields
+    return [(name, fields[name]) for name in COLUMNS]
+
+
 class InitiativeRows:
     """A page (or a chunk of a dump) of initiatives as InitiativeSerializer represents them."""
 
+    _columns = None
+
     def __init__(self, context):
-        self.serializer = InitiativeSerializer(context=context)
-        fields = self.serializer.fields
-        self.columns = [(name, fields[name]) for name in COLUMNS]
-        self.sources = fields["sources"]
+        if InitiativeRows._columns is None:
+            InitiativeRows._columns = _column_fields()
+        self.columns = InitiativeRows._columns
+        self.context = context
         self.links = Links(context["request"], context.get("format"))
         self.nested = {}
 
     def _nested(self, serializer_class, rows):
+        if not rows:
+            return []
         if serializer_class not in self.nested:
-            self.nested[serializer_class] = serializer_class(context=self.serializer.context)
+            self.nested[serializer_class] = serializer_class(context=self.context)
         child = self.nested[serializer_class]
         return [child.to_representation(row) for row in rows]
+
+    def _sources(self, value):
+        """SourcesField.to_representation: cited sources read once per request, through the context."""
+        if not cited_keys(value):
+            return value
+        if "source_catalogue" not in self.context:
+            self.context["source_catalogue"] = source_catalogue()
+        return cite(value, self.context["source_catalogue"])
 
     def represent(self, initiatives):
         initiatives = list(initiatives)
@@ -205,7 +226,7 @@ class InitiativeRows:
                 for way in obj.ways_to_take_part(derivations)
             ],
             "derived_from": self._nested(DerivedFactSerializer, obj.standing_derivations(derivations)),
-            "sources": None if obj.sources is None else self.sources.to_representation(obj.sources),
+            "sources": None if obj.sources is None else self._sources(obj.sources),
         }
         return {name: data[name] if name in data else related[name] for name in InitiativeSerializer.Meta.fields}
 
