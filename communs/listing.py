@@ -25,9 +25,11 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from communs import search_index
 from communs.cache import content_version
+from communs.filters import sampled
 from communs.locale import as_content
-from communs.search import SearchPaginator, is_approximate
+from communs.search import SearchPaginator, count_facet_keys, is_approximate, searches_anything
 
 PAGE_SIZE = 20
 # Long facets show their first options and fold the rest in a <details> element.
@@ -193,6 +195,15 @@ def count_facets(filterset, total=None):
     its counts, scaled, are estimates.
     """
     step = -(-total // FACET_SAMPLE_SIZE) if total and total > FACET_EXACT_MAX else 1
+    read = _count_from_documents(filterset, step)
+    if read is not None:
+        results = []
+        for facet in filterset.facets:
+            counts, labels = facet.read_counts(filterset, read.get(facet.name, []))
+            if step > 1:
+                counts = {value: count * step for value, count in counts.items()}
+            results.append((facet, counts, labels, step > 1))
+        return results
     with filterset.facet_statement(step) as ctes:
         described = [(facet, facet.rows(filterset)) for facet in filterset.facets]
         arms = [(index, rows) for index, (_, rows) in enumerate(described) if isinstance(rows, (QuerySet, Rows))]
@@ -204,6 +215,31 @@ def count_facets(filterset, total=None):
             counts = {value: count * step for value, count in counts.items()}
         results.append((facet, counts, labels, step > 1))
     return results
+
+
+def _count_from_documents(filterset, step):
+    """{facet name: rows (value, label…, count)} of a search with no other filter, counted from
+    the facet keys of the matching search documents in one pass (SearchDocument.facet_keys), or
+    None when that does not apply: nothing searched (the whole list, whose counts are cached), a
+    filter that narrows (each facet then counts within the others only), a model that registers
+    no keys, or a matching document written before the keys existed."""
+    if not searches_anything(filterset.form.cleaned_data.get("q")):
+        return None
+    if filterset.queryset.model not in search_index.FACET_KEYS:
+        return None
+    if any(filterset.narrows(name) for name in filterset.filters if name not in ("q", "ordering")):
+        return None
+    # No other filter: the list's own queryset is the search's matches (its search already run).
+    entries = filterset.qs
+    if step > 1:
+        entries = sampled(entries, step)
+    counts, complete = count_facet_keys(entries)
+    if not complete:
+        return None
+    rows = {}
+    for (facet, *value), count in counts.items():
+        rows.setdefault(facet, []).append((*value, count))
+    return rows
 
 
 def _read_in_one_statement(alias, ctes, arms):

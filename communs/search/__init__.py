@@ -15,11 +15,14 @@ The contract, the same on both databases (tests/initiatives/test_search_contract
   approximate (`is_approximate()`), so that pages and the API can say so.
 """
 
+import json
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.signals import connection_created
-from django.db.models import F, FloatField, QuerySet, TextField, Value
+from django.db.models import F, FloatField, JSONField, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.dispatch import receiver
 
@@ -96,6 +99,27 @@ def search(queryset, text, typos=True):
         as_typed = as_typed.alias(search_words=Value(" ".join(words), output_field=TextField()))
         return ranked(as_typed, rank, words, approximate=False)
     return database.typos(queryset, words)
+
+
+def count_facet_keys(entries):
+    """({key: count}, complete) for the facet keys on the search documents of `entries`
+    (SearchDocument.facet_keys, key a tuple (facet, value, label…)), in one pass over them;
+    `complete` is False when a document lacks its keys (written before they existed)."""
+    keys = entries.order_by().annotate(_facet_keys=DocumentColumn("facet_keys", JSONField())).values("_facet_keys")
+    try:
+        sql, params = keys.query.sql_with_params()
+    except EmptyResultSet:  # Django knows there is no entry
+        return {}, True
+    counts, complete = {}, True
+    with connections[entries.db].cursor() as cursor:
+        cursor.execute(backend(connections[entries.db].vendor).facet_key_counts_sql(sql), params)
+        for key, count in cursor.fetchall():
+            key = json.loads(key) if isinstance(key, str) else key
+            if key is None:  # a document without keys: '[null]' stands for them
+                complete = False
+            else:
+                counts[tuple(key)] = count
+    return counts, complete
 
 
 # Past this many candidates, ranked_page() leaves the page to the joined query.

@@ -48,6 +48,16 @@ def document_match_and_rank(words):
     return f"vector @@ {tsquery}", tsquery_params, f"ts_rank(rank_vector, {tsquery})", tsquery_params
 
 
+def facet_key_counts_sql(documents_sql):
+    """The (key as JSON text, count) rows of the facet keys of the documents that
+    `documents_sql` selects (one column, `_facet_keys`); a document without keys counts as null."""
+    return (
+        "SELECT key::text, count(*) FROM (" + documents_sql + ") AS matches "
+        "CROSS JOIN LATERAL jsonb_array_elements(COALESCE(matches._facet_keys, '[null]'::jsonb)) AS key "
+        "GROUP BY key"
+    )
+
+
 # How many matching documents matches_anything() looks up before all of them.
 MATCH_PROBE = 50
 

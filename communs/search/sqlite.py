@@ -61,6 +61,15 @@ def document_match_and_rank(words):
     return match, [fts_query(words)], rank, [word_stem for _, _, word_stem in weights]
 
 
+def facet_key_counts_sql(documents_sql):
+    """The (key as JSON text, count) rows of the facet keys of the documents that
+    `documents_sql` selects (one column, `_facet_keys`); a document without keys counts as null."""
+    return (
+        "SELECT key.value, count(*) FROM (" + documents_sql + ") AS matches, "
+        "json_each(COALESCE(matches._facet_keys, '[null]')) AS key GROUP BY key.value"
+    )
+
+
 def matches_anything(entries, as_typed, words):
     """Whether any of `entries` matches the words as typed (else typos are looked for)."""
     return as_typed.exists()
