@@ -30,23 +30,25 @@ def keys_of(slug):
 @pytest.mark.parametrize("query", ["q=IGN", "q=cartographie", "q=logiciels", "q=commun", "q=cartografie", "q=zzzz"])
 def test_counted_from_the_documents_as_from_the_relations(client, directory, monkeypatch, query):
     used = []
-    real = listing._count_from_documents
+    real = listing.count_from_documents
 
-    def spy(filterset, step):
-        used.append(result := real(filterset, step))
+    def spy(filterset):
+        used.append(result := real(filterset))
         return result
 
-    monkeypatch.setattr(listing, "_count_from_documents", spy)
-    from_documents = facets(client, query)
+    monkeypatch.setattr(listing, "count_from_documents", spy)
+    response = client.get(f"/initiatives/?{query}")
     assert used and used[0] is not None
-    monkeypatch.setattr(listing, "_count_from_documents", lambda filterset, step: None)
-    assert facets(client, query + "&ordering=name") == from_documents  # another key for the facet cache
+    monkeypatch.setattr(listing, "count_from_documents", lambda filterset: None)
+    usual = client.get(f"/initiatives/?{query}&ordering=name")  # another key for the facet cache
+    assert response.context["facets"] == usual.context["facets"]
+    assert response.context["total"] == usual.context["total"] == used[0][0]
 
 
 def test_a_narrowing_filter_counts_the_usual_way(client, directory, monkeypatch):
     used = []
-    real = listing._count_from_documents
-    monkeypatch.setattr(listing, "_count_from_documents", lambda fs, step: used.append(real(fs, step)) or used[-1])
+    real = listing.count_from_documents
+    monkeypatch.setattr(listing, "count_from_documents", lambda fs: used.append(real(fs)) or used[-1])
     facets(client, "q=IGN&kind=data")
     assert used == [None]
 
@@ -79,6 +81,21 @@ def test_the_documents_follow_the_rows_they_count(directory):
     partial.status = CriterionAssessment.Status.MET
     partial.save()
     assert ("criterion", "shared_governance") in keys_of(initiative.slug)
+
+
+def test_many_matches_a_sample_counted_with_the_exact_total(client, monkeypatch):
+    for number in range(40):
+        make_initiative(f"commun-{number}", f"Commun {number}", publication_status=PUBLISHED)
+    monkeypatch.setattr(listing, "FACET_EXACT_MAX", 10)
+    monkeypatch.setattr(listing, "FACET_SAMPLE_SIZE", 10)
+    response = client.get("/initiatives/?q=commun")
+    assert response.context["total"] == 40  # exact, from the same pass as the sample
+    kind = next(f for f in response.context["facets"] if f["name"] == "kind")
+    software = next(o for o in kind["options"] if o["value"] == "software")
+    assert software["shown"] == f"≈ {software['count']}"
+    monkeypatch.setattr(listing, "count_from_documents", lambda filterset: None)
+    usual = client.get("/initiatives/?q=commun&ordering=name")
+    assert usual.context["facets"] == response.context["facets"]  # the same sample, the same estimates
 
 
 def test_a_new_commons_carries_its_keys(directory):
