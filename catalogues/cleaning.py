@@ -20,6 +20,9 @@ LICENCE_SPELLINGS = {
     "EPL 1.0": "EPL-1.0",
     "APACHE 2.0": "Apache-2.0",
     "APACHE 2": "Apache-2.0",
+    "LGPL-2": "LGPL-2.0-only",
+    # ProjectLibre's licence, the Common Public Attribution License, abbreviated by the SILL.
+    "CPA": "CPAL-1.0",
 }
 # Several licences listed with a comma, a slash or "et" mean that the software is offered under
 # each of them: SPDX writes that "A OR B".

@@ -199,3 +199,36 @@ def test_entries_land_as_drafts_when_the_sources_setting_says_so_and_stay_privat
     assert client.get(f"/initiatives/{seven_zip.slug}/").status_code == 404
     assert client.get(f"/api/v1/catalogue-records/?initiative={seven_zip.slug}").json()["count"] == 0
     assert client.get("/api/v1/catalogue-records/?source=sill").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "given, spdx",
+    [
+        ("GPL-2.0, LGPL-2, MPL-1.1", "GPL-2.0-only OR LGPL-2.0-only OR MPL-1.1"),  # Pentaho CE
+        ("CPA", "CPAL-1.0"),  # ProjectLibre
+        ("GPL V2.0", "GPL-2.0-only"),
+        ("N/A", ""),
+    ],
+)
+def test_the_sills_own_spellings_of_a_licence_are_read_as_spdx(given, spdx):
+    from catalogues.cleaning import clean_licence
+
+    assert clean_licence(given) == (spdx, "")
+
+
+def test_a_sill_software_stays_without_licence_only_where_no_export_gives_one_it_can_read(imported):
+    unread = Initiative.objects.filter(sill_id__isnull=False, licence="")
+    # "N/A" (CentOS, Debian, EOLE), none at all (CockroachDB), "CeCILL-2.2", which SPDX does not
+    # know (Topaze), and the software whose SILL rows are not shipped, named by services.csv only.
+    assert sorted(unread.values_list("name", flat=True)) == [
+        "CentOS",
+        "CockroachDB",
+        "Debian",
+        "Discourse",
+        "EOLE (Ubuntu)",
+        "GitLab",
+        "Moodle LMS",
+        "Nextcloud",
+        "Onyxia",
+        "Topaze",
+    ]
