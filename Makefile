@@ -77,7 +77,7 @@ CLOCK_TESTS := tests/site tests/funding tests/curation/test_history.py tests/cur
   tests/curation/test_data_quality.py tests/api/test_sync.py tests/api/test_filters.py tests/test_cache.py
 
 test: install ## the fast suite: every test but the browser's and PostgreSQL's own, on SQLite (PYTEST_ARGS="-k search" narrows it)
-	$(PYTEST) -m "not browser and not postgres" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser and not postgres and not long" $(PYTEST_ARGS)
 
 test-browser: install ## the tests that drive Debian's Chromium (Playwright): journeys, accessibility, hostile input
 	$(PYTEST) -m browser $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from communs.search import search, searches_anything
+from communs.search.text import SAMPLE_HASH, SAMPLE_MODULUS
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -37,11 +38,6 @@ def compiled_or_nothing(queryset):
         return queryset.query.sql_with_params()
     except EmptyResultSet:
         return "SELECT 0 WHERE 1 = 0", []
-
-
-# Knuth's multiplicative hash: the sample of sampled() follows no period of the keys (entries
-# imported in cycles, every fourth a dataset…), as `pk % step` would.
-SAMPLE_HASH, SAMPLE_MODULUS = 2654435761, 2**32
 
 
 def sampled(queryset, step):

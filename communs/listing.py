@@ -25,9 +25,10 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from communs import search_index
 from communs.cache import content_version
 from communs.locale import as_content
-from communs.search import SearchPaginator, is_approximate
+from communs.search import SearchPaginator, count_facet_keys, is_approximate, searches_anything
 
 PAGE_SIZE = 20
 # Long facets show their first options and fold the rest in a <details> element.
@@ -182,7 +183,7 @@ class ConditionFacet(Facet):
         )
 
 
-def count_facets(filterset, total=None):
+def count_facets(filterset, total=None, counted=None):
     """[(facet, counts, labels, estimated)] of every facet of `filterset`, in one statement.
 
     The entries a facet counts are found once: the search's matches (`facet_search`) and the
@@ -190,9 +191,19 @@ def count_facets(filterset, total=None):
     aggregate reads (SearchOrderingMixin.within), rather than each facet running the search again.
     A facet whose own filter is active counts within the others only, from `facet_search`. With
     more than FACET_EXACT_MAX matches (`total`), every facet counts a regular sample of them and
-    its counts, scaled, are estimates.
+    its counts, scaled, are estimates. `counted`, what count_from_documents() read, spares the
+    statement.
     """
     step = -(-total // FACET_SAMPLE_SIZE) if total and total > FACET_EXACT_MAX else 1
+    if counted is not None:
+        _total, step, read = counted
+        results = []
+        for facet in filterset.facets:
+            counts, labels = facet.read_counts(filterset, read.get(facet.name, []))
+            if step > 1:
+                counts = {value: count * step for value, count in counts.items()}
+            results.append((facet, counts, labels, step > 1))
+        return results
     with filterset.facet_statement(step) as ctes:
         described = [(facet, facet.rows(filterset)) for facet in filterset.facets]
         arms = [(index, rows) for index, (_, rows) in enumerate(described) if isinstance(rows, (QuerySet, Rows))]
@@ -204,6 +215,30 @@ def count_facets(filterset, total=None):
             counts = {value: count * step for value, count in counts.items()}
         results.append((facet, counts, labels, step > 1))
     return results
+
+
+def count_from_documents(filterset):
+    """(total, step, {facet name: rows (value, label…, count)}) of a search with no other filter:
+    the number of matches and every facet's counts (on one match in `step` past FACET_EXACT_MAX)
+    read in one pass over the facet keys of the matching search documents
+    (SearchDocument.facet_keys). None when that does not apply: nothing searched (the whole list,
+    whose counts are cached), a filter that narrows (each facet then counts within the others
+    only), a model that registers no keys, or a matching document written before the keys existed.
+    """
+    if not searches_anything(filterset.form.cleaned_data.get("q")):
+        return None
+    if filterset.queryset.model not in search_index.FACET_KEYS:
+        return None
+    if any(filterset.narrows(name) for name in filterset.filters if name not in ("q", "ordering")):
+        return None
+    # No other filter: the list's own queryset is the search's matches (its search already run).
+    total, step, counts, complete = count_facet_keys(filterset.qs, FACET_EXACT_MAX, FACET_SAMPLE_SIZE)
+    if not complete:
+        return None
+    rows = {}
+    for (facet, *value), count in counts.items():
+        rows.setdefault(facet, []).append((*value, count))
+    return total, step, rows
 
 
 def _read_in_one_statement(alias, ctes, arms):
@@ -390,19 +425,20 @@ def cached(key, compute):
     return value
 
 
-def facets_of(request, filterset, total=None):
+def facets_of(request, filterset, total=None, counted=None):
     """The list's facets, counted once per set of filters and content version.
 
     Counting is the costly part of a list page (one aggregate per facet over every matching entry),
     and its result is the same for every visitor until the directory changes: it is kept in the
     shared cache under the content version (communs/cache.py), that every write moves on. `total`,
-    the number of matching entries, tells whether the counts are estimated (count_facets).
+    the number of matching entries, tells whether the counts are estimated (count_facets);
+    `counted`, when given, holds the counts already read (count_from_documents).
     """
 
     def build():
         return [
             build_facet(filterset, facet.name, counts, labels, keep_all=facet.keep_all, estimated=estimated)
-            for facet, counts, labels, estimated in count_facets(filterset, total)
+            for facet, counts, labels, estimated in count_facets(filterset, total, counted)
         ]
 
     return cached(_listing_key(request, filterset, "facets"), build)
@@ -411,11 +447,20 @@ def facets_of(request, filterset, total=None):
 def list_context(request, filterset, entries, **extra):
     """The context of a faceted list page: `entries` (the filtered queryset, with the page's
     prefetches) paginated, the facets, the chips, the sort menu and the refused values."""
+    counted = None
+
+    def count():
+        # A search with no other filter counts its matches in the pass that counts its facets
+        # (count_from_documents), exactly: a second statement would find the matches again.
+        nonlocal counted
+        counted = count_from_documents(filterset)
+        return entries.count() if counted is None else counted[0]
+
     # The total, like the facets, is the same for every visitor until the directory changes; at
     # national scale counting every match is most of a search page's time.
-    count = cached(_listing_key(request, filterset, "count"), entries.count)
-    page, page_notice = paginate(request, entries, count=count)
-    facets = facets_of(request, filterset, total=count)
+    total = cached(_listing_key(request, filterset, "count"), count)
+    page, page_notice = paginate(request, entries, count=total)
+    facets = facets_of(request, filterset, total=total, counted=counted)
     return {
         "filterset": filterset,
         "query": filterset.form.cleaned_data.get("q") or "",

@@ -258,6 +258,13 @@ class SearchDocument(models.Model):
     title = models.TextField(blank=True)
     keywords = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    # What the list's facets count, as the public sees it: one [facet, value, label…] list per
+    # value, the rows a facet's aggregate would give for this entry alone (communs/search_index.py,
+    # from the builder its app registers). A search page counts every facet in one pass over the
+    # matching documents instead of joining each relation (communs.listing.count_facets). Null for
+    # models that register none. Nullable without default: SQLite adds the column in place,
+    # keeping the full-text triggers of the table.
+    facet_keys = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

@@ -7,6 +7,10 @@ many-to-many links added or removed, or a related row (an actor, a tag, an invol
 deleted. Related names are read through the visibility rule, so a draft actor's name never makes
 a published initiative match; publishing the actor rewrites the documents that name it.
 
+An app may also register what its list's facets count (register_facet_keys): the document then
+carries the entry's facet values (SearchDocument.facet_keys), rewritten when the entry or one of
+the related rows the builder reads changes (the `watched` lookups, as related names above).
+
 An entry whose document is rewritten because a related row changed also gets a new `updated_at`:
 its API representation embeds those names, and a client syncing with `updated_since` must learn
 of the change. Bulk loads that bypass signals (`bulk_create`, `update()`) end with
@@ -71,6 +75,28 @@ def _texts(model, pks):
     return texts
 
 
+# {model: (build, watched)}: build(pks) gives {pk: [[facet, value, label…], …]}; `watched` lists
+# lookups ("deployments__actor__name") whose rows, when saved or deleted, rewrite the documents.
+FACET_KEYS = {}
+
+
+def register_facet_keys(model, build, watched=()):
+    """Have `model`'s documents carry the values its list's facets count (see FACET_KEYS)."""
+    FACET_KEYS[model] = (build, list(watched))
+    for related, path in _paths(model, FACET_KEYS[model][1]):
+        if (model, path) not in FACET_RELATED[related]:
+            FACET_RELATED[related].append((model, path))
+        _connect_related(related)
+
+
+def _facet_keys(model, pks):
+    """{pk: sorted keys} of `model`'s entries, or None when the model registers no facets."""
+    if model not in FACET_KEYS:
+        return None
+    keys = FACET_KEYS[model][0](pks)
+    return {pk: sorted(set(map(tuple, keys.get(pk, ())))) for pk in pks}
+
+
 def update_documents(model, pks):
     """Rewrite the documents of `model`'s entries `pks` (and drop those of deleted entries)."""
     from communs.models import SearchDocument
@@ -82,6 +108,7 @@ def update_documents(model, pks):
     for start in range(0, len(pks), BATCH):
         batch = pks[start : start + BATCH]
         texts = _texts(model, batch)
+        facet_keys = _facet_keys(model, batch)
         documents = [
             SearchDocument(
                 content_type=content_type,
@@ -90,6 +117,7 @@ def update_documents(model, pks):
                     column: fold("\n".join(t for t in texts[pk][column] if t))
                     for column in ("title", "keywords", "body")
                 },
+                facet_keys=None if facet_keys is None else [list(key) for key in facet_keys[pk]],
             )
             for pk in texts
         ]
@@ -126,25 +154,33 @@ def _active():
     return not getattr(_state, "paused", False)
 
 
+def _paths(model, lookups):
+    """[(related model, path from `model`)] of each relation that `lookups` go through."""
+    found = []
+    for lookup in lookups:
+        parts = lookup.split("__")
+        current = model
+        for depth, name in enumerate(parts[:-1], start=1):
+            current = current._meta.get_field(name).related_model
+            found.append((current, "__".join(parts[:depth])))
+    return found
+
+
 def _related_paths():
     """{related model: [(searchable model, path from it)]}: who embeds whose names."""
     paths = defaultdict(list)
     for model in searchable_models():
-        for lookup, _ in model.search_fields:
-            parts = lookup.split("__")
-            current = model
-            for depth, name in enumerate(parts[:-1], start=1):
-                current = current._meta.get_field(name).related_model
-                path = "__".join(parts[:depth])
-                if (model, path) not in paths[current]:
-                    paths[current].append((model, path))
+        for related, path in _paths(model, [lookup for lookup, _ in model.search_fields]):
+            if (model, path) not in paths[related]:
+                paths[related].append((model, path))
     return paths
 
 
-def _embedding(instance):
-    """{searchable model: pks} of the entries whose document names `instance`."""
+def _embedding(instance, related=None):
+    """{searchable model: pks} of the entries whose document names `instance` (RELATED), or
+    counts it in their facets (FACET_RELATED)."""
     found = {}
-    for model, path in RELATED.get(type(instance), []):
+    for model, path in (RELATED if related is None else related).get(type(instance), []):
         pks = set(model._base_manager.filter(**{path: instance.pk}).values_list("pk", flat=True))
         if pks:
             found.setdefault(model, set()).update(pks)
@@ -161,6 +197,13 @@ def _refresh(found, touch=True):
         update_documents(model, pks)
 
 
+def _merged(first, second):
+    merged = {model: set(pks) for model, pks in first.items()}
+    for model, pks in second.items():
+        merged.setdefault(model, set()).update(pks)
+    return merged
+
+
 def _entry_saved(sender, instance, raw=False, **kwargs):
     if _active():
         update_documents(sender, [instance.pk])
@@ -168,7 +211,11 @@ def _entry_saved(sender, instance, raw=False, **kwargs):
 
 def _related_saved(sender, instance, raw=False, **kwargs):
     # Fixtures (raw saves) carry their own updated_at; their documents are still written.
-    _refresh(_embedding(instance), touch=not raw)
+    named = _embedding(instance)
+    _refresh(named, touch=not raw)
+    # Rows only counted by the facets (a use, a criterion): the API's representation of the entry
+    # is not what changed here, so its updated_at stays.
+    _refresh({m: pks - named.get(m, set()) for m, pks in _embedding(instance, FACET_RELATED).items()}, touch=False)
 
 
 def _entry_deleted(sender, instance, **kwargs):
@@ -185,16 +232,20 @@ def _entry_deleted(sender, instance, **kwargs):
 def _related_deleting(sender, instance, **kwargs):
     if _active():
         instance._search_embedding = _embedding(instance)
+        instance._facet_embedding = _embedding(instance, FACET_RELATED)
 
 
 def _related_deleted(sender, instance, **kwargs):
-    _refresh(getattr(instance, "_search_embedding", {}))
+    named = getattr(instance, "_search_embedding", {})
+    _refresh(named)
+    counted = getattr(instance, "_facet_embedding", {})
+    _refresh({m: pks - named.get(m, set()) for m, pks in counted.items()}, touch=False)
 
 
 def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """An m2m link of a searchable entry added, removed or cleared (from either side)."""
     if action == "pre_clear" and reverse and _active():
-        instance._search_embedding = _embedding(instance)
+        instance._search_embedding = _merged(_embedding(instance), _embedding(instance, FACET_RELATED))
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if reverse:  # instance is the related row (a sector); pk_set the entries
@@ -205,6 +256,16 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 RELATED = {}
+FACET_RELATED = defaultdict(list)
+
+
+def _connect_related(related):
+    """A related row (an involvement, a tag, a use) or an embedded entry (an actor named in
+    initiatives' documents): its saves and deletions rewrite the documents that name or count it."""
+    label = related._meta.label
+    post_save.connect(_related_saved, sender=related, dispatch_uid=f"search-related-{label}")
+    pre_delete.connect(_related_deleting, sender=related, dispatch_uid=f"search-related-pre-{label}")
+    post_delete.connect(_related_deleted, sender=related, dispatch_uid=f"search-related-del-{label}")
 
 
 def connect():
@@ -217,10 +278,5 @@ def connect():
             through = getattr(getattr(field, "remote_field", None), "through", None)
             if field.many_to_many and through is not None and not field.auto_created:
                 m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"search-links-{through._meta.label}")
-    # A related row (an involvement, a tag) or an embedded entry (an actor named in initiatives'
-    # documents): its saves and deletions rewrite the documents that name it.
     for related in RELATED:
-        label = related._meta.label
-        post_save.connect(_related_saved, sender=related, dispatch_uid=f"search-related-{label}")
-        pre_delete.connect(_related_deleting, sender=related, dispatch_uid=f"search-related-pre-{label}")
-        post_delete.connect(_related_deleted, sender=related, dispatch_uid=f"search-related-del-{label}")
+        _connect_related(related)

@@ -359,3 +359,65 @@ class DeploymentFilter(TerritoryFilterMixin, django_filters.FilterSet):
 
     def in_places(self, queryset, inside):
         return queryset.filter(territory__in=inside)
+
+
+# --- The facet values on the search documents -------------------------------------------------
+
+# The relations facet_keys() reads: saving or deleting one of their rows rewrites the documents
+# of the commons it concerns (communs/search_index.py). Sectors, tags and the involved actors are
+# already watched as searched names. A place renamed or moved under another keeps its old
+# ancestors on the documents until `manage.py rebuild_search_index`.
+FACET_WATCHED = [
+    "categories__name",
+    "territories__name",
+    "deployments__actor__name",
+    "deployments__territory__name",
+    "awards__edition__scheme__name",
+    "criteria__status",
+]
+
+
+def facet_keys(pks):
+    """{pk: [[facet, value, label…], …]}: for each commons of `pks`, the rows each facet of
+    InitiativeFilter would count for it alone (without the count), so that a search page counts
+    all its facets from the matching documents (communs.listing.count_facets)."""
+    keys = {pk: [] for pk in pks}
+
+    def add(facet, rows):
+        for pk, *value in rows:
+            if value[0] not in (None, "") and pk in keys:
+                keys[pk].append([facet, *value])
+
+    entries = Initiative._base_manager.filter(pk__in=pks)
+    logics = [f"logic_{code}" for code in Initiative.Logic.values]
+    columns = ["kind", "development_status", "licence", "launch_year", *logics]
+    for pk, kind, status, licence, year, *flags in entries.values_list("pk", *columns):
+        add("kind", [(pk, kind)])
+        add("development_status", [(pk, status)])
+        add("licence", [(pk, licence)])
+        add("launch_year", [(pk, None if year is None else str(year))])
+        add("logic", [(pk, code) for code, flag in zip(Initiative.Logic.values, flags, strict=True) if flag])
+    add("sector", entries.values_list("pk", "sectors__slug", "sectors__name"))
+    add("category", entries.values_list("pk", "categories__slug", "categories__name"))
+    add("tag", entries.values_list("pk", "tags__slug", "tags__name"))
+    involvements = Involvement.objects.filter(initiative__in=pks)
+    add("role", involvements.values_list("initiative_id", "role"))
+    actors = involvements.filter(actor__in=Actor.objects.published())
+    add("actor", actors.values_list("initiative_id", "actor__slug", "actor__name", "actor__acronym"))
+    # A place stands for the places that contain it (territories/places.py): Brest counts in
+    # Finistère, Bretagne and France, as the territory filter finds it there.
+    chain = places.links("territory")
+    places_of = [f"{link}__{column}" for link in chain for column in ("code", "name")]
+    for facet, rows in (
+        ("territory", Initiative.territories.through.objects.filter(initiative__in=pks)),
+        ("used_in", Deployment.objects.published().filter(initiative__in=pks)),
+    ):
+        for pk, *cells in rows.values_list("initiative_id", *places_of):
+            add(facet, [(pk, cells[index], cells[index + 1]) for index in range(0, len(cells), 2)])
+    uses = Deployment.objects.published().filter(initiative__in=pks, actor__in=Actor.objects.published())
+    add("used_by", uses.values_list("initiative_id", "actor__slug", "actor__name", "actor__acronym"))
+    schemes = FundingScheme.objects.published().filter(editions__awards__initiative__in=pks)
+    add("funding_scheme", schemes.values_list("editions__awards__initiative", "slug", "name"))
+    met = CriterionAssessment.objects.filter(initiative__in=pks, status=CriterionAssessment.Status.MET)
+    add("criterion", met.values_list("initiative_id", "criterion"))
+    return keys

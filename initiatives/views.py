@@ -10,6 +10,7 @@ from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,7 @@ from taggit.models import TaggedItem
 from actors.models import Actor
 from communs.cache import content_version
 from communs.feeds import feed_query
+from communs.filters import compiled_or_nothing
 from communs.linked_data import json_for_script
 from communs.listing import cached, list_context, paginate
 from communs.models import visible_q
@@ -90,6 +92,19 @@ def shared_count(links, column):
     and cannot use it)."""
     rows = links.filter(**{column: OuterRef("pk")}).order_by().values(column).annotate(count=Count("pk"))
     return Coalesce(Subquery(rows.values("count")[:1]), 0)
+
+
+def _either(*candidates):
+    """The keys of any of the one-column `candidates` querysets, SIMILAR_CANDIDATES of each, as one
+    subquery: `pk IN (a) OR pk IN (b)` made PostgreSQL read every entry to test both (140 ms at
+    100,000 entries), one IN over their union reads the few hundred by key. Each is wrapped in a
+    derived table so that SQLite accepts their LIMIT inside the UNION."""
+    parts, params = [], []
+    for queryset in candidates:
+        sql, part_params = compiled_or_nothing(queryset[:SIMILAR_CANDIDATES])  # no tag: no candidate
+        parts.append(f"SELECT * FROM ({sql}) AS candidates_{len(parts)}")
+        params += part_params
+    return RawSQL(" UNION ".join(parts), params)
 
 
 def initiative_detail(request, slug):
@@ -164,10 +179,7 @@ def initiative_detail(request, slug):
     ).order_by("-object_id")
     similar = (
         Initiative.objects.published()
-        .filter(
-            Q(pk__in=sector_links.values("initiative_id")[:SIMILAR_CANDIDATES])
-            | Q(pk__in=tag_links.values("object_id")[:SIMILAR_CANDIDATES])
-        )
+        .filter(pk__in=_either(sector_links.values("initiative_id"), tag_links.values("object_id")))
         .exclude(pk=initiative.pk)
         .annotate(shared=shared_count(sector_links, "initiative_id") + shared_count(tag_links, "object_id"))
         .order_by("-shared", "name")

@@ -352,6 +352,9 @@ def test_load_demo_data_leaves_an_existing_directory_alone_unless_reload(capsys)
 _demo = shared_per_module(lambda: call_command("load_demo_data", verbosity=0))
 
 
+# Half a minute of importing: the PostgreSQL job runs it. make test still fails on a fixture or data
+# file changed since the snapshot was made (the snapshot holds their digest: the test below loads it).
+@pytest.mark.long
 def test_the_snapshot_is_what_the_sources_give(time_machine):
     # `make run` and the tests load fixtures/demo-snapshot.json.xz; built here from the fixtures and
     # data/ files by the importers, as `make demo-snapshot` does, the directory must be the same

@@ -15,11 +15,14 @@ The contract, the same on both databases (tests/initiatives/test_search_contract
   approximate (`is_approximate()`), so that pages and the API can say so.
 """
 
+import json
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.signals import connection_created
-from django.db.models import F, FloatField, QuerySet, TextField, Value
+from django.db.models import F, FloatField, JSONField, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.dispatch import receiver
 
@@ -29,6 +32,8 @@ from communs.search.text import (  # noqa: F401 (the names other modules import 
     EXACT_NAME_BONUS,
     MAX_QUERY_LENGTH,
     MAX_TERMS,
+    SAMPLE_HASH,
+    SAMPLE_MODULUS,
     TRIGRAM_THRESHOLD,
     DocumentColumn,
     Unaccent,
@@ -96,6 +101,38 @@ def search(queryset, text, typos=True):
         as_typed = as_typed.alias(search_words=Value(" ".join(words), output_field=TextField()))
         return ranked(as_typed, rank, words, approximate=False)
     return database.typos(queryset, words)
+
+
+def count_facet_keys(entries, exact_max, sample_size):
+    """(total, step, {key: count}, complete): the number of `entries` and the facet keys on their
+    search documents (SearchDocument.facet_keys, a key a tuple (facet, value, label…)) counted in
+    one pass. Past `exact_max` entries, the keys of about `sample_size` of them are counted: one
+    in `step`, chosen as communs.filters.sampled() does. `complete` is False when a counted
+    document lacks its keys (written before they existed)."""
+    keys = (
+        entries.order_by()
+        .annotate(_entry=F("pk"), _facet_keys=DocumentColumn("facet_keys", JSONField()))
+        .values("_entry", "_facet_keys")
+    )
+    try:
+        sql, params = keys.query.sql_with_params()
+    except EmptyResultSet:  # Django knows there is no entry
+        return 0, 1, {}, True
+    database = connections[entries.db]
+    statement = backend(database.vendor).facet_key_counts_sql(sql)
+    counts, complete, total = {}, True, 0
+    with database.cursor() as cursor:
+        cursor.execute(statement, [*params, exact_max, SAMPLE_HASH, SAMPLE_MODULUS, sample_size, sample_size])
+        for key, count in cursor.fetchall():
+            key = json.loads(key) if isinstance(key, str) else key
+            if key == 0:  # each document adds one 0: their number
+                total = count
+            elif key is None:  # a document without keys: '[null]' stands for them
+                complete = False
+            else:
+                counts[tuple(key)] = count
+    step = -(-total // sample_size) if total > exact_max else 1
+    return total, step, counts, complete
 
 
 # Past this many candidates, ranked_page() leaves the page to the joined query.

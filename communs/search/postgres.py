@@ -48,6 +48,22 @@ def document_match_and_rank(words):
     return f"vector @@ {tsquery}", tsquery_params, f"ts_rank(rank_vector, {tsquery})", tsquery_params
 
 
+def facet_key_counts_sql(documents_sql):
+    """(key as JSON text, count) rows of the facet keys of the documents that `documents_sql`
+    selects (columns `_entry`, `_facet_keys`), with a key 0 for each document (their number) and a
+    null for each document without keys. Past the first parameter's number of documents, only
+    one in ceil(number / second) has its keys counted (the hash of communs.filters.sampled). The
+    window counts the documents in the same pass as their keys."""
+    return (
+        "SELECT key::text, count(*) FROM ("
+        f"SELECT matches.*, count(*) OVER () AS total FROM ({documents_sql}) AS matches) AS matches "
+        "CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN matches.total <= %s "
+        "OR mod(mod(matches._entry * %s, %s), (matches.total + %s - 1) / %s) = 0 "
+        "THEN COALESCE(matches._facet_keys, '[null]'::jsonb) ELSE '[]'::jsonb END || '[0]'::jsonb) AS key "
+        "GROUP BY key"
+    )
+
+
 # How many matching documents matches_anything() looks up before all of them.
 MATCH_PROBE = 50
 

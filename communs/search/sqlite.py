@@ -61,6 +61,22 @@ def document_match_and_rank(words):
     return match, [fts_query(words)], rank, [word_stem for _, _, word_stem in weights]
 
 
+def facet_key_counts_sql(documents_sql):
+    """(key as JSON text, count) rows of the facet keys of the documents that `documents_sql`
+    selects (columns `_entry`, `_facet_keys`), with a key 0 for each document (their number) and a
+    null for each document without keys. Past the first parameter's number of documents, only
+    one in ceil(number / second) has its keys counted (the hash of communs.filters.sampled). The
+    window counts the documents in the same pass as their keys."""
+    return (
+        "SELECT key.value, count(*) FROM ("
+        f"SELECT matches.*, count(*) OVER () AS total FROM ({documents_sql}) AS matches) AS matches, "
+        "json_each(json_insert(CASE WHEN matches.total <= %s "
+        "OR ((matches._entry * %s) %% %s) %% ((matches.total + %s - 1) / %s) = 0 "
+        "THEN COALESCE(matches._facet_keys, '[null]') ELSE '[]' END, '$[#]', 0)) AS key "
+        "GROUP BY key.value"
+    )
+
+
 def matches_anything(entries, as_typed, words):
     """Whether any of `entries` matches the words as typed (else typos are looked for)."""
     return as_typed.exists()

@@ -134,3 +134,8 @@ def ranked(queryset, rank, words, approximate):
     return queryset.annotate(
         search_rank=rank + exact, search_approximate=Value(approximate, output_field=BooleanField())
     )
+
+
+# Knuth's multiplicative hash: a sample of the matches (communs.filters.sampled) follows no period
+# of the keys (entries imported in cycles, every fourth a dataset…), as `pk % step` would.
+SAMPLE_HASH, SAMPLE_MODULUS = 2654435761, 2**32

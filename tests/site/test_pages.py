@@ -218,3 +218,11 @@ def test_every_page_has_one_h1_skip_links_and_labelled_search(client, directory)
         assert '<html lang="fr"' in html
         assert "/static/dsfr/" in html, url  # assets served locally, no CDN
         assert "cdn" not in html.lower(), url
+
+
+def test_similar_commons_share_a_sector_or_a_tag(client, directory):
+    # One IN over the union of the sector and tag candidates (initiatives.views._either).
+    response = client.get("/initiatives/fabrique-des-geocommuns/")
+    similar = [initiative.slug for initiative in response.context["similar"]]
+    assert "base-adresse-nationale" in similar  # geodata and cartography, as the Fabrique
+    assert "fabrique-des-geocommuns" not in similar
