@@ -4,6 +4,7 @@ Usage:
     .venv/bin/python benchmarks/serve_bench.py --n 10000 --db sqlite
     .venv/bin/python benchmarks/serve_bench.py --n 10000 --db postgres [--database-url postgres://postgres@127.0.0.1:5432/postgres]
     .venv/bin/python benchmarks/serve_bench.py --n 100000 --db sqlite --json > figures.json
+    .venv/bin/python benchmarks/serve_bench.py --n 2000 --cache redis --cached-only   # a cache hit, as production serves it
 
 What it does, all in throwaway places that it removes at the end (also on Ctrl-C or an error):
 1. creates an empty database (a SQLite file in a temporary folder, or a PostgreSQL database
@@ -20,6 +21,11 @@ What it does, all in throwaway places that it removes at the end (also on Ctrl-C
    the same question as `/api/v1/initiatives/?kind=software` and prints the ratio;
 6. serves the page cache's answer to that question from a file with nginx (when installed), under the
    same load, and prints the ratio of the cached directory's requests per second to nginx's.
+
+The shared cache is files in the temporary folder, as on a machine without Redis; `--cache redis` runs
+the served site with REDIS_URL (--redis-url, a database of its own) as production does, under a key
+prefix of this run whose keys it removes at the end. `--cached-only` leaves out steps 3 to 5 (no
+uncached page is timed): only the page cache and nginx are measured.
 
 The load driver runs on the same machine as the server and takes some of its CPU; on a machine shared
 with other work the figures are noisy (the load average is printed with them). This is a benchmark,
@@ -56,6 +62,8 @@ from benchmarks.httpload import (  # noqa: E402
 )
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+# A Redis database that the tests do not use (they use 0, 3, 14 and 15).
+DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
 API_FILTERED = "/api/v1/initiatives/?kind=software"
 
 
@@ -126,6 +134,18 @@ def parse_args():
         "--skip-search", action="store_true", help="leave out the text searches (minutes each on a large SQLite file)"
     )
     parser.add_argument("--no-datasette", action="store_true", help="skip the Datasette comparison")
+    parser.add_argument(
+        "--cache",
+        choices=["files", "redis"],
+        default="files",
+        help="the shared cache of the served site: files in the temporary folder (default), or Redis as in production",
+    )
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help=f"Redis of --cache redis (default {DEFAULT_REDIS})")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="measure only the page cache and nginx (no uncached page, no Datasette)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (progress goes to stderr)")
     args = parser.parse_args()
@@ -159,7 +179,25 @@ def create_postgres_database(base_url):
     return parts._replace(path=f"/{name}").geturl(), drop
 
 
-def configure(database_url, conn_max_age, cache_dir):
+def use_redis(redis_url):
+    """Point the run at Redis under a key prefix of its own; returns the prefix and a function that
+    removes its keys."""
+    import redis
+
+    prefix = f"communs-bench-{os.getpid()}-"
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=5)
+    client.ping()
+
+    def remove_keys():
+        batch = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for first in range(0, len(batch), 1000):
+            client.delete(*batch[first : first + 1000])
+        client.close()
+
+    return prefix, remove_keys
+
+
+def configure(database_url, conn_max_age, cache_dir, redis_url="", key_prefix=""):
     """The production settings, from the environment as a deployment sets them; then Django is set up."""
     os.environ.update(
         {
@@ -173,8 +211,9 @@ def configure(database_url, conn_max_age, cache_dir):
             # second, so that the throttle's history of each address stays short, as with real rates.
             "API_THROTTLE_ANON": "100000000/second",
             "API_THROTTLE_USER": "100000000/second",
-            # Set (empty) so that a development .env cannot point the server elsewhere.
-            "REDIS_URL": "",
+            # Set (empty unless --cache redis) so that a development .env cannot point the server elsewhere.
+            "REDIS_URL": redis_url,
+            "CACHE_KEY_PREFIX": key_prefix,
             # The pages themselves are measured: the anonymous page cache is off here, and measured
             # on its own afterwards (run(): "cached").
             "PAGE_CACHE_TIMEOUT": "0",
@@ -272,7 +311,13 @@ def run(args, scratch, processes, cleanups):
         base = base if base.startswith("postgres") else DEFAULT_PG
         database_url, drop = create_postgres_database(base)
         cleanups.append(drop)
-    configure(database_url, args.conn_max_age, scratch / "cache")
+    redis_url = key_prefix = ""
+    if args.cache == "redis":
+        redis_url = args.redis_url
+        key_prefix, remove_keys = use_redis(redis_url)
+        cleanups.append(remove_keys)
+    figures["cache"] = args.cache
+    configure(database_url, args.conn_max_age, scratch / "cache", redis_url, key_prefix)
 
     from django.core.management import call_command
     from django.db import connections
@@ -293,11 +338,68 @@ def run(args, scratch, processes, cleanups):
     requests = [(label, template, paths or details) for label, template, paths in sequential_requests()]
     if args.skip_search:
         requests = [row for row in requests if "q=" not in row[1]]
+    if args.cached_only:
+        requests = []
     say("counting queries (in process)")
     # The second path of each row: the first is the warm-up of the timed series.
     queries = count_queries([paths[1 % len(paths)] for _, _, paths in requests])
     connections.close_all()
+    if args.cached_only:
+        figures["sequential"], figures["load"], api_count = [], [], None
+    else:
+        api_count = measure_uncached(args, figures, scratch, processes, requests, queries)
 
+    # The same pages answered from the anonymous page cache (files in the scratch folder, as on a
+    # machine without Redis, or Redis with --cache redis): what a repeated public read costs.
+    cached = {"WEB_CONCURRENCY": str(args.workers), "PAGE_CACHE_TIMEOUT": "600"}
+    server, port = serve(cached, scratch / "gunicorn-cached.log", processes)
+    figures["cached"] = []
+    for label, path in LOADED:
+        say(f"  cached: {args.connections} connections x {args.seconds:g} s on GET {path}")
+        figures["cached"].append({"label": label, "path": path, **load(port, path, args.connections, args.seconds)})
+    client = Client(port)
+    cached_body = client.get(API_FILTERED)[1]
+    client.close()
+    if args.cached_only:
+        record_memory(figures, server)
+    stop(server)
+    say("nginx serving the same API answer from a file")
+    figures["nginx"] = nginx_compare(scratch, processes, cached_body, args.workers, args.connections, args.seconds)
+    if figures["nginx"]:
+        ours = next(row["req_s"] for row in figures["cached"] if row["path"] == API_FILTERED)
+        figures["nginx"]["ratio_req_s"] = ours / figures["nginx"]["req_s"]
+    figures["machine"]["loadavg_after"] = os.getloadavg()
+
+    if args.db == "sqlite" and not args.no_datasette and not args.cached_only:
+        from benchmarks.datasette_compare import compare
+
+        say("installing Datasette in a temporary virtualenv and serving the same file")
+        figures["datasette"] = compare(
+            sqlite_path,
+            scratch,
+            processes,
+            api_count,
+            repeat=args.repeat,
+            max_seconds=args.max_seconds,
+            connections=args.connections,
+            seconds=args.seconds,
+        )
+        ours = next(row["req_s"] for row in figures["load"] if row["path"] == API_FILTERED)
+        figures["datasette"]["ratio_req_s"] = ours / figures["datasette"]["load"]["req_s"]
+    return figures
+
+
+def record_memory(figures, server):
+    figures["rss_mb"] = {
+        "master": rss_mb(server.pid),
+        "workers": [rss_mb(pid) for pid in children(server.pid)],
+    }
+    figures["worker_recycles"] = gunicorn_recycles(server.log_path)
+
+
+def measure_uncached(args, figures, scratch, processes, requests, queries):
+    """Steps 3 and 4, the page cache off: the sequential rows and the loaded ones, then the memory.
+    Returns the count of the filtered API list (Datasette's answer is checked against it)."""
     server, port = serve({"WEB_CONCURRENCY": str(args.workers)}, scratch / "gunicorn.log", processes)
     say(f"gunicorn serving on 127.0.0.1:{port}")
 
@@ -317,52 +419,12 @@ def run(args, scratch, processes, cleanups):
         say(f"  {args.connections} connections x {args.seconds:g} s on GET {path}")
         loaded.append({"label": label, "path": path, **load(port, path, args.connections, args.seconds)})
     figures["sequential"], figures["load"] = rows, loaded
-    figures["rss_mb"] = {
-        "master": rss_mb(server.pid),
-        "workers": [rss_mb(pid) for pid in children(server.pid)],
-    }
-    figures["worker_recycles"] = gunicorn_recycles(server.log_path)
+    record_memory(figures, server)
     client = Client(port)
     api_count = json.loads(client.get(API_FILTERED)[1])["count"]
     client.close()
     stop(server)
-
-    # The same pages answered from the anonymous page cache (files in the scratch folder, as on a
-    # machine without Redis): what a repeated public read costs.
-    cached = {"WEB_CONCURRENCY": str(args.workers), "PAGE_CACHE_TIMEOUT": "600"}
-    server, port = serve(cached, scratch / "gunicorn-cached.log", processes)
-    figures["cached"] = []
-    for label, path in LOADED:
-        say(f"  cached: {args.connections} connections x {args.seconds:g} s on GET {path}")
-        figures["cached"].append({"label": label, "path": path, **load(port, path, args.connections, args.seconds)})
-    client = Client(port)
-    cached_body = client.get(API_FILTERED)[1]
-    client.close()
-    stop(server)
-    say("nginx serving the same API answer from a file")
-    figures["nginx"] = nginx_compare(scratch, processes, cached_body, args.workers, args.connections, args.seconds)
-    if figures["nginx"]:
-        ours = next(row["req_s"] for row in figures["cached"] if row["path"] == API_FILTERED)
-        figures["nginx"]["ratio_req_s"] = ours / figures["nginx"]["req_s"]
-    figures["machine"]["loadavg_after"] = os.getloadavg()
-
-    if args.db == "sqlite" and not args.no_datasette:
-        from benchmarks.datasette_compare import compare
-
-        say("installing Datasette in a temporary virtualenv and serving the same file")
-        figures["datasette"] = compare(
-            sqlite_path,
-            scratch,
-            processes,
-            api_count,
-            repeat=args.repeat,
-            max_seconds=args.max_seconds,
-            connections=args.connections,
-            seconds=args.seconds,
-        )
-        ours = next(row["req_s"] for row in loaded if row["path"] == API_FILTERED)
-        figures["datasette"]["ratio_req_s"] = ours / figures["datasette"]["load"]["req_s"]
-    return figures
+    return api_count
 
 
 def fmt(value, digits=0):
@@ -373,28 +435,30 @@ def report(figures):
     m = figures["machine"]
     lines = [
         f"{figures['n']:,} initiatives on {figures['db']}, gunicorn with {figures['workers']} processes "
-        f"(generated in {figures['generate_seconds']} s)",
+        f"(generated in {figures['generate_seconds']} s), shared cache: {figures['cache']}",
         f"machine: {m['cores']} cores ({m['usable_cores']} usable), {m['cpu']}; load average "
         f"{m['loadavg'][0]:.1f} before, {m['loadavg_after'][0]:.1f} after",
-        "",
-        f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'n':>4} {'queries':>8}",
     ]
+    if figures["sequential"]:
+        lines += ["", f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'n':>4} {'queries':>8}"]
     for row in figures["sequential"]:
         lines.append(
             f"{row['path'][:58]:58} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} {row['n']:>4} {row['queries']:>8}"
         )
     if any(row["n"] < figures["repeat"] for row in figures["sequential"]):
         lines.append(f"(n < {figures['repeat']}: that series stopped after --max-seconds)")
-    first = figures["load"][0]
-    heading = f"under load ({first['connections']} keep-alive connections)"
+    first = (figures["load"] or figures["cached"])[0]
+    heading = "under load" if figures["load"] else "from the page cache, under load"
+    heading = f"{heading} ({first['connections']} keep-alive connections)"
     lines += ["", f"{heading:58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'seconds':>8}"]
     for row in figures["load"]:
         lines.append(
             f"{row['path'][:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} {fmt(row['p95_ms'], 1):>8} "
             f"{row['errors']:>7} {row['seconds']:>8g}"
         )
-    if figures.get("cached"):
+    if figures["load"]:
         lines += ["", "the same, answered from the anonymous page cache"]
+    if figures.get("cached"):
         for row in figures["cached"]:
             lines.append(
                 f"{row['path'][:58]:58} {fmt(row['req_s'], 1):>8} {fmt(row['p50_ms'], 1):>8} "
