@@ -69,6 +69,45 @@ def test_a_file_counter_keeps_its_window(tmp_path):
         cache.incr("window")
 
 
+def test_a_file_window_counts_its_slices_in_one_entry(tmp_path):
+    cache = FileCache(str(tmp_path), {})
+    assert [cache.count_in_window("window", 100, 10, 60)[-1] for _ in range(3)] == [1, 2, 3]
+    assert cache.count_in_window("window", 103, 10, 60) == [0] * 6 + [3, 0, 0, 1]
+    # Slice 100 has left the period of slice 110: it is no longer summed, nor kept.
+    assert cache.count_in_window("window", 110, 10, 60) == [0, 0, 1] + [0] * 6 + [1]
+    cache.uncount("window", 110, 60)
+    assert cache.count_in_window("window", 110, 10, 60)[-1] == 1
+    assert len(cache._list_cache_files()) == 1
+
+
+def test_a_file_window_ends_with_its_timeout_and_survives_a_torn_write(tmp_path):
+    cache = FileCache(str(tmp_path), {})
+    cache.count_in_window("window", 5, 10, 1)
+    time.sleep(1.2)
+    assert cache.count_in_window("window", 5, 10, 1) == [0] * 9 + [1]  # the window ended after its second
+    (entry,) = cache._list_cache_files()
+    with open(entry, "r+b") as file:  # a process killed mid-write
+        file.truncate(5)
+    assert cache.count_in_window("window", 5, 10, 60) == [0] * 9 + [1]
+
+
+def _count_in_window(location, times):
+    cache = FileCache(location, {})
+    for _ in range(times):
+        cache.count_in_window("window", 7, 10, 60)
+
+
+def test_file_windows_lose_no_count_when_processes_count_at_once(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_count_in_window, args=(str(tmp_path), 100)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert FileCache(str(tmp_path), {}).count_in_window("window", 7, 10, 60)[-1] == 401
+
+
 def test_a_file_cache_stays_within_max_entries_without_listing_its_folder_at_every_write(tmp_path, monkeypatch):
     # MAX_ENTRIES 500: the folder is counted at most once every 5 writes, so it never holds more
     # than 505 entries; a cull comes before a write, so the entry written last is always there.
@@ -127,5 +166,37 @@ def test_the_redis_cache_makes_one_client_and_shares_it_between_threads():
             values = list(pool.map(lambda number: cache.get(f"key-{number}"), range(200)))
         assert values == list(range(200))
         assert cache._cache.get_client(write=True) is client  # Django's makes a new one per command
+    finally:
+        cache.clear()
+
+
+def test_a_redis_window_counts_each_slice_and_reads_the_others_in_one_transaction(monkeypatch):
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"Redis unreachable in CI at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"})
+    try:
+        commands, real_execute = [], redis.client.Pipeline.execute
+
+        def execute(pipeline, *args, **kwargs):
+            commands.append([command[0][0] for command in pipeline.command_stack])
+            return real_execute(pipeline, *args, **kwargs)
+
+        monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
+        assert [cache.count_in_window("window", 100, 10, 60)[-1] for _ in range(3)] == [1, 2, 3]
+        assert commands == [["SET", "INCRBY", "MGET"]] * 3  # one round trip per count
+        monkeypatch.undo()
+        assert cache.count_in_window("window", 103, 10, 60) == [0] * 6 + [3, 0, 0, 1]
+        assert cache.count_in_window("window", 110, 10, 60) == [0, 0, 1] + [0] * 6 + [1]
+        cache.uncount("window", 110, 60)
+        assert cache.get("window:110") == 0
+        # A slice lives its timeout to the millisecond (EX would round 2.5 s down to 2).
+        cache.count_in_window("short", 1, 10, 2.5)
+        assert 2000 < cache._cache.get_client(write=True).pttl(cache.make_key("short:1")) <= 2500
     finally:
         cache.clear()

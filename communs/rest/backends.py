@@ -12,6 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from communs.cache import count_in_window, uncount
 from communs.search import SearchPaginator
 
 # Slugs, territory codes and tag slugs: word characters and hyphens (never a NUL, a dot or a slash).
@@ -144,7 +145,9 @@ class _AtomicRate:
     many arrive at once, each gets a distinct count, so at most the limit get one within it. A
     burst shorter than a period minus a slice (54 s for a minute) never passes the limit, whichever
     the hour; a refused request is taken back off its count, so that a client's allowed requests
-    are what the limit bounds.
+    are what the limit bounds. The count and the read of the earlier slices are one operation of
+    the cache (communs.cache.count_in_window: one turn of the file cache's lock, one Redis
+    transaction), since a cached API answer pays for little else.
     """
 
     BUCKETS = 10
@@ -163,21 +166,12 @@ class _AtomicRate:
         self.now = self.timer()
         self.slice = self.duration / self.BUCKETS
         self.bucket = int(self.now // self.slice)
-        current = f"{self.key}:{self.bucket}"
-        # A slice's counter lives a whole period after it ends: the later slices read it.
+        # A slice's count lives a whole period after it ends: the later slices read it.
         lifetime = self.duration + self.slice
-        self.cache.add(current, 0, lifetime)
-        try:
-            count = self.cache.incr(current)
-        except ValueError:  # expired between add() and incr()
-            self.cache.add(current, 1, lifetime)
-            count = 1
-        earlier = list(range(self.bucket - self.BUCKETS + 1, self.bucket))
-        found = self.cache.get_many([f"{self.key}:{bucket}" for bucket in earlier])
-        self.counts = [found.get(f"{self.key}:{bucket}", 0) for bucket in earlier] + [count]
+        self.counts = count_in_window(self.cache, self.key, self.bucket, self.BUCKETS, lifetime)
         if sum(self.counts) <= self.num_requests:
             return True
-        self.cache.decr(current)
+        uncount(self.cache, self.key, self.bucket, lifetime)
         self.counts[-1] -= 1
         return False
 
@@ -196,15 +190,25 @@ class _AtomicRate:
 
 
 class AnonThrottle(_AtomicRate, AnonRateThrottle):
-    pass
+    """Anonymous requests, by address (DRF's AnonRateThrottle leaves out a signed-in request)."""
 
 
 class UserThrottle(_AtomicRate, UserRateThrottle):
-    pass
+    """Requests with a token, by user; an anonymous request is AnonThrottle's alone.
+
+    DRF's UserRateThrottle counts an anonymous request too, by address: each anonymous request was
+    counted twice, under both limits (two counter writes on each cached answer), and held to the
+    lower of the two rates. Each request is now counted once, under the limit of what it is.
+    """
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 def cached_read_allowed(request):
-    """Count an anonymous read that the page cache answers against the limits the view would apply.
+    """Count an anonymous read that the page cache answers against the limit the view would apply.
 
     A cached answer never reaches DRF's view, whose throttles would otherwise not see it. False when
     a limit is reached: the caller then lets the view answer, with its 429 and Retry-After.

@@ -44,6 +44,48 @@ def test_tokens_have_their_own_higher_limit_per_user(api, low_rates, curator, no
     assert statuses(second, 1) == [200]  # each user has their own bucket
 
 
+def test_an_anonymous_request_is_counted_once_under_the_anonymous_limit_alone(api, settings):
+    cache.clear()
+    # A user rate below the anonymous one: an anonymous request also counted under it (by address,
+    # as DRF's UserRateThrottle does) would be refused at the third.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "5/minute", "user": "2/minute"},
+    }
+    responses = [api.get("/api/v1/sectors/") for _ in range(6)]
+    assert [response.status_code for response in responses] == [200] * 5 + [429]
+    assert responses[1]["X-Cache"] == "hit"  # the page cache's answers count too, once each
+    assert statuses(api, 1, url="/api/v1/tags/") == [429]
+
+
+def test_a_token_is_held_to_the_user_rate_alone(api, settings, curator):
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "5/minute", "user": "2/minute"},
+    }
+    assert statuses(token_client(curator), 3) == [200, 200, 429]
+    assert statuses(api, 6) == [200] * 5 + [429]  # the address's anonymous allowance was left whole
+
+
+def test_each_request_makes_one_count(api, low_rates, curator, monkeypatch):
+    from communs.rest import backends
+
+    counted, real = [], backends.count_in_window
+
+    def count_in_window(store, key, *rest):
+        counted.append(key)
+        return real(store, key, *rest)
+
+    monkeypatch.setattr(backends, "count_in_window", count_in_window)
+    assert api.get("/api/v1/sectors/")["X-Cache"] == "miss"
+    assert api.get("/api/v1/sectors/")["X-Cache"] == "hit"
+    assert counted == ["throttle_anon_127.0.0.1"] * 2
+    counted.clear()
+    token_client(curator).get("/api/v1/sectors/")
+    assert counted == [f"throttle_user_{curator.pk}"]
+
+
 def test_the_rates_come_from_the_environment_with_defaults():
     import os
     import subprocess
