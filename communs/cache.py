@@ -188,7 +188,7 @@ class RedisCache(DjangoRedisCache):
 
     def count_in_window(self, key, bucket, buckets, timeout, version=None):
         """FileCache.count_in_window on Redis: the slice's own counter (INCR) and the earlier slices'
-        counters read in one transaction (MULTI/EXEC), one round trip instead of five (Django's add(),
+        counters read in one transaction (MULTI/EXEC), one round trip instead of four (Django's add(),
         incr() as EXISTS then INCRBY, get_many()). The transaction is atomic: the counter cannot expire
         between its creation and its INCR, and concurrent requests get distinct counts."""
         keys = [
