@@ -102,7 +102,8 @@ class FileCache(FileBasedCache):
     #
     # A window file is written in place, not through a temporary file and a rename as set() does:
     # on ext4 a rename over a file (or a truncation to zero) makes the kernel write the new data out
-    # at once (auto_da_alloc), about 2 ms a count on this machine's disk. In place is safe because a
+    # at once (auto_da_alloc): set() took 2.0-2.4 ms on this machine's disk, a write in place 0.1 ms
+    # (a rename to a new name 0.2 ms, over an existing file 1.4-1.6 ms). In place is safe because a
     # window is only ever read here, under the lock, never by get() and its lock-free readers. A
     # window left half-written by a process killed mid-write reads as empty: its counts restart.
 
