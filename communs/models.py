@@ -242,6 +242,16 @@ class Publishable(CleanText):
         return self.publication_status == self.PublicationStatus.PUBLISHED
 
 
+class SearchDocumentManager(models.Manager):
+    def get_queryset(self):
+        # Documents noted for rewriting inside the current transaction are written before any
+        # query reads them (communs/search_index.py).
+        from communs import search_index
+
+        search_index.flush()
+        return super().get_queryset()
+
+
 class SearchDocument(models.Model):
     """What search() reads: one row per searchable entry, holding its own texts and the public
     names it is found by (sectors, tags, actors…), folded (lower case, no accents).
@@ -265,6 +275,8 @@ class SearchDocument(models.Model):
     # models that register none. Nullable without default: SQLite adds the column in place,
     # keeping the full-text triggers of the table.
     facet_keys = models.JSONField(null=True, blank=True, editable=False)
+
+    objects = SearchDocumentManager()
 
     class Meta:
         constraints = [

@@ -65,16 +65,22 @@ def sync_roles(apps=None, strict=True):
         from django.apps import apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    # Every permission the roles name, read in one query (tests and each `migrate` call this).
+    wanted_all = {dotted for wanted in ROLES.values() for dotted in wanted}
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.filter(
+            content_type__app_label__in={dotted.split(".")[0] for dotted in wanted_all},
+            codename__in={dotted.split(".")[1] for dotted in wanted_all},
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
     for name, wanted in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
         permissions = []
         for dotted in wanted:
-            app_label, codename = dotted.split(".")
-            try:
-                permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-            except Permission.DoesNotExist:
-                if not strict:
-                    continue
+            if dotted in found:
+                permissions.append(found[dotted])
+            elif strict:
                 # A renamed model would silently weaken a role: fail loudly instead.
-                raise LookupError(f"permission {dotted} does not exist (run migrate first)") from None
+                raise LookupError(f"permission {dotted} does not exist (run migrate first)")
         group.permissions.set(permissions)

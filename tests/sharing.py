@@ -34,6 +34,8 @@ class _SharedData:
         if _SharedData.current is not None:
             # A test asking for two shared fixtures: the first one's data is built for it alone.
             _SharedData.current.close()
+        from communs import search_index  # not at the top: conftest imports this module before Django's setup
+
         with self.blocker.unblock():
             self.atomic = transaction.atomic()
             # As for TestCase's own transactions: an atomic(durable=True) block inside stays allowed.
@@ -42,6 +44,9 @@ class _SharedData:
             _SharedData.current = self
             try:
                 self.data = self.build()
+                # As a commit would: the search documents noted while building are written in
+                # this transaction, not in the first test's (rolled back after it).
+                search_index.flush()
             except BaseException:
                 self.close()
                 raise

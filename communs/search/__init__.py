@@ -26,6 +26,7 @@ from django.db.models import F, FloatField, JSONField, QuerySet, TextField, Valu
 from django.db.models.functions import Concat
 from django.dispatch import receiver
 
+from communs import search_index
 from communs.models import SearchDocument
 from communs.search import postgres, sqlite
 from communs.search.text import (  # noqa: F401 (the names other modules import from here)
@@ -88,6 +89,7 @@ def search(queryset, text, typos=True):
     if not words:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
     searched_fields(queryset.model)
+    search_index.flush()  # the documents noted for rewriting in this transaction
     entries = queryset
     queryset = queryset.alias(
         _doc_id=F("search_documents__id"),
@@ -109,6 +111,7 @@ def count_facet_keys(entries, exact_max, sample_size):
     one pass. Past `exact_max` entries, the keys of about `sample_size` of them are counted: one
     in `step`, chosen as communs.filters.sampled() does. `complete` is False when a counted
     document lacks its keys (written before they existed)."""
+    search_index.flush()
     keys = (
         entries.order_by()
         .annotate(_entry=F("pk"), _facet_keys=DocumentColumn("facet_keys", JSONField()))
@@ -153,6 +156,7 @@ def ranked_page(entries, bottom, top):
     words = entries.query.annotations.get("search_words")
     if words is None or not _ordered_by_relevance(entries) or top > RANKED_PAGE_MAX_CANDIDATES:
         return None
+    search_index.flush()
     sql, params = _ranked_documents_sql(entries.model, words.value.split(" "))
     unordered = entries.order_by()
     wanted = top
