@@ -263,8 +263,13 @@ def _cache():
     return caches["default"]
 
 
+# Per thread: whether the version was read (content_version()) since this thread last moved it.
+_seen = threading.local()
+
+
 def content_version():
     """The current content version: a number that every write to the directory's data moves on."""
+    _seen.read = True
     store = _cache()
     version = store.get(VERSION_KEY)
     if version is None:
@@ -282,6 +287,7 @@ def _start(store):
 def advance_content_version():
     """Move the version on now, whatever transaction is open (bump_content_version also waits for its commit)."""
     store = _cache()
+    _seen.read = False
     try:
         try:
             store.incr(VERSION_KEY)
@@ -300,9 +306,19 @@ def bump_content_version(using=DEFAULT_DB_ALIAS):
     (and a test's, whose transaction never commits) miss; and again once it commits, because a reader
     between the two may have cached the old rows under the intermediate version.
     """
-    advance_content_version()
     connection = transaction.get_connection(using)
-    if connection.in_atomic_block and advance_content_version not in (entry[1] for entry in connection.run_on_commit):
+    if not connection.in_atomic_block:
+        advance_content_version()
+        return
+    registered = advance_content_version in (entry[1] for entry in connection.run_on_commit)
+    # Moved already by an earlier write of this transaction, and not read since by this thread (the
+    # one whose reads must see the transaction's writes: a test's requests, whose transaction never
+    # commits): moving it again would hide nothing more, and the commit moves it once more for the
+    # others. Saving an entry with its history and links is dozens of statements, each a cache
+    # write otherwise.
+    if not registered or getattr(_seen, "read", True):
+        advance_content_version()
+    if not registered:
         transaction.on_commit(advance_content_version, using=using)
 
 
