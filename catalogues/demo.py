@@ -37,6 +37,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_save
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from communs import search_index
 from communs.cache import bulk_writes
@@ -197,6 +198,28 @@ def _decode(field, value):
     return field.to_python(value)
 
 
+# Fields whose snapshot values (JSON strings, numbers, booleans) are already what the database takes.
+_AS_STORED = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
+              "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+              "SlugField", "SmallIntegerField", "TextField", "URLField"}  # fmt: skip
+
+
+def _loader(field, connection):
+    """value → what the database stores, as bulk_create() would have written it."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        # bulk_create() stamps these with the time of the load (Field.pre_save), whatever the snapshot says.
+        now = field.get_db_prep_save(timezone.now(), connection)
+        return lambda value: now
+    if field.is_relation:
+        target = field.target_field
+        if field.related_model is ContentType or target.get_internal_type() not in _AS_STORED:
+            return lambda value: None if value is None else field.get_db_prep_save(_decode(field, value), connection)
+        return lambda value: value
+    if type(field).__module__.startswith("django.db.models") and field.get_internal_type() in _AS_STORED:
+        return lambda value: value
+    return lambda value: None if value is None else field.get_db_prep_save(_decode(field, value), connection)
+
+
 def dump_snapshot(using=DEFAULT_DB_ALIAS):
     """The directory's rows as the snapshot holds them (a dict, written as JSON)."""
     tables = {}
@@ -271,24 +294,28 @@ def load_snapshot(snapshot, using=DEFAULT_DB_ALIAS):
     if unknown:
         raise ValueError(f"the snapshot holds tables this version has not: {', '.join(sorted(unknown))}")
     loaded = []
+    connection = connections[using]
     with bulk_writes(using), transaction.atomic(using=using):
         for label, table in snapshot["tables"].items():
             model = by_label[label]
             fields = {field.attname: field for field in _columns(model)}
             columns = [fields[name] for name in table["columns"]]  # KeyError: a column this version lacks
             # Foreign keys are checked at the end of the transaction (Django creates them deferrable),
-            # so the tables load in any order; bulk_create sends no signal, so no history or search
-            # document is written row by row.
-            model._base_manager.using(using).bulk_create(
-                [
-                    model(**{f.attname: _decode(f, value) for f, value in zip(columns, row, strict=True)})
-                    for row in table["rows"]
-                ],
-                batch_size=500,
+            # so the tables load in any order. Plain INSERTs, no model instances: no signal, so no
+            # history or search document written row by row, and a third of the time bulk_create()
+            # took (building 18,000 instances, then compiling each row's values back).
+            converters = [_loader(field, connection) for field in columns]
+            quote = connection.ops.quote_name
+            sql = "INSERT INTO {} ({}) VALUES ({})".format(
+                quote(model._meta.db_table),
+                ", ".join(quote(field.column) for field in columns),
+                ", ".join(["%s"] * len(columns)),
             )
+            rows = [[convert(value) for convert, value in zip(converters, row, strict=True)] for row in table["rows"]]
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
             loaded.append(model)
         # Rows came with their ids: PostgreSQL's sequences must start after them.
-        connection = connections[using]
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), loaded):
                 cursor.execute(statement)
