@@ -25,6 +25,18 @@ def chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 
 
+def require_redis(url):
+    """Fail in CI, skip elsewhere, when no Redis answers at `url` (the tests of the Redis cache)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"Redis unreachable in CI at {url}: {error}")
+        pytest.skip(f"Redis unreachable at {url}: {error}")
+
+
 def data_path(*parts) -> Path:
     """The path of a file or folder of the project's public data (data/README.md says where each comes from).
 

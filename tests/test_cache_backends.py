@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from communs.cache import FileCache, RedisCache
-from tests.conftest import IN_CI
+from tests.conftest import require_redis
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
@@ -48,14 +48,19 @@ def _count(location, times):
         cache.incr("hits")
 
 
-def test_file_counters_lose_no_count_when_processes_count_at_once(tmp_path):
+def _in_four_processes(target, *args):
+    """Run target(*args) in four processes at once; each must end well."""
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_count, args=(str(tmp_path), 100)) for _ in range(4)]
+    processes = [context.Process(target=target, args=args) for _ in range(4)]
     for process in processes:
         process.start()
     for process in processes:
         process.join(timeout=120)
         assert process.exitcode == 0
+
+
+def test_file_counters_lose_no_count_when_processes_count_at_once(tmp_path):
+    _in_four_processes(_count, str(tmp_path), 100)
     assert FileCache(str(tmp_path), {}).get("hits") == 400
 
 
@@ -98,13 +103,7 @@ def _count_in_window(location, times):
 
 
 def test_file_windows_lose_no_count_when_processes_count_at_once(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_count_in_window, args=(str(tmp_path), 100)) for _ in range(4)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-        assert process.exitcode == 0
+    _in_four_processes(_count_in_window, str(tmp_path), 100)
     assert FileCache(str(tmp_path), {}).count_in_window("window", 7, 10, 60)[-1] == 401
 
 
@@ -125,14 +124,8 @@ def test_a_file_cache_stays_within_max_entries_without_listing_its_folder_at_eve
 
 
 def test_redis_clear_removes_this_caches_keys_only():
-    import redis
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"Redis unreachable in CI at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
+    require_redis(REDIS_URL)
     run = uuid.uuid4().hex[:12]
     mine = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{run}-a*"})  # a glob character, taken literally
     other = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{run}-ab"})
@@ -150,14 +143,7 @@ def test_redis_clear_removes_this_caches_keys_only():
 def test_the_redis_cache_makes_one_client_and_shares_it_between_threads():
     import concurrent.futures
 
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"Redis unreachable in CI at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
+    require_redis(REDIS_URL)
     cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"})
     try:
         client = cache._cache.get_client(write=True)
@@ -173,12 +159,7 @@ def test_the_redis_cache_makes_one_client_and_shares_it_between_threads():
 def test_a_redis_window_counts_each_slice_and_reads_the_others_in_one_transaction(monkeypatch):
     import redis
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"Redis unreachable in CI at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
+    require_redis(REDIS_URL)
     cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"})
     try:
         commands, real_execute = [], redis.client.Pipeline.execute

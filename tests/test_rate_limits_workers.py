@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from tests.conftest import IN_CI
+from tests.conftest import require_redis
 from tests.curation.test_suggestions import PROPOSAL
 
 LIMIT = 5
@@ -52,14 +52,7 @@ def _environment(folder, backend):
 
 
 def _require_redis():
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"Redis unreachable in CI at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}: {error}")
+    require_redis(REDIS_URL)
 
 
 @pytest.fixture(scope="module")
