@@ -7,6 +7,10 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
+# uv installs the lock: it downloads the wheels in parallel and keeps them in its cache (~/.cache/uv).
+UV_PIN := uv==0.13.8
+UV := $(BIN)/uv
+UV_PIP := $(UV) pip --quiet
 
 .PHONY: help run serve test test-browser test-postgres test-clock test-all install lock demo-data demo-snapshot messages screenshots production-check clean
 
@@ -20,13 +24,16 @@ $(BIN)/python:
 	  echo "       Run with a newer one, e.g. 'make PYTHON=python3.12 $(MAKECMDGOALS)'." >&2; \
 	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+
+# The venv's own pip only fetches uv (and pip-tools for `make lock`): no need to upgrade it first.
+$(UV): | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check $(UV_PIN)
 
 # Reinstall only when the pinned dependencies change: the lock first, then the project itself.
-$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -r $(LOCK)
-	$(BIN)/pip install --quiet --no-deps -e .
-	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
+$(STAMP): $(LOCK) pyproject.toml | $(UV)
+	$(UV_PIP) install --python $(BIN)/python -r $(LOCK)
+	$(UV_PIP) install --python $(BIN)/python --no-deps -e .
+	@$(UV) pip check --python $(BIN)/python >/dev/null 2>&1 || { $(UV) pip check --python $(BIN)/python; \
 	  echo "error: $(LOCK) does not cover pyproject.toml's dependencies: run 'make lock'." >&2; exit 1; }
 	touch $(STAMP)
 
