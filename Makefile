@@ -17,17 +17,20 @@ UV_PIP := $(UV) pip --quiet
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# Refuse an old Python before any .venv exists, so that none is left half-made.
+# Refuse an old Python before any .venv exists, so that none is left half-made. The venv gets no pip
+# (ensurepip alone takes several seconds): uv installs everything in it.
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "error: Python 3.11 or newer is needed; '$(PYTHON)' is $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
 	  echo "       Run with a newer one, e.g. 'make PYTHON=python3.12 $(MAKECMDGOALS)'." >&2; \
 	  exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
-# The venv's own pip only fetches uv (and pip-tools for `make lock`): no need to upgrade it first.
+# uv comes from PyPI through the interpreter's own pip (22.3 or newer, for --python); without one, through a
+# pip that ensurepip first puts in .venv.
 $(UV): | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check $(UV_PIN)
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check $(UV_PIN) 2>/dev/null || { \
+	  $(BIN)/python -m ensurepip >/dev/null && $(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV_PIN); }
 
 # Reinstall only when the pinned dependencies change: the lock first, then the project itself.
 $(STAMP): $(LOCK) pyproject.toml | $(UV)
@@ -45,8 +48,8 @@ $(STAMP): $(LOCK) pyproject.toml | $(UV)
 install: $(STAMP) .env ## create .venv from the lock file and a development .env
 
 # Keeps the current pins where pyproject.toml still allows them; UPGRADE=1 moves every pin to the newest release.
-lock: | $(BIN)/python ## re-pin pyproject.toml's dependencies, test extras included, in requirements.lock (UPGRADE=1)
-	$(BIN)/pip install --quiet $(PIP_TOOLS)
+lock: | $(UV) ## re-pin pyproject.toml's dependencies, test extras included, in requirements.lock (UPGRADE=1)
+	$(UV_PIP) install --python $(BIN)/python $(PIP_TOOLS)
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet $(if $(UPGRADE),--upgrade) --extra test --strip-extras \
 	  --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
