@@ -33,8 +33,10 @@ $(UV): | $(BIN)/python
 	  $(BIN)/python -m ensurepip >/dev/null && $(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV_PIN); }
 
 # Reinstall only when the pinned dependencies change: the lock first, then the project itself.
+# --compile-bytecode writes the .pyc files up front as pip does (uv would leave them to the first
+# import, and where PYTHONDONTWRITEBYTECODE is set every process would compile its imports again).
 $(STAMP): $(LOCK) pyproject.toml | $(UV)
-	$(UV_PIP) install --python $(BIN)/python -r $(LOCK)
+	$(UV_PIP) install --python $(BIN)/python --compile-bytecode -r $(LOCK)
 	$(UV_PIP) install --python $(BIN)/python --no-deps -e .
 	@$(UV) pip check --python $(BIN)/python >/dev/null 2>&1 || { $(UV) pip check --python $(BIN)/python; \
 	  echo "error: $(LOCK) does not cover pyproject.toml's dependencies: run 'make lock'." >&2; exit 1; }
