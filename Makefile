@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
-# uv installs the lock: it downloads the wheels in parallel and keeps them in its cache (~/.cache/uv).
+# uv installs the lock: it downloads the wheels in parallel and keeps them in its own cache.
 UV_PIN := uv==0.13.8
 UV := $(BIN)/uv
 UV_PIP := $(UV) pip --quiet
