@@ -82,9 +82,25 @@ def _clock_of_this_run(request):
         yield
 
 
-# The longest modules, started first: the workers take modules in the order of collection (pytest-
-# xdist's loadfile), so that the short ones fill the end of the run instead of one of these.
-LONGEST_FIRST = ("tests/test_demo_data.py", "tests/site/test_demo_pages.py", "tests/catalogues/test_import_sill.py")
+# The longest modules (10 s or more of one worker in `make test`), started first: the workers take
+# modules in the order of collection (pytest-xdist's loadfile), so that the short ones fill the end
+# of the run instead of one of these. The top-level modules (tests/test_*.py) are collected last.
+LONGEST_FIRST = (
+    "tests/test_demo_data.py",
+    "tests/site/test_demo_pages.py",
+    "tests/catalogues/test_import_sill.py",
+    "tests/api/test_fuzz.py",
+    "tests/api/test_light_list.py",
+    "tests/test_security.py",
+    "tests/test_backup.py",
+    "tests/test_migrations.py",
+    "tests/test_cache_backends.py",
+    "tests/test_rate_limits_workers.py",
+    "tests/actors_identity/test_matching.py",
+    "tests/api/test_query_budget.py",
+    "tests/catalogues/test_derive.py",
+    "tests/deployments/test_import.py",
+)
 
 
 def pytest_collection_modifyitems(items):
