@@ -1,16 +1,23 @@
+import contextlib
 import datetime
+import functools
+import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
+import django
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS
+from django.db.backends.signals import connection_created
 from django.test import override_settings
 from django.utils import translation
 
@@ -75,9 +82,25 @@ def _clock_of_this_run(request):
         yield
 
 
-# The longest modules, started first: the workers take modules in the order of collection (pytest-
-# xdist's loadfile), so that the short ones fill the end of the run instead of one of these.
-LONGEST_FIRST = ("tests/test_demo_data.py", "tests/site/test_demo_pages.py", "tests/catalogues/test_import_sill.py")
+# The longest modules (10 s or more of one worker in `make test`), started first: the workers take
+# modules in the order of collection (pytest-xdist's loadfile), so that the short ones fill the end
+# of the run instead of one of these. The top-level modules (tests/test_*.py) are collected last.
+LONGEST_FIRST = (
+    "tests/test_demo_data.py",
+    "tests/site/test_demo_pages.py",
+    "tests/catalogues/test_import_sill.py",
+    "tests/api/test_fuzz.py",
+    "tests/api/test_light_list.py",
+    "tests/test_security.py",
+    "tests/test_backup.py",
+    "tests/test_migrations.py",
+    "tests/test_cache_backends.py",
+    "tests/test_rate_limits_workers.py",
+    "tests/actors_identity/test_matching.py",
+    "tests/api/test_query_budget.py",
+    "tests/catalogues/test_derive.py",
+    "tests/deployments/test_import.py",
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -100,22 +123,149 @@ def load_demo_data():
 _demo_data = shared_per_module(load_demo_data)
 
 
+def _migrated_template(tmp_path_factory):
+    """Where this run keeps a SQLite database with every migration applied (see migrated_sqlite)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    root = tmp_path_factory.getbasetemp()
+    return (root.parent if worker else root) / f"migrated-{worker or 'main'}.sqlite3"
+
+
+@functools.cache
+def _migrations_key():
+    """A digest of what the migrated schema depends on: every migration file of every installed app
+    (the project's and the libraries'), Django's and SQLite's versions."""
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for key in sorted(loader.disk_migrations):
+        digest.update(repr(key).encode())
+        digest.update(Path(sys.modules[loader.disk_migrations[key].__module__].__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# Kept between runs, outside git (var/): the test database of the last run, as just migrated.
+MIGRATED_CACHE = Path(settings.BASE_DIR) / "var" / "test-databases"
+
+
+def _restore_migrated(path):
+    """Fill the in-memory test database from `path` when Django first connects to it."""
+
+    def restore(sender, connection, **kwargs):
+        if connection.alias == DEFAULT_DB_ALIAS and connection.is_in_memory_db():
+            connection_created.disconnect(restore)
+            source = sqlite3.connect(path)
+            try:
+                source.backup(connection.connection)
+            finally:
+                source.close()
+
+    connection_created.connect(restore, weak=False)
+    return restore
+
+
+def _postgres_template_name():
+    """The database on the PostgreSQL server that holds a freshly migrated schema for these migrations."""
+    return f"communs_test_migrated_{_migrations_key()}"
+
+
+def _postgres_databases(pattern):
+    from django.db import connection
+
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE %s", [pattern])
+        return {name for (name,) in cursor.fetchall()}
+
+
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory):
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker):
+    """A test database migrated by an earlier run for the same migrations is copied instead of
+    migrated again: migrate then finds nothing to apply (1 to 2 s instead of 8 to 16 s, in each xdist
+    worker of each run). On SQLite it is restored from a file (var/test-databases); on PostgreSQL,
+    created from a template database on the server (CREATE DATABASE … TEMPLATE, 0.1 s). See
+    django_db_setup below, which keeps them."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.creation.is_in_memory_db(connection.creation._get_test_db_name()):
+        cached = MIGRATED_CACHE / f"{_migrations_key()}.sqlite3"
+        if cached.exists():
+            restore = _restore_migrated(cached)
+            yield
+            connection_created.disconnect(restore)  # never used if no test asked for the database
+            return
+    elif connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            if _postgres_databases(_postgres_template_name()):
+                connection.settings_dict["TEST"]["TEMPLATE"] = _postgres_template_name()
+    yield
+
+
+def _keep_postgres_template():
+    """Make this run's freshly migrated test database the template of the next runs."""
+    from django.db import DatabaseError, connection
+
+    template = _postgres_template_name()
+    if connection.settings_dict["TEST"].get("TEMPLATE") == template:
+        return
+    source = connection.settings_dict["NAME"]
+    connection.close()  # a database is copied only while no one is connected to it
+    with connection._nodb_cursor() as cursor:
+        for old in _postgres_databases("communs\\_test\\_migrated\\_%") - {template}:
+            with contextlib.suppress(DatabaseError):  # in use by another run: left for later
+                cursor.execute(f'DROP DATABASE "{old}"')
+        with contextlib.suppress(DatabaseError):  # the other worker made it first
+            cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{source}"')
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's test database; as soon as it is migrated, also copied for later use.
+
+    On SQLite, one copy is migrated_sqlite's template: the tests that serve the site from processes
+    of their own start from it instead of a `migrate` of their own (10 to 16 s per worker). Another
+    is the next run's (django_db_modify_db_settings above), for as long as no migration changes, and
+    on PostgreSQL a template database on the server. Copied now, before any test has written to the
+    database (SQLite's backup takes 0.1 s).
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            _keep_postgres_template()
+    elif connection.vendor == "sqlite":
+        cached = MIGRATED_CACHE / f"{_migrations_key()}.sqlite3"
+        targets = [_migrated_template(tmp_path_factory)] + ([] if cached.exists() else [cached])
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            for target in targets:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                building = target.with_name(f"{target.stem}-{uuid.uuid4().hex[:8]}.building")
+                copy = sqlite3.connect(building)
+                try:
+                    connection.connection.backup(copy)
+                finally:
+                    copy.close()
+                os.replace(building, target)
+        if cached in targets:  # new migrations: the older schemas are of no more use
+            for old in MIGRATED_CACHE.glob("*.sqlite3"):
+                if old != cached:
+                    old.unlink(missing_ok=True)
+    yield
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory, django_db_setup):
     """copy_to(path): puts a SQLite database with every migration applied at `path`.
 
     Tests that serve the site from processes of their own (gunicorn workers, another instance to
-    harvest) each needed a `migrate` of about 10 s; the file is migrated once per run and copied. The
-    xdist workers of one run share it: the first to need it builds it under a name of its own and
-    moves it into place, and a worker that finds it there copies it.
+    harvest) each needed a `migrate` of about 10 s. On SQLite the worker's own test database is
+    copied (django_db_setup above); on PostgreSQL a file is migrated once per worker and copied.
     """
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    root = tmp_path_factory.getbasetemp()
-    template = (root.parent if worker else root) / "migrated.sqlite3"
+    template = _migrated_template(tmp_path_factory)
 
     def copy_to(path):
         if not template.exists():
-            building = template.with_name(f"migrated-{worker or 'main'}-{uuid.uuid4().hex[:8]}.sqlite3")
+            building = template.with_name(f"{template.stem}-{uuid.uuid4().hex[:8]}.sqlite3")
             env = {**os.environ, "DATABASE_URL": f"sqlite:///{building}", "DEBUG": "1", "REDIS_URL": ""}
             env.setdefault("SECRET_KEY", "insecure-key-for-tests-only")
             manage = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
@@ -139,17 +289,25 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def static_files_without_collectstatic():
+    """The settings under which tests serve static files: production serves hashed files after
+    collectstatic; tests serve them from the apps."""
+    return {
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        # WhiteNoise then finds each file when it is asked for, as under `make run`, instead of
+        # indexing the apps' static files and STATIC_ROOT (a `staticfiles/` left by collectstatic)
+        # every time a test client builds the middleware.
+        "WHITENOISE_AUTOREFRESH": True,
+    }
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings):
-    # Production serves hashed files after collectstatic; tests serve them from the apps.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    # WhiteNoise then finds each file when it is asked for, as under `make run`, instead of indexing
-    # the apps' static files and STATIC_ROOT (a `staticfiles/` left by collectstatic) every time a
-    # test client builds the middleware.
-    settings.WHITENOISE_AUTOREFRESH = True
+    for name, value in static_files_without_collectstatic().items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -85,6 +85,15 @@ def test_a_file_window_counts_its_slices_in_one_entry(tmp_path):
     assert len(cache._list_cache_files()) == 1
 
 
+def test_a_file_window_counts_a_request_of_a_later_slice_that_came_first(tmp_path):
+    # A request that read the clock in slice 100 may reach the counter after one that read it in
+    # slice 101: it must see that one's count, or one request more than the limit passes.
+    cache = FileCache(str(tmp_path), {})
+    assert cache.count_in_window("window", 101, 10, 60) == [0] * 9 + [1]
+    assert cache.count_in_window("window", 100, 10, 60) == [0] * 9 + [2]
+    assert cache.count_in_window("window", 102, 10, 60) == [0] * 7 + [1, 1, 1]
+
+
 def test_a_file_window_ends_with_its_timeout_and_survives_a_torn_write(tmp_path):
     cache = FileCache(str(tmp_path), {})
     cache.count_in_window("window", 5, 10, 1)
@@ -174,6 +183,8 @@ def test_a_redis_window_counts_each_slice_and_reads_the_others_in_one_transactio
         monkeypatch.undo()
         assert cache.count_in_window("window", 103, 10, 60) == [0] * 6 + [3, 0, 0, 1]
         assert cache.count_in_window("window", 110, 10, 60) == [0, 0, 1] + [0] * 6 + [1]
+        # A request that read the clock in slice 109 but counts after one of slice 110 sees its count.
+        assert cache.count_in_window("window", 109, 10, 60) == [3, 0, 0, 1] + [0] * 5 + [2]
         cache.uncount("window", 110, 60)
         assert cache.get("window:110") == 0
         # A slice lives its timeout to the millisecond (EX would round 2.5 s down to 2).

@@ -68,6 +68,17 @@ def test_a_token_is_held_to_the_user_rate_alone(api, settings, curator):
     assert statuses(api, 6) == [200] * 5 + [429]  # the address's anonymous allowance was left whole
 
 
+def test_a_request_that_read_the_clock_first_but_counts_last_still_sees_the_others(api, low_rates, monkeypatch):
+    from communs.rest.backends import AnonThrottle
+
+    # 3 a minute, slices of 6 s. The fourth request read the clock at 5.9 s, before the three others
+    # (6.1 s, the next slice) counted themselves: it is the fourth all the same, and refused.
+    times = iter([6.1, 6.1, 6.1, 5.9])
+    monkeypatch.setattr(AnonThrottle, "timer", lambda self: next(times))
+    urls = ["/api/v1/sectors/", "/api/v1/tags/", "/api/v1/initiatives/", "/api/v1/actors/"]
+    assert [api.get(url).status_code for url in urls] == [200, 200, 200, 429]
+
+
 def test_each_request_makes_one_count(api, low_rates, curator, monkeypatch):
     from communs.rest import backends
 
