@@ -164,6 +164,25 @@ def _restore_migrated(path):
     return restore
 
 
+def _kept_in_a_file(connection):
+    """Whether the test database is SQLite's in-memory one, which var/test-databases keeps."""
+    return connection.vendor == "sqlite" and connection.creation.is_in_memory_db(
+        connection.creation._get_test_db_name()
+    )
+
+
+def _copy_sqlite(connection, target):
+    """Copy the SQLite database of `connection` to the file `target`, which appears whole or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(f"{target.stem}-{uuid.uuid4().hex[:8]}.building")
+    copy = sqlite3.connect(building)
+    try:
+        connection.connection.backup(copy)
+    finally:
+        copy.close()
+    os.replace(building, target)
+
+
 def _postgres_template_name():
     """The database on the PostgreSQL server that holds a freshly migrated schema for these migrations."""
     return f"communs_test_migrated_{_migrations_key()}"
@@ -186,7 +205,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker
     django_db_setup below, which keeps them."""
     from django.db import connection
 
-    if connection.vendor == "sqlite" and connection.creation.is_in_memory_db(connection.creation._get_test_db_name()):
+    if _kept_in_a_file(connection):
         cached = MIGRATED_CACHE / f"{_migrations_key()}.sqlite3"
         if cached.exists():
             restore = _restore_migrated(cached)
@@ -234,18 +253,13 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
             _keep_postgres_template()
     elif connection.vendor == "sqlite":
         cached = MIGRATED_CACHE / f"{_migrations_key()}.sqlite3"
-        targets = [_migrated_template(tmp_path_factory)] + ([] if cached.exists() else [cached])
+        targets = [_migrated_template(tmp_path_factory)]
+        if _kept_in_a_file(connection) and not cached.exists():
+            targets.append(cached)
         with django_db_blocker.unblock():
             connection.ensure_connection()
             for target in targets:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                building = target.with_name(f"{target.stem}-{uuid.uuid4().hex[:8]}.building")
-                copy = sqlite3.connect(building)
-                try:
-                    connection.connection.backup(copy)
-                finally:
-                    copy.close()
-                os.replace(building, target)
+                _copy_sqlite(connection, target)
         if cached in targets:  # new migrations: the older schemas are of no more use
             for old in MIGRATED_CACHE.glob("*.sqlite3"):
                 if old != cached:
