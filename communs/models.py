@@ -268,13 +268,19 @@ class SearchDocument(models.Model):
     title = models.TextField(blank=True)
     keywords = models.TextField(blank=True)
     body = models.TextField(blank=True)
-    # What the list's facets count, as the public sees it: one [facet, value, label…] list per
-    # value, the rows a facet's aggregate would give for this entry alone (communs/search_index.py,
+    # What the list's facets count, as the public sees it: the FacetKey ids of the entry's facet
+    # values, the rows a facet's aggregate would give for this entry alone (communs/search_index.py,
     # from the builder its app registers). A search page counts every facet in one pass over the
-    # matching documents instead of joining each relation (communs.listing.count_facets). Null for
-    # models that register none. Nullable without default: SQLite adds the column in place,
-    # keeping the full-text triggers of the table.
-    facet_keys = models.JSONField(null=True, blank=True, editable=False)
+    # matching documents instead of joining each relation (communs.listing.count_facets); integers,
+    # because grouping 250,000 of them for a common word cost half of grouping the keys' texts.
+    # Null for models that register none. Nullable without default: SQLite adds the column in
+    # place, keeping the full-text triggers of the table.
+    facet_ids = models.JSONField(null=True, blank=True, editable=False)
+    # Whether the public sees the entry (its model's visibility rule, communs.models.visible_q),
+    # written with the document: a search counts its matches from the documents alone, without
+    # joining each one to its entry (20,000 lookups for a word in a fifth of 100,000 entries). Null
+    # for a document written before the column existed.
+    public = models.BooleanField(null=True, editable=False)
 
     objects = SearchDocumentManager()
 
@@ -285,6 +291,18 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.title.partition("\n")[0]
+
+
+class FacetKey(models.Model):
+    """One value a list's facet counts, with what it shows: `key` is the JSON text of
+    [facet, value, label…] ("[\"sector\",\"sante\",\"Santé\"]"). The search documents carry the ids
+    (SearchDocument.facet_ids); a renamed value gets a new key, and rebuild_search_index drops the
+    keys no document uses any more."""
+
+    key = models.TextField(unique=True)
+
+    def __str__(self):
+        return self.key
 
 
 class Redirect(models.Model):

@@ -8,7 +8,7 @@ deleted. Related names are read through the visibility rule, so a draft actor's 
 a published initiative match; publishing the actor rewrites the documents that name it.
 
 An app may also register what its list's facets count (register_facet_keys): the document then
-carries the entry's facet values (SearchDocument.facet_keys), rewritten when the entry or one of
+carries the entry's facet values (SearchDocument.facet_ids, keys of communs.models.FacetKey), rewritten when the entry or one of
 the related rows the builder reads changes (the `watched` lookups, as related names above).
 
 Inside a transaction the documents are not rewritten at each signal but noted, and written once
@@ -24,6 +24,7 @@ of the change. Bulk loads that bypass signals (`bulk_create`, `update()`) end wi
 """
 
 import contextlib
+import json
 import threading
 from collections import defaultdict
 
@@ -104,9 +105,34 @@ def _facet_keys(model, pks):
     return {pk: sorted(set(map(tuple, keys.get(pk, ())))) for pk in pks}
 
 
+def key_text(key):
+    """A facet key's text in FacetKey.key: the JSON of [facet, value, label…], one spelling."""
+    return json.dumps(list(key), ensure_ascii=False, separators=(",", ":"))
+
+
+def facet_key_ids(keys):
+    """{key: FacetKey id} of `keys` (tuples), creating the keys not known yet."""
+    from communs.models import FacetKey
+
+    texts = {key_text(key): key for key in keys}
+    ids = {}
+    for attempt in range(2):
+        missing = [text for text in texts if text not in ids]
+        for start in range(0, len(missing), 500):  # under SQLite's number of parameters
+            chunk = missing[start : start + 500]
+            ids.update(FacetKey.objects.filter(key__in=chunk).values_list("key", "id"))
+        missing = [text for text in texts if text not in ids]
+        if not missing or attempt:
+            break
+        # Another process may create the same key meanwhile: the unique key keeps one, and the
+        # second read finds it.
+        FacetKey.objects.bulk_create([FacetKey(key=text) for text in missing], ignore_conflicts=True)
+    return {key: ids[text] for text, key in texts.items()}
+
+
 def update_documents(model, pks):
     """Rewrite the documents of `model`'s entries `pks` (and drop those of deleted entries)."""
-    from communs.models import SearchDocument
+    from communs.models import SearchDocument, visible_q
 
     pks = list(pks)
     if not pks:
@@ -115,7 +141,9 @@ def update_documents(model, pks):
     for start in range(0, len(pks), BATCH):
         batch = pks[start : start + BATCH]
         texts = _texts(model, batch)
+        public = set(model._base_manager.filter(visible_q(model), pk__in=batch).values_list("pk", flat=True))
         facet_keys = _facet_keys(model, batch)
+        ids = None if facet_keys is None else facet_key_ids({key for keys in facet_keys.values() for key in keys})
         documents = [
             SearchDocument(
                 content_type=content_type,
@@ -124,7 +152,8 @@ def update_documents(model, pks):
                     column: fold("\n".join(t for t in texts[pk][column] if t))
                     for column in ("title", "keywords", "body")
                 },
-                facet_keys=None if facet_keys is None else [list(key) for key in facet_keys[pk]],
+                facet_ids=None if facet_keys is None else sorted(ids[key] for key in facet_keys[pk]),
+                public=pk in public,
             )
             for pk in texts
         ]
@@ -134,6 +163,14 @@ def update_documents(model, pks):
         SearchDocument._base_manager.bulk_create(documents)
 
 
+def facet_keys_of(document):
+    """The facet keys a document carries, as tuples (facet, value, label…)."""
+    from communs.models import FacetKey
+
+    texts = FacetKey.objects.filter(pk__in=document.facet_ids or []).values_list("key", flat=True)
+    return {tuple(json.loads(text)) for text in texts}
+
+
 def rebuild(model=None, stdout=None):
     """Rebuild every document (of one model, or of all searchable models)."""
     for current in [model] if model else searchable_models():
@@ -141,6 +178,20 @@ def rebuild(model=None, stdout=None):
         update_documents(current, pks)
         if stdout:
             stdout.write(f"{current._meta.label}: {len(pks)} documents")
+    if model is None:
+        _drop_unused_facet_keys()
+
+
+def _drop_unused_facet_keys():
+    """Delete the facet keys that no document carries any more (renamed or deleted values)."""
+    from communs.models import FacetKey, SearchDocument
+
+    used = set()
+    for ids in SearchDocument._base_manager.exclude(facet_ids=None).values_list("facet_ids", flat=True).iterator():
+        used.update(ids)
+    unused = sorted(set(FacetKey.objects.values_list("pk", flat=True)) - used)
+    for start in range(0, len(unused), 500):
+        FacetKey.objects.filter(pk__in=unused[start : start + 500]).delete()
 
 
 # --- Signals ----------------------------------------------------------------------------------

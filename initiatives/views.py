@@ -27,7 +27,7 @@ from communs.filters import compiled_or_nothing
 from communs.linked_data import json_for_script
 from communs.listing import cached, list_context, paginate
 from communs.models import visible_q
-from communs.search import search, searches_anything
+from communs.search import count_matches, search, searches_anything
 from communs.sources import cite, cited_keys, source_catalogue
 from communs.views import gone_or_404
 from funding.models import Award, FundingScheme
@@ -64,8 +64,8 @@ def _search_elsewhere(query):
     actors, schemes = cached(
         key,
         lambda: (
-            search(Actor.objects.published(), query, typos=False).count(),
-            search(FundingScheme.objects.published(), query, typos=False).count(),
+            count_matches(search(Actor.objects.published(), query, typos=False)),
+            count_matches(search(FundingScheme.objects.published(), query, typos=False)),
         ),
     )
     found = [

@@ -22,12 +22,13 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, connections
 from django.db.backends.signals import connection_created
-from django.db.models import F, FloatField, JSONField, QuerySet, TextField, Value
+from django.db.models import BooleanField, F, FloatField, JSONField, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.dispatch import receiver
+from django.utils.functional import cached_property
 
 from communs import search_index
-from communs.models import SearchDocument
+from communs.models import FacetKey, SearchDocument, visible_q
 from communs.search import postgres, sqlite
 from communs.search.text import (  # noqa: F401 (the names other modules import from here)
     EXACT_NAME_BONUS,
@@ -107,35 +108,99 @@ def search(queryset, text, typos=True):
 
 def count_facet_keys(entries, exact_max, sample_size):
     """(total, step, {key: count}, complete): the number of `entries` and the facet keys on their
-    search documents (SearchDocument.facet_keys, a key a tuple (facet, value, label…)) counted in
+    search documents (SearchDocument.facet_ids, a key a tuple (facet, value, label…)) counted in
     one pass. Past `exact_max` entries, the keys of about `sample_size` of them are counted: one
     in `step`, chosen as communs.filters.sampled() does. `complete` is False when a counted
-    document lacks its keys (written before they existed)."""
+    document lacks its keys or its visibility (written before they existed).
+
+    A search as typed over the public entries is read from the documents alone (their `public`
+    flag and the full-text index), without joining each match to its entry."""
     search_index.flush()
-    keys = (
-        entries.order_by()
-        .annotate(_entry=F("pk"), _facet_keys=DocumentColumn("facet_keys", JSONField()))
-        .values("_entry", "_facet_keys")
-    )
-    try:
-        sql, params = keys.query.sql_with_params()
-    except EmptyResultSet:  # Django knows there is no entry
-        return 0, 1, {}, True
+    documents = _public_documents(entries)
+    if documents is None:
+        keys = (
+            entries.order_by()
+            .annotate(
+                _entry=F("pk"),
+                _facet_ids=DocumentColumn("facet_ids", JSONField()),
+                _public=Value(True, output_field=BooleanField()),
+            )
+            .values("_entry", "_facet_ids", "_public")
+        )
+        try:
+            documents = keys.query.sql_with_params()
+        except EmptyResultSet:  # Django knows there is no entry
+            return 0, 1, {}, True
+    sql, params = documents
     database = connections[entries.db]
-    statement = backend(database.vendor).facet_key_counts_sql(sql)
+    statement = backend(database.vendor).facet_key_counts_sql(sql, FacetKey._meta.db_table)
     counts, complete, total = {}, True, 0
     with database.cursor() as cursor:
         cursor.execute(statement, [*params, exact_max, SAMPLE_HASH, SAMPLE_MODULUS, sample_size, sample_size])
-        for key, count in cursor.fetchall():
-            key = json.loads(key) if isinstance(key, str) else key
-            if key == 0:  # each document adds one 0: their number
+        for key_id, count, key in cursor.fetchall():
+            if key_id == 0:  # the number of documents
                 total = count
-            elif key is None:  # a document without keys: '[null]' stands for them
+            elif key_id == -1:  # the number of documents without keys or visibility
+                complete = complete and not count
+            elif key is None:  # a key dropped meanwhile (rebuild_search_index)
                 complete = False
             else:
-                counts[tuple(key)] = count
+                counts[tuple(json.loads(key))] = count
     step = -(-total // sample_size) if total > exact_max else 1
     return total, step, counts, complete
+
+
+def count_public_matches(entries):
+    """The number of `entries`, counted from their search documents alone (the full-text index
+    and their `public` flag) when `entries` is a search as typed over the entries the public
+    sees; else None. Counting through the entries looked each match up by its key: a fifth of
+    100,000 entries took 90 ms, the documents alone a third of that."""
+    documents = _public_documents(entries)
+    if documents is None:
+        return None
+    sql, params = documents
+    with connections[entries.db].cursor() as cursor:
+        cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE _public IS NULL) FROM ({sql}) AS documents", params)
+        total, unknown = cursor.fetchone()
+    # A document written before the flag existed: its entry may be a draft.
+    return None if unknown else total
+
+
+def count_matches(entries):
+    """The number of `entries`: count_public_matches() when it applies, else a COUNT."""
+    counted = count_public_matches(entries)
+    return entries.count() if counted is None else counted
+
+
+def _public_documents(entries):
+    """(sql, params) of the documents of `entries` (columns `_entry`, `_facet_ids`, `_public`),
+    read from the documents alone, when `entries` is exactly a search as typed over the entries
+    the public sees; else None."""
+    words = entries.query.annotations.get("search_words")
+    if words is None:
+        return None
+    words = words.value.split(" ")
+    model = entries.model
+    public = search(model._base_manager.filter(visible_q(model)), " ".join(words), typos=False)
+    if _compiled(public) is None or _compiled(public) != _compiled(entries):
+        return None
+    content_type = ContentType.objects.get_for_model(model)
+    match, match_params, _, _ = backend().document_match_and_rank(words)
+    sql = (
+        f"SELECT object_id AS _entry, facet_ids AS _facet_ids, public AS _public "
+        f"FROM {SearchDocument._meta.db_table} WHERE content_type_id = %s AND public IS NOT FALSE AND {match}"
+    )
+    return sql, [content_type.pk, *match_params]
+
+
+def _compiled(entries):
+    """(sql, params) of the keys of `entries`, to compare two querysets; None when Django knows it
+    empty."""
+    try:
+        sql, params = entries.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
 
 
 # Past this many candidates, ranked_page() leaves the page to the joined query.
@@ -196,7 +261,14 @@ def _ranked_documents_sql(model, words):
 
 
 class SearchPaginator(Paginator):
-    """Django's paginator, reading a page of ranked search results through ranked_page()."""
+    """Django's paginator, reading a page of ranked search results through ranked_page(), and
+    counting a search over the public entries from the documents (count_public_matches())."""
+
+    @cached_property
+    def count(self):
+        if isinstance(self.object_list, QuerySet):
+            return count_matches(self.object_list)
+        return super().count
 
     def _get_page(self, object_list, *args, **kwargs):
         if isinstance(object_list, QuerySet):

@@ -48,19 +48,22 @@ def document_match_and_rank(words):
     return f"vector @@ {tsquery}", tsquery_params, f"ts_rank(rank_vector, {tsquery})", tsquery_params
 
 
-def facet_key_counts_sql(documents_sql):
-    """(key as JSON text, count) rows of the facet keys of the documents that `documents_sql`
-    selects (columns `_entry`, `_facet_keys`), with a key 0 for each document (their number) and a
-    null for each document without keys. Past the first parameter's number of documents, only
-    one in ceil(number / second) has its keys counted (the hash of communs.filters.sampled). The
-    window counts the documents in the same pass as their keys."""
+def facet_key_counts_sql(documents_sql, keys_table):
+    """(key id, count, key as JSON text) rows of the facet keys of the documents that
+    `documents_sql` selects (columns `_entry`, `_facet_ids`, `_public`), with a row of key 0 giving
+    their number and one of key -1 the number of those without keys or visibility. Past the first
+    parameter's number of documents, only one in ceil(number / second) has its keys counted (the
+    hash of communs.filters.sampled): the others are left out before their keys are read. The
+    keys' texts are joined once to the counts."""
     return (
-        "SELECT key::text, count(*) FROM ("
-        f"SELECT matches.*, count(*) OVER () AS total FROM ({documents_sql}) AS matches) AS matches "
-        "CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN matches.total <= %s "
-        "OR mod(mod(matches._entry * %s, %s), (matches.total + %s - 1) / %s) = 0 "
-        "THEN COALESCE(matches._facet_keys, '[null]'::jsonb) ELSE '[]'::jsonb END || '[0]'::jsonb) AS key "
-        "GROUP BY key"
+        f"WITH matches AS MATERIALIZED (SELECT matches.*, count(*) OVER () AS total FROM ({documents_sql}) AS matches) "
+        "SELECT 0, count(*), NULL FROM matches "
+        "UNION ALL SELECT -1, count(*), NULL FROM matches WHERE _facet_ids IS NULL OR _public IS NULL "
+        "UNION ALL SELECT counted.key_id, counted.n, facet_key.key FROM ("
+        "SELECT key::bigint AS key_id, count(*) AS n FROM matches "
+        "CROSS JOIN LATERAL jsonb_array_elements_text(matches._facet_ids) AS key "
+        "WHERE matches.total <= %s OR mod(mod(matches._entry * %s, %s), (matches.total + %s - 1) / %s) = 0 "
+        f"GROUP BY 1) AS counted LEFT JOIN {keys_table} AS facet_key ON facet_key.id = counted.key_id"
     )
 
 

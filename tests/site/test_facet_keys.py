@@ -2,11 +2,17 @@
 documents in one pass (communs.listing.count_facets), with the same counts as the statement that
 joins each relation, and the documents follow the rows they count."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from actors.models import Actor
 from communs import listing
-from communs.models import SearchDocument
+from communs.models import FacetKey, SearchDocument
+from communs.search_index import facet_keys_of, key_text
 from initiatives.models import CriterionAssessment, Deployment, Initiative
 from tests.factories import PUBLISHED, make_actor, make_initiative, make_territory
 
@@ -21,10 +27,7 @@ def facets(client, query):
 
 def keys_of(slug):
     initiative = Initiative.objects.get(slug=slug)
-    return {
-        tuple(key)
-        for key in SearchDocument.objects.get(object_id=initiative.pk, content_type__model="initiative").facet_keys
-    }
+    return facet_keys_of(SearchDocument.objects.get(object_id=initiative.pk, content_type__model="initiative"))
 
 
 @pytest.mark.parametrize("query", ["q=IGN", "q=cartographie", "q=logiciels", "q=commun", "q=cartografie", "q=zzzz"])
@@ -55,7 +58,7 @@ def test_a_narrowing_filter_counts_the_usual_way(client, directory, monkeypatch)
 
 def test_a_document_without_keys_is_counted_the_usual_way(client, directory):
     expected = facets(client, "q=cartographie")
-    SearchDocument.objects.update(facet_keys=None)
+    SearchDocument.objects.update(facet_ids=None)
     assert facets(client, "q=cartographie&ordering=name") == expected
 
 
@@ -102,3 +105,46 @@ def test_a_new_commons_carries_its_keys(directory):
     make_initiative("nouveau", "Nouveau commun", kind="data", launch_year=2020, publication_status=PUBLISHED)
     keys = keys_of("nouveau")
     assert {("kind", "data"), ("launch_year", "2020")} <= keys
+
+
+def kinds(response):
+    kind = next(facet for facet in response.context["facets"] if facet["name"] == "kind")
+    return {option["value"]: option["count"] for option in kind["options"]}
+
+
+def test_a_search_counts_from_the_documents_alone_and_follows_publication(client, directory):
+    """A search with no other filter counts its matches from the documents' `public` flag: a
+    draft that matches is not counted, and publishing it (its own save) counts it at once."""
+    draft = make_initiative("cartographie-en-brouillon", "Cartographie en brouillon", kind="data")
+    with CaptureQueriesContext(connection) as queries:
+        before = client.get("/initiatives/?q=cartographie")
+    counting = [query["sql"] for query in queries if "facet_key" in query["sql"]]
+    assert len(counting) == 1 and "initiatives_initiative" not in counting[0]
+    assert draft.slug not in [entry.slug for entry in before.context["page"]]
+
+    draft.publication_status = PUBLISHED
+    draft.save()
+    after = client.get("/initiatives/?q=cartographie")
+    assert after.context["total"] == before.context["total"] + 1
+    assert kinds(after)["data"] == kinds(before).get("data", 0) + 1
+
+
+def test_a_document_whose_visibility_is_unknown_is_counted_the_usual_way(client, directory):
+    expected = facets(client, "q=cartographie")
+    SearchDocument.objects.update(public=None)
+    assert facets(client, "q=cartographie&ordering=name") == expected
+
+
+def test_a_renamed_value_gets_a_new_key_and_a_rebuild_drops_the_old_one(directory):
+    initiative = Initiative.objects.get(slug="fabrique-des-geocommuns")
+    sector = initiative.sectors.order_by("slug").first()
+    old = ("sector", sector.slug, sector.name)
+    assert old in keys_of(initiative.slug)
+    sector.name = "Géodonnées et cartes"
+    sector.save()  # rewrites the documents that name it
+    assert ("sector", sector.slug, "Géodonnées et cartes") in keys_of(initiative.slug)
+    assert old not in keys_of(initiative.slug)
+    assert FacetKey.objects.filter(key=key_text(old)).exists()  # kept until a rebuild
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert not FacetKey.objects.filter(key=key_text(old)).exists()
+    assert ("sector", sector.slug, "Géodonnées et cartes") in keys_of(initiative.slug)
