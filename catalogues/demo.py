@@ -62,9 +62,18 @@ SNAPSHOT_FORMAT = 1
 # day the shipped catalogue files were last refreshed (data/README.md), not the day of the build.
 SNAPSHOT_CLOCK = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 # Rows a fresh `migrate` makes itself (content types, permissions, the curators' groups), rows that
-# are no demo content (sessions, login attempts, the admin's log), and the search documents, which
-# are rebuilt from the entries in under a second.
-LEFT_OUT = {"contenttypes", "sessions", "admin", "axes", "auth.permission", "auth.group", "communs.searchdocument"}
+# are no demo content (sessions, login attempts, the admin's log), and the search documents with
+# their facet keys, which are rebuilt from the entries in under a second.
+LEFT_OUT = {
+    "contenttypes",
+    "sessions",
+    "admin",
+    "axes",
+    "auth.permission",
+    "auth.group",
+    "communs.searchdocument",
+    "communs.facetkey",
+}
 # Reference rows a data migration writes (publiccode.yml's categories): left out like the others,
 # but the entries' links to them are demo content and stay in.
 MADE_BY_MIGRATIONS = {"initiatives.category"}

@@ -126,7 +126,7 @@ def facet_key_ids(keys):
             break
         # Another process may create the same key meanwhile: the unique key keeps one, and the
         # second read finds it.
-        FacetKey.objects.bulk_create([FacetKey(key=text) for text in missing], ignore_conflicts=True)
+        FacetKey.objects.bulk_create([FacetKey(key=text) for text in sorted(missing)], ignore_conflicts=True)
     return {key: ids[text] for text, key in texts.items()}
 
 
