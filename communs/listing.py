@@ -235,12 +235,9 @@ def count_from_documents(filterset):
     if any(filterset.narrows(name) for name in filterset.filters if name not in ("q", "ordering")):
         return None
     # No other filter: the list's own queryset is the search's matches (its search already run).
-    total, step, counts, complete = count_facet_keys(filterset.qs, FACET_EXACT_MAX, FACET_SAMPLE_SIZE)
+    total, step, rows, complete = count_facet_keys(filterset.qs, FACET_EXACT_MAX, FACET_SAMPLE_SIZE)
     if not complete:
         return None
-    rows = {}
-    for (facet, *value), count in counts.items():
-        rows.setdefault(facet, []).append((*value, count))
     return total, step, rows
 
 
@@ -309,29 +306,41 @@ def build_facet(filterset, name, counts, labels, keep_all=False, estimated=False
     """
     selected = {value_key(value): value_label(value) for value in filterset.form.cleaned_data.get(name) or []}
 
+    def rounded(count):
+        return round(count, 1 - len(str(count))) if estimated and count else count  # 12 345 → 12 000
+
     def option(value, label, count):
         option = {"value": value, "label": str(label), "count": count, "checked": value in selected}
         if estimated and count:
-            option["count"] = round(count, 1 - len(str(count)))  # two significant digits: 12 345 → 12 000
+            option["count"] = rounded(count)
             option["shown"] = "≈ " + f"{option['count']:,}".replace(",", "\u00a0")
         return option
 
+    hidden = 0
     if isinstance(labels, list):
         options = [
             option(value, label, counts.get(value, 0))
             for value, label in labels
             if keep_all or counts.get(value) or value in selected
         ]
+        if len(options) > FACET_MAX_OPTIONS:
+            shown = options[:FACET_MAX_OPTIONS] + [item for item in options[FACET_MAX_OPTIONS:] if item["checked"]]
+            hidden = len(options) - len(shown)
+            options = shown
     else:
-        options = [option(value, labels.get(value, value), count) for value, count in counts.items() if count]
-        options += [option(value, label, 0) for value, label in selected.items() if value not in counts]
-        options.sort(key=lambda item: (-item["count"], item["label"].casefold()))
-    hidden = 0
-    if len(options) > FACET_MAX_OPTIONS:
-        shown = options[:FACET_MAX_OPTIONS]
-        shown += [option for option in options[FACET_MAX_OPTIONS:] if option["checked"]]
-        hidden = len(options) - len(shown)
-        options = shown
+        # Sorted as plain tuples, and made into options only for those shown: a facet of actors or
+        # places has thousands of values at national scale, of which FACET_MAX_OPTIONS show.
+        sort_count = rounded if estimated else int
+        rows = [
+            (-sort_count(count), str(labels.get(value, value)), value, count)
+            for value, count in counts.items()
+            if count
+        ]
+        rows += [(0, str(label), value, 0) for value, label in selected.items() if value not in counts]
+        rows.sort(key=lambda row: (row[0], row[1].casefold()))
+        shown = rows[:FACET_MAX_OPTIONS] + [row for row in rows[FACET_MAX_OPTIONS:] if row[2] in selected]
+        hidden = len(rows) - len(shown)
+        options = [option(value, label, count) for _, label, value, count in shown]
     folded = len(options) > FACET_VISIBLE_OPTIONS + 2  # folding away one or two options helps nobody
     return {
         "name": name,

@@ -6,6 +6,7 @@ import re
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, ngettext, override
 
@@ -155,3 +156,30 @@ def content_lang():
 def as_content(text):
     """Entered text inline within interface text: in <span lang="fr"> on a page not in French."""
     return mark_safe_content(text)
+
+
+FACET_OPTION = (
+    '<div class="fr-fieldset__element">\n'
+    '  <div class="fr-checkbox-group fr-checkbox-group--sm" data-option="{value}" data-count="{count}">\n'
+    '    <input type="checkbox" name="{name}" value="{value}" id="{name}-{index}"{checked}>\n'
+    '    <label class="fr-label" for="{name}-{index}">{label} <span class="annuaire-count">({shown})</span></label>\n'
+    "  </div>\n"
+    "</div>\n"
+)
+
+
+@register.simple_tag
+def facet_option(facet, option, index):
+    """One checkbox of a facet (includes/_facets.html). Formatted here rather than by an included
+    template: a search page has up to 600 options, and including a template for each took about a
+    third of the page's rendering."""
+    return format_html(
+        FACET_OPTION,
+        value=option["value"],
+        count=option["count"],
+        name=facet["name"],
+        index=index,
+        checked=mark_safe(" checked") if option["checked"] else "",
+        label=as_content(option["label"]) if facet["content"] else option["label"],
+        shown=option.get("shown") or option["count"],
+    )

@@ -263,3 +263,12 @@ def test_facets_of_many_matches_are_estimated_and_say_so(client, monkeypatch):
     html = estimated.content.decode()
     assert f'Logiciel <span class="annuaire-count">(≈ {software["count"]})</span>' in html
     assert re.search(r'role="status"[^>]*>\s*<h2[^>]*>40 résultats', html)
+
+
+def test_a_facet_option_is_escaped_and_keeps_its_checkbox(client, directory):
+    make_initiative("balise", "Balise", tags=['<b onmouseover="x">gras</b>'], publication_status=PUBLISHED)
+    html = get(client).content.decode()
+    assert '<b onmouseover="x">' not in html
+    assert "&lt;b onmouseover=&quot;x&quot;&gt;gras&lt;/b&gt; <span class=\"annuaire-count\">(1)</span>" in html
+    checked = get(client, "kind=software").content.decode()
+    assert re.search(r'<input type="checkbox" name="kind" value="software" id="kind-\d+" checked>', checked)
